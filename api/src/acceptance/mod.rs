@@ -1,0 +1,5 @@
+//! Expert review, public-notice objections, acceptance attempts and re-reviews, and the
+//! indicator rule that decides acceptance.
+
+pub mod rule;
+pub mod types;

@@ -1,0 +1,125 @@
+//! Row-level scope: the one place where a [`Viewer`] becomes the SQL condition of each entity.
+//! Every read of pilots, organisations, programs and pilot children filters through here, so
+//! an out-of-scope record is simply absent (`NOT_FOUND`), never hinted at.
+
+use super::{COMPILING_DEPARTMENT, Viewer};
+use entities::{RegionLevel, Role, organization, pilot, program, program_type_rule};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition};
+
+/// A condition no row satisfies (for viewers lacking what a scope needs).
+fn nothing() -> Condition {
+    Condition::all().add(Expr::val(1).eq(0))
+}
+
+impl Viewer {
+    /// The pilots this viewer may read.
+    pub fn pilot_scope(&self) -> Condition {
+        if self.role == Role::Applicant {
+            return match self.org {
+                Some(org) => Condition::all().add(pilot::Column::ApplicantId.eq(org)),
+                None => nothing(),
+            };
+        }
+        let Some(region) = &self.region else {
+            return nothing();
+        };
+        let by_region = match region.level() {
+            RegionLevel::Province => pilot::Column::ProvinceCode.eq(region.as_str()),
+            RegionLevel::Municipality => pilot::Column::MunicipalityCode.eq(region.as_str()),
+            RegionLevel::County => pilot::Column::CountyCode.eq(region.as_str()),
+        };
+        let mut cond = Condition::all().add(by_region);
+        if matches!(self.role, Role::Municipal | Role::County) {
+            cond = cond.add(self.department_filter());
+        }
+        cond
+    }
+
+    /// Municipal and county bureaus other than the compiling one see only the types their
+    /// department leads (and types whose program names no lead).
+    fn department_filter(&self) -> Condition {
+        if self.dept.as_deref() == Some(COMPILING_DEPARTMENT) {
+            return Condition::all();
+        }
+        let leads = Expr::col((
+            program_type_rule::Entity,
+            program_type_rule::Column::LeadDepartments,
+        ));
+        let mut led_by_me = Condition::any().add(leads.clone().is_null());
+        if let Some(d) = &self.dept {
+            // `lead_departments` is a comma-separated list; match the key as a whole item.
+            for pattern in [
+                d.clone(),
+                format!("{d},%"),
+                format!("%,{d}"),
+                format!("%,{d},%"),
+            ] {
+                led_by_me = led_by_me.add(leads.clone().like(pattern));
+            }
+        }
+        let rule = Query::select()
+            .expr(Expr::val(1))
+            .from(program_type_rule::Entity)
+            .and_where(
+                Expr::col((
+                    program_type_rule::Entity,
+                    program_type_rule::Column::ProgramId,
+                ))
+                .equals((pilot::Entity, pilot::Column::ProgramId)),
+            )
+            .and_where(
+                Expr::col((
+                    program_type_rule::Entity,
+                    program_type_rule::Column::PilotType,
+                ))
+                .equals((pilot::Entity, pilot::Column::PilotType)),
+            )
+            .cond_where(led_by_me)
+            .to_owned();
+        Condition::all().add(Expr::exists(rule))
+    }
+
+    /// `SELECT id FROM pilots WHERE <scope>`, for records that hang off a pilot.
+    pub fn visible_pilot_ids(&self) -> SelectStatement {
+        Query::select()
+            .column(pilot::Column::Id)
+            .from(pilot::Entity)
+            .cond_where(self.pilot_scope())
+            .to_owned()
+    }
+
+    /// The organisations this viewer may read.
+    pub fn organization_scope(&self) -> Condition {
+        if self.role == Role::Applicant {
+            return match self.org {
+                Some(org) => Condition::all().add(organization::Column::Id.eq(org)),
+                None => nothing(),
+            };
+        }
+        let Some(region) = &self.region else {
+            return nothing();
+        };
+        Condition::all().add(match region.level() {
+            RegionLevel::Province => organization::Column::ProvinceCode.eq(region.as_str()),
+            RegionLevel::Municipality => organization::Column::MunicipalityCode.eq(region.as_str()),
+            RegionLevel::County => organization::Column::RegionCode.eq(region.as_str()),
+        })
+    }
+
+    /// The programs this viewer may read: national ones, those issued by a region above or at
+    /// the viewer's, and (for provincial and municipal users) those issued inside their region.
+    pub fn program_scope(&self) -> Condition {
+        let national = program::Column::RegionCode.is_null();
+        let Some(region) = &self.region else {
+            return Condition::any().add(national);
+        };
+        let mut cond = Condition::any()
+            .add(national)
+            .add(program::Column::RegionCode.is_in(region.self_and_ancestors()));
+        if region.level() != RegionLevel::County && self.role != Role::Applicant {
+            cond = cond.add(program::Column::RegionCode.starts_with(region.descendant_prefix()));
+        }
+        cond
+    }
+}

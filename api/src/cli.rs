@@ -1,0 +1,254 @@
+//! The `carbon-pilots` command line.
+
+use crate::auth::jwt::{self, Claims, TokenVerifier};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::graphql::context::AppState;
+use crate::ids::{self, Kind};
+use crate::organizations::credit_code::CreditCode;
+use crate::startup::Application;
+use crate::{db, graphql, regions, seed, telemetry};
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use entities::organization;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The GraphQL API for carbon-peak and near-zero-carbon demonstration pilots.
+#[derive(Debug, Parser)]
+#[command(name = "carbon-pilots", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (migrating the database first).
+    Serve {
+        /// Address to listen on (default: BIND or 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Load the demo data set before serving.
+        #[arg(long)]
+        demo: bool,
+        /// Worker threads (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+    /// Apply, roll back or list migrations.
+    Migrate {
+        #[arg(value_enum, default_value_t = MigrateAction::Up)]
+        action: MigrateAction,
+    },
+    /// Import a GB/T 2260 list (`code,name,parent_code` with a header row); all rows or none.
+    ImportRegions { file: PathBuf },
+    /// Load demo or synthetic data.
+    Seed {
+        /// The three programs of the seeds with organisations and pilots in every stage.
+        #[arg(long, conflicts_with = "synthetic")]
+        demo: bool,
+        /// Deterministic pilots for load tests.
+        #[arg(long, requires = "pilots")]
+        synthetic: bool,
+        /// How many synthetic pilots.
+        #[arg(long)]
+        pilots: Option<u32>,
+    },
+    /// Mint an HS256 token signed with the configured secret.
+    Token {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Six-digit region code (required for every role but applicant).
+        #[arg(long)]
+        region: Option<String>,
+        /// Applicant organisation: its id, or its unified social credit code.
+        #[arg(long)]
+        org: Option<String>,
+        /// Bureau of a municipal or county user, e.g. ecology_environment.
+        #[arg(long)]
+        dept: Option<String>,
+        #[arg(long, default_value = "cli-user")]
+        sub: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// Lifetime: e.g. 30m, 8h, 7d.
+        #[arg(long, default_value = "8h")]
+        ttl: String,
+    },
+    /// Print the GraphQL schema (SDL).
+    ExportSchema,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum MigrateAction {
+    Up,
+    Down,
+    Status,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Provincial,
+    Municipal,
+    County,
+    Applicant,
+    Auditor,
+}
+
+/// Parses `30s`, `30m`, `8h` or `7d` into seconds.
+pub fn parse_ttl(s: &str) -> anyhow::Result<i64> {
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num.parse().with_context(|| format!("bad duration `{s}`"))?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" | "" => 3600,
+        "d" => 86_400,
+        _ => bail!("bad duration unit in `{s}` (use s, m, h or d)"),
+    };
+    if n <= 0 {
+        bail!("duration must be positive");
+    }
+    Ok(n * mult)
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Printing the contract needs no configuration, database or secret.
+    if let Command::ExportSchema = cli.command {
+        print!("{}", graphql::sdl());
+        return Ok(());
+    }
+    let settings = Settings::load()?;
+    telemetry::init(settings.log_format);
+    match cli.command {
+        Command::ExportSchema => print!("{}", graphql::sdl()),
+        Command::Serve {
+            bind,
+            demo,
+            workers,
+        } => {
+            let db = db::connect(&settings.database_url).await?;
+            db::prepare(&db).await?;
+            if demo {
+                seed::demo::load(&db).await?;
+            }
+            let bind = bind.unwrap_or(settings.bind.clone());
+            let listener = TcpListener::bind(&bind).with_context(|| format!("binding {bind}"))?;
+            let verifier = TokenVerifier::new(&settings.jwt)?;
+            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+            let workers = workers
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let app = Application::build(listener, AppState { db, clock }, verifier, workers)?;
+            tracing::info!(address = %bind, database = %db::redact(&settings.database_url), "serving; GraphiQL at /graphql");
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate { action } => {
+            let db = db::connect(&settings.database_url).await?;
+            match action {
+                MigrateAction::Up => {
+                    db::prepare(&db).await?;
+                    println!("migrated");
+                }
+                MigrateAction::Down => {
+                    Migrator::down(&db, Some(1)).await?;
+                    println!("rolled back the last migration");
+                }
+                MigrateAction::Status => {
+                    for m in Migrator::get_migration_with_status(&db).await? {
+                        println!("{:<50} {}", m.name(), m.status());
+                    }
+                }
+            }
+        }
+        Command::ImportRegions { file } => {
+            let db = db::connect(&settings.database_url).await?;
+            db::prepare(&db).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            match regions::service::import_csv(&db, &text).await? {
+                Ok(n) => println!("imported {n} regions"),
+                Err(errors) => {
+                    eprint!("{errors}");
+                    bail!("{} bad rows; nothing imported", errors.0.len());
+                }
+            }
+        }
+        Command::Seed {
+            demo,
+            synthetic,
+            pilots,
+        } => {
+            let db = db::connect(&settings.database_url).await?;
+            db::prepare(&db).await?;
+            if demo {
+                let added = seed::demo::load(&db).await?;
+                println!("demo data: {added} pilots added");
+            } else if synthetic {
+                let n = pilots.unwrap_or(10_000);
+                seed::synthetic::load(&db, n, true).await?;
+                println!("synthetic data: {n} pilots");
+            } else {
+                bail!("say --demo or --synthetic --pilots N");
+            }
+        }
+        Command::Token {
+            role,
+            region,
+            org,
+            dept,
+            sub,
+            name,
+            ttl,
+        } => {
+            let org = match org {
+                Some(o) if CreditCode::parse(&o).is_ok() => {
+                    let db = db::connect(&settings.database_url).await?;
+                    db::prepare(&db).await?;
+                    let found = organization::Entity::find()
+                        .filter(organization::Column::CreditCode.eq(o.as_str()))
+                        .one(&db)
+                        .await?
+                        .with_context(|| format!("no organisation with credit code {o}"))?;
+                    Some(ids::encode(Kind::Organization, found.id).to_string())
+                }
+                other => other,
+            };
+            let now = chrono::Utc::now().timestamp();
+            let claims = Claims {
+                sub,
+                role: format!("{role:?}").to_lowercase(),
+                region,
+                org,
+                dept,
+                name,
+                exp: now + parse_ttl(&ttl)?,
+                iat: Some(now),
+                nbf: None,
+                iss: settings.jwt.issuer.clone(),
+                aud: settings.jwt.audience.clone().map(serde_json::Value::String),
+            };
+            println!("{}", jwt::mint_hs256(&settings.jwt.secret, &claims)?);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_ttl;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_ttl("8h").expect("ok"), 28_800);
+        assert_eq!(parse_ttl("30m").expect("ok"), 1_800);
+        assert_eq!(parse_ttl("7d").expect("ok"), 604_800);
+        assert!(parse_ttl("0h").is_err());
+        assert!(parse_ttl("5y").is_err());
+        assert!(parse_ttl("h").is_err());
+    }
+}

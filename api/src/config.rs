@@ -1,0 +1,243 @@
+//! Configuration: built-in defaults, then an optional TOML file (`CONFIG_FILE`, or
+//! `./carbon-pilots.toml` when present), then environment variables, each layer overriding the
+//! one before. `serve` works on a fresh machine with no configuration at all.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Everything the service needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where files the service creates for itself live (default SQLite file, generated secret).
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub bind: String,
+    pub jwt: JwtSettings,
+    pub log_format: LogFormat,
+}
+
+/// How tokens are verified.
+#[derive(Debug, Clone)]
+pub struct JwtSettings {
+    /// The HS256 shared secret, which `carbon-pilots token` also signs with.
+    pub secret: String,
+    /// Required `iss`, when set.
+    pub issuer: Option<String>,
+    /// Required `aud`, when set.
+    pub audience: Option<String>,
+    /// A JWKS file with the RS256/ES256 keys of an external identity provider.
+    pub jwks_file: Option<PathBuf>,
+    /// A single PEM public key of an external identity provider.
+    pub public_key_file: Option<PathBuf>,
+    /// The algorithm the PEM key is pinned to (`RS256` or `ES256`).
+    pub public_key_alg: String,
+}
+
+/// The TOML file's shape; every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    bind: Option<String>,
+    jwt_secret: Option<String>,
+    jwt_issuer: Option<String>,
+    jwt_audience: Option<String>,
+    jwt_jwks_file: Option<PathBuf>,
+    jwt_public_key_file: Option<PathBuf>,
+    jwt_public_key_alg: Option<String>,
+    log_format: Option<LogFormat>,
+}
+
+const DEFAULT_BIND: &str = "127.0.0.1:8080";
+const SECRET_FILE: &str = "jwt-secret";
+
+impl Settings {
+    /// Reads the layered configuration from the process environment.
+    pub fn load() -> anyhow::Result<Self> {
+        Self::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads the layered configuration with `env` standing for the environment.
+    pub fn from_lookup(env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let file_path = env("CONFIG_FILE").map(PathBuf::from).or_else(|| {
+            let default = PathBuf::from("carbon-pilots.toml");
+            default.exists().then_some(default)
+        });
+        let file: FileSettings = match &file_path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+            }
+            None => FileSettings::default(),
+        };
+
+        let data_dir = env("DATA_DIR")
+            .map(PathBuf::from)
+            .or(file.data_dir)
+            .unwrap_or_else(|| "data".into());
+        let database_url = env("DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    data_dir.join("carbon-pilots.sqlite").display()
+                )
+            });
+        if database_url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&data_dir)
+                .with_context(|| format!("creating {}", data_dir.display()))?;
+        }
+        let secret = match env("JWT_SECRET").or(file.jwt_secret) {
+            Some(s) => s,
+            None => generated_secret(&data_dir)?,
+        };
+        let log_format = match env("LOG_FORMAT").as_deref() {
+            Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            Some(other) => anyhow::bail!("LOG_FORMAT must be `json` or `pretty`, not `{other}`"),
+            None => file.log_format.unwrap_or_default(),
+        };
+        Ok(Settings {
+            data_dir,
+            database_url,
+            bind: env("BIND")
+                .or(file.bind)
+                .unwrap_or_else(|| DEFAULT_BIND.to_owned()),
+            jwt: JwtSettings {
+                secret,
+                issuer: env("JWT_ISSUER").or(file.jwt_issuer),
+                audience: env("JWT_AUDIENCE").or(file.jwt_audience),
+                jwks_file: env("JWT_JWKS_FILE")
+                    .map(PathBuf::from)
+                    .or(file.jwt_jwks_file),
+                public_key_file: env("JWT_PUBLIC_KEY_FILE")
+                    .map(PathBuf::from)
+                    .or(file.jwt_public_key_file),
+                public_key_alg: env("JWT_PUBLIC_KEY_ALG")
+                    .or(file.jwt_public_key_alg)
+                    .unwrap_or_else(|| "RS256".to_owned()),
+            },
+            log_format,
+        })
+    }
+}
+
+/// Reads the secret generated on an earlier start, or creates one (mode 0600) and says so,
+/// so that `serve` and `token` agree on a fresh machine without any set-up.
+fn generated_secret(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join(SECRET_FILE);
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_owned();
+        if existing.len() >= 32 {
+            return Ok(existing);
+        }
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let bytes: [u8; 32] = rand::random();
+    let secret = hex::encode(bytes);
+    write_private(&path, &secret)?;
+    tracing::warn!(path = %path.display(), "JWT_SECRET is not set; generated a random secret");
+    Ok(secret)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(contents.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    std::fs::write(path, contents).with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_use_sqlite_under_the_data_dir_and_a_generated_secret() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("d");
+        let s = Settings::from_lookup(lookup(&[("DATA_DIR", data.to_str().expect("utf8"))]))
+            .expect("settings");
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert!(s.database_url.starts_with("sqlite://"));
+        assert_eq!(s.jwt.secret.len(), 64);
+        let again = Settings::from_lookup(lookup(&[("DATA_DIR", data.to_str().expect("utf8"))]))
+            .expect("settings");
+        assert_eq!(
+            again.jwt.secret, s.jwt.secret,
+            "the generated secret is reused"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(data.join(SECRET_FILE))
+                .expect("file")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "bind = \"0.0.0.0:1\"\njwt_secret = \"from-file-secret-from-file-secret\"\n",
+        )
+        .expect("write");
+        let s = Settings::from_lookup(lookup(&[
+            ("CONFIG_FILE", file.to_str().expect("utf8")),
+            ("BIND", "127.0.0.1:9"),
+            ("DATABASE_URL", "postgres://x/y"),
+        ]))
+        .expect("settings");
+        assert_eq!(s.bind, "127.0.0.1:9");
+        assert_eq!(s.jwt.secret, "from-file-secret-from-file-secret");
+        assert_eq!(s.database_url, "postgres://x/y");
+    }
+
+    #[test]
+    fn a_bad_log_format_is_refused() {
+        let err = Settings::from_lookup(lookup(&[("LOG_FORMAT", "xml"), ("JWT_SECRET", "s")]))
+            .expect_err("refused");
+        assert!(err.to_string().contains("LOG_FORMAT"));
+    }
+}

@@ -1,0 +1,3 @@
+//! Financing of pilots: sources and totals, in exact CNY amounts.
+
+pub mod types;

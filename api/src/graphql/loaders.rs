@@ -1,0 +1,183 @@
+//! Batched loading of related records: one query per relationship per request, whatever the
+//! page size. Loaders live for one request, so nothing cached crosses viewers.
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use entities::*;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+
+/// An entity whose rows are loaded in groups sharing one key column (children of a pilot).
+pub trait Grouped: EntityTrait {
+    /// The key the rows are grouped by.
+    type Key: Into<sea_orm::Value> + Clone + Eq + Hash + Send + Sync + 'static;
+    /// The column holding the key.
+    fn key_column() -> Self::Column;
+    /// The key of a row.
+    fn key_of(m: &Self::Model) -> Self::Key;
+    /// The order of rows within a group.
+    fn order_column() -> Self::Column;
+}
+
+/// An entity whose rows are loaded one by one by a unique key.
+pub trait Keyed: EntityTrait {
+    /// The unique key.
+    type Key: Into<sea_orm::Value> + Clone + Eq + Hash + Send + Sync + 'static;
+    /// The column holding it.
+    fn key_column() -> Self::Column;
+    /// The key of a row.
+    fn key_of(m: &Self::Model) -> Self::Key;
+}
+
+/// Loads every row of `E` for a set of group keys in one query.
+pub struct GroupLoader<E>(DatabaseConnection, PhantomData<E>);
+
+/// Loads rows of `E` by unique key in one query.
+pub struct KeyLoader<E>(DatabaseConnection, PhantomData<E>);
+
+impl<E: Grouped> Loader<E::Key> for GroupLoader<E>
+where
+    E::Model: Send + Sync + Clone,
+{
+    type Value = Vec<E::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[E::Key]) -> Result<HashMap<E::Key, Self::Value>, Self::Error> {
+        let rows = E::find()
+            .filter(E::key_column().is_in(keys.iter().cloned()))
+            .order_by_asc(E::order_column())
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        let mut out: HashMap<E::Key, Vec<E::Model>> = HashMap::new();
+        for row in rows {
+            out.entry(E::key_of(&row)).or_default().push(row);
+        }
+        Ok(out)
+    }
+}
+
+impl<E: Keyed> Loader<E::Key> for KeyLoader<E>
+where
+    E::Model: Send + Sync + Clone,
+{
+    type Value = E::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[E::Key]) -> Result<HashMap<E::Key, Self::Value>, Self::Error> {
+        let rows = E::find()
+            .filter(E::key_column().is_in(keys.iter().cloned()))
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|r| (E::key_of(&r), r)).collect())
+    }
+}
+
+macro_rules! grouped {
+    ($($module:ident by $field:ident / $col:ident: $ty:ty, ordered by $order:ident;)+) => {$(
+        impl Grouped for $module::Entity {
+            type Key = $ty;
+            fn key_column() -> Self::Column { $module::Column::$col }
+            fn key_of(m: &Self::Model) -> $ty { m.$field.clone() }
+            fn order_column() -> Self::Column { $module::Column::$order }
+        }
+    )+};
+}
+
+grouped! {
+    plan by pilot_id / PilotId: i64, ordered by Id;
+    indicator by pilot_id / PilotId: i64, ordered by Id;
+    indicator_actual by indicator_id / IndicatorId: i64, ordered by PeriodEnd;
+    key_project by pilot_id / PilotId: i64, ordered by Id;
+    financing_source by pilot_id / PilotId: i64, ordered by Id;
+    expert_review by pilot_id / PilotId: i64, ordered by Id;
+    objection by pilot_id / PilotId: i64, ordered by Id;
+    acceptance_record by pilot_id / PilotId: i64, ordered by Attempt;
+    re_review by pilot_id / PilotId: i64, ordered by Id;
+    tracking_note by pilot_id / PilotId: i64, ordered by Id;
+    workflow_event by pilot_id / PilotId: i64, ordered by Id;
+    program_type_rule by program_id / ProgramId: i64, ordered by Id;
+    program_calendar_day by program_id / ProgramId: i64, ordered by Day;
+    region by parent_code / ParentCode: Option<String>, ordered by Code;
+}
+
+impl Keyed for program::Entity {
+    type Key = i64;
+    fn key_column() -> Self::Column {
+        program::Column::Id
+    }
+    fn key_of(m: &Self::Model) -> i64 {
+        m.id
+    }
+}
+
+impl Keyed for organization::Entity {
+    type Key = i64;
+    fn key_column() -> Self::Column {
+        organization::Column::Id
+    }
+    fn key_of(m: &Self::Model) -> i64 {
+        m.id
+    }
+}
+
+impl Keyed for region::Entity {
+    type Key = String;
+    fn key_column() -> Self::Column {
+        region::Column::Code
+    }
+    fn key_of(m: &Self::Model) -> String {
+        m.code.clone()
+    }
+}
+
+/// The loaders of one request, each created the first time a resolver asks for it.
+pub struct Loaders {
+    db: DatabaseConnection,
+    made: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Loaders {
+    /// Empty loaders for a new request.
+    pub fn new(db: &DatabaseConnection) -> Self {
+        Loaders {
+            db: db.clone(),
+            made: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get_or_make<L: Send + Sync + 'static>(&self, make: impl FnOnce() -> L) -> Arc<L> {
+        let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+        let existing = made
+            .get(&TypeId::of::<L>())
+            .and_then(|a| Arc::clone(a).downcast::<L>().ok());
+        if let Some(existing) = existing {
+            return existing;
+        }
+        let fresh = Arc::new(make());
+        made.insert(TypeId::of::<L>(), fresh.clone());
+        fresh
+    }
+
+    /// The request's loader of groups of `E`.
+    pub fn group<E: Grouped>(&self) -> Arc<DataLoader<GroupLoader<E>>>
+    where
+        E::Model: Send + Sync + Clone,
+    {
+        self.get_or_make(|| {
+            DataLoader::new(GroupLoader(self.db.clone(), PhantomData), tokio::spawn)
+        })
+    }
+
+    /// The request's loader of `E` by key.
+    pub fn keyed<E: Keyed>(&self) -> Arc<DataLoader<KeyLoader<E>>>
+    where
+        E::Model: Send + Sync + Clone,
+    {
+        self.get_or_make(|| DataLoader::new(KeyLoader(self.db.clone(), PhantomData), tokio::spawn))
+    }
+}

@@ -1,0 +1,45 @@
+//! Schema assembly: the query roots of each domain merged into one, the `Node` interface,
+//! per-request loaders, and limits.
+
+pub mod context;
+pub mod loaders;
+pub mod node;
+pub mod pagination;
+pub mod scalars;
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use context::AppState;
+
+/// The query root: every domain contributes its own fields.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    node::NodeQuery,
+    crate::regions::resolvers::RegionQuery,
+    crate::programs::resolvers::ProgramQuery,
+    crate::organizations::resolvers::OrganizationQuery,
+    crate::pilots::resolvers::PilotQuery,
+);
+
+/// The executable schema.
+pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Deepest query accepted.
+pub const MAX_DEPTH: usize = 15;
+/// Most complex query accepted (one point per field).
+pub const MAX_COMPLEXITY: usize = 5_000;
+
+/// Builds the schema around the shared state.
+pub fn build_schema(state: AppState) -> AppSchema {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .data(state)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// The published contract, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
+}

@@ -1,0 +1,230 @@
+//! `node(id:)`, `me` and `health`: the fields that are not about one domain.
+
+use crate::acceptance::types::{
+    AcceptanceRecord, ExpertReview, Objection, ReReview, reveal_acceptance_review,
+    reveal_expert_review,
+};
+use crate::auth::Viewer;
+use crate::error::{ApiError, ApiResult};
+use crate::financing::types::FinancingSource;
+use crate::graphql::context::ContextExt;
+use crate::ids::{self, Kind};
+use crate::indicators::types::{Indicator, IndicatorActual};
+use crate::organizations::{self, types::Organization};
+use crate::pilots::{self, types::Pilot};
+use crate::plans::types::Plan;
+use crate::programs::{self, types::Program};
+use crate::projects::types::KeyProject;
+use crate::regions::{self, types::Region};
+use crate::workflow::types::WorkflowEvent;
+use async_graphql::{Context, ID, Interface, Object, Result, SimpleObject};
+use entities::*;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+/// Anything with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque, stable global id."))]
+pub enum Node {
+    Region(Region),
+    Program(Program),
+    Organization(Organization),
+    Pilot(Pilot),
+    Plan(Plan),
+    Indicator(Indicator),
+    IndicatorActual(IndicatorActual),
+    KeyProject(KeyProject),
+    FinancingSource(FinancingSource),
+    ExpertReview(ExpertReview),
+    Objection(Objection),
+    AcceptanceRecord(AcceptanceRecord),
+    ReReview(ReReview),
+    WorkflowEvent(WorkflowEvent),
+}
+
+/// The caller, as the token describes them.
+#[derive(SimpleObject)]
+#[graphql(name = "Viewer")]
+pub struct ViewerInfo {
+    pub sub: String,
+    pub role: Role,
+    /// Six-digit code of the caller's region (for applicants, their organisation's).
+    pub region: Option<String>,
+    /// The applicant organisation's id.
+    pub org: Option<ID>,
+    /// The caller's bureau.
+    pub dept: Option<String>,
+    pub name: Option<String>,
+}
+
+/// A record hanging off a pilot, found by id only when its pilot is visible.
+async fn child<E>(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    id_col: E::Column,
+    pilot_col: E::Column,
+) -> ApiResult<E::Model>
+where
+    E: EntityTrait,
+{
+    E::find()
+        .filter(id_col.eq(id))
+        .filter(pilot_col.in_subquery(viewer.visible_pilot_ids()))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("record"))
+}
+
+/// The root fields of this module.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Always "ok"; the one field answered without a token.
+    async fn health(&self) -> &'static str {
+        "ok"
+    }
+
+    /// The caller.
+    async fn me(&self, ctx: &Context<'_>) -> Result<ViewerInfo> {
+        let v = ctx.viewer()?;
+        Ok(ViewerInfo {
+            sub: v.sub.clone(),
+            role: v.role,
+            region: v.region.as_ref().map(|r| r.to_string()),
+            org: v.org.map(|o| ids::encode(Kind::Organization, o)),
+            dept: v.dept.clone(),
+            name: v.name.clone(),
+        })
+    }
+
+    /// Any record by its global id; `NOT_FOUND` when it does not exist or is out of scope.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Node> {
+        let viewer = ctx.viewer()?;
+        let db = ctx.db();
+        let (kind, key) = ids::decode(&id).ok_or_else(|| ApiError::bad_input("id", "not an id"))?;
+        // Region ids carry a division code; every other kind a number.
+        let n: i64 = match kind {
+            Kind::Region => 0,
+            _ => key
+                .parse()
+                .map_err(|_| ApiError::bad_input("id", "not an id"))?,
+        };
+        Ok(match kind {
+            Kind::Region => Node::Region(Region(regions::service::get(db, &key).await?)),
+            Kind::Program => Node::Program(Program(programs::service::get(db, viewer, n).await?)),
+            Kind::Organization => Node::Organization(Organization(
+                organizations::service::get(db, viewer, n).await?,
+            )),
+            Kind::Pilot => Node::Pilot(Pilot(pilots::service::get(db, viewer, n).await?)),
+            Kind::Plan => Node::Plan(Plan(
+                child::<plan::Entity>(db, viewer, n, plan::Column::Id, plan::Column::PilotId)
+                    .await?,
+            )),
+            Kind::Indicator => Node::Indicator(Indicator(
+                child::<indicator::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    indicator::Column::Id,
+                    indicator::Column::PilotId,
+                )
+                .await?,
+            )),
+            Kind::IndicatorActual => Node::IndicatorActual(IndicatorActual(
+                child::<indicator_actual::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    indicator_actual::Column::Id,
+                    indicator_actual::Column::PilotId,
+                )
+                .await?,
+            )),
+            Kind::KeyProject => Node::KeyProject(KeyProject(
+                child::<key_project::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    key_project::Column::Id,
+                    key_project::Column::PilotId,
+                )
+                .await?,
+            )),
+            Kind::FinancingSource => Node::FinancingSource(FinancingSource(
+                child::<financing_source::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    financing_source::Column::Id,
+                    financing_source::Column::PilotId,
+                )
+                .await?,
+            )),
+            Kind::Objection => Node::Objection(Objection(
+                child::<objection::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    objection::Column::Id,
+                    objection::Column::PilotId,
+                )
+                .await?,
+            )),
+            Kind::WorkflowEvent => Node::WorkflowEvent(WorkflowEvent(
+                child::<workflow_event::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    workflow_event::Column::Id,
+                    workflow_event::Column::PilotId,
+                )
+                .await?,
+            )),
+            Kind::ReReview => Node::ReReview(ReReview(
+                child::<re_review::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    re_review::Column::Id,
+                    re_review::Column::PilotId,
+                )
+                .await?,
+            )),
+            Kind::ExpertReview => {
+                let model = child::<expert_review::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    expert_review::Column::Id,
+                    expert_review::Column::PilotId,
+                )
+                .await?;
+                let pilot = pilots::service::get(db, viewer, model.pilot_id).await?;
+                let reveal = reveal_expert_review(viewer, pilot.status);
+                Node::ExpertReview(ExpertReview { model, reveal })
+            }
+            Kind::AcceptanceRecord => {
+                let model = child::<acceptance_record::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    acceptance_record::Column::Id,
+                    acceptance_record::Column::PilotId,
+                )
+                .await?;
+                let re_reviews = re_review::Entity::find()
+                    .filter(re_review::Column::AcceptanceRecordId.eq(model.id))
+                    .all(db)
+                    .await
+                    .map_err(ApiError::from)?;
+                Node::AcceptanceRecord(AcceptanceRecord {
+                    reveal: reveal_acceptance_review(viewer, &model),
+                    re_reviews,
+                    model,
+                })
+            }
+        })
+    }
+}

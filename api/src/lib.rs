@@ -1,0 +1,46 @@
+//! The carbon-pilots service: a GraphQL API through which provinces, municipalities, counties
+//! and applicant organisations run demonstration pilots, and auditors and data platforms read
+//! them. Read the modules in this order for a tour.
+
+/// Expert review, public notice, acceptance and re-review.
+pub mod acceptance;
+/// Tokens, the `Viewer`, and row-level scope.
+pub mod auth;
+/// The command line.
+pub mod cli;
+/// "Now", controllable in tests.
+pub mod clock;
+/// Configuration layered from defaults, a TOML file and the environment.
+pub mod config;
+/// Database connection, migrations and reference data on start.
+pub mod db;
+/// The one API error type and its `extensions.code`.
+pub mod error;
+/// Financing sources and totals.
+pub mod financing;
+/// Schema assembly, loaders, pagination and scalars.
+pub mod graphql;
+/// Opaque global ids.
+pub mod ids;
+/// Indicators and their actual values.
+pub mod indicators;
+/// Applicant organisations.
+pub mod organizations;
+/// Pilots.
+pub mod pilots;
+/// Plans and their versions.
+pub mod plans;
+/// Programs and their rules.
+pub mod programs;
+/// Key projects.
+pub mod projects;
+/// The administrative hierarchy.
+pub mod regions;
+/// Demo and synthetic data.
+pub mod seed;
+/// The HTTP application.
+pub mod startup;
+/// Logging set-up.
+pub mod telemetry;
+/// The lifecycle and its log.
+pub mod workflow;

@@ -1,0 +1,60 @@
+//! `organizations` and `organization`.
+
+use super::service::{self, OrganizationFilter as Filter};
+use super::types::Organization;
+use crate::graphql::context::ContextExt;
+use crate::graphql::pagination::{self, Conn, PageArgs};
+use crate::ids::{self, Kind};
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use entities::{OrganizationKind, organization};
+
+/// Narrows the `organizations` list.
+#[derive(InputObject, Default)]
+pub struct OrganizationFilter {
+    pub kind: Option<OrganizationKind>,
+    /// A province, municipality or county code.
+    pub region_code: Option<String>,
+    /// Text in the name, or an exact credit code.
+    pub search: Option<String>,
+}
+
+#[derive(Default)]
+pub struct OrganizationQuery;
+
+#[Object]
+impl OrganizationQuery {
+    /// Organisations the caller may see, by name.
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrganizationFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Organization, organization::Entity>> {
+        let viewer = ctx.viewer()?;
+        let f = filter.unwrap_or_default();
+        let q = service::query(
+            viewer,
+            &Filter {
+                kind: f.kind,
+                region_code: f.region_code,
+                search: f.search,
+            },
+        )?;
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        Ok(pagination::connection(ctx.db(), q, &service::sort(), &args, Organization).await?)
+    }
+
+    async fn organization(&self, ctx: &Context<'_>, id: ID) -> Result<Organization> {
+        let viewer = ctx.viewer()?;
+        let id = ids::parse_id(&id, Kind::Organization, "id")?;
+        Ok(Organization(service::get(ctx.db(), viewer, id).await?))
+    }
+}

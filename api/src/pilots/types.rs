@@ -1,0 +1,321 @@
+//! The `Pilot` object and the arguments of the `pilots` list.
+
+use super::service::{PilotFilter as Filter, PilotOrderField};
+use crate::acceptance::types::{
+    AcceptanceRecord, ExpertReview, Objection, TrackingNote, reveal_acceptance_review,
+    reveal_expert_review,
+};
+use crate::error::ApiError;
+use crate::financing::types::{FinancingSource, FinancingTotals};
+use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::{Grouped, Loaders};
+use crate::graphql::scalars::Date;
+use crate::ids::{self, Kind};
+use crate::indicators::types::Indicator;
+use crate::organizations::types::Organization;
+use crate::plans::types::Plan;
+use crate::programs::types::Program;
+use crate::projects::types::KeyProject;
+use crate::regions::types::{self as region_types, Region};
+use crate::workflow::types::WorkflowEvent;
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entities::*;
+use rust_decimal::Decimal;
+
+/// Narrows the `pilots` list; every filter given must hold.
+#[derive(InputObject, Default)]
+pub struct PilotFilter {
+    pub program_id: Option<ID>,
+    /// One type or several.
+    pub r#type: Option<Vec<PilotType>>,
+    /// One status or several.
+    pub status: Option<Vec<PilotStatus>>,
+    /// A province, municipality or county code: the pilots inside that region.
+    pub region_code: Option<String>,
+    pub applicant_id: Option<ID>,
+    /// Text contained in the name or the code, case-insensitive.
+    pub search: Option<String>,
+    /// Only pilots changed at or after this instant.
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+impl PilotFilter {
+    /// Parses the ids of the filter.
+    pub fn parse(self) -> Result<Filter, ApiError> {
+        Ok(Filter {
+            program_id: self
+                .program_id
+                .map(|id| ids::parse_id(&id, Kind::Program, "filter.programId"))
+                .transpose()?,
+            types: self.r#type,
+            statuses: self.status,
+            region_code: self.region_code,
+            applicant_id: self
+                .applicant_id
+                .map(|id| ids::parse_id(&id, Kind::Organization, "filter.applicantId"))
+                .transpose()?,
+            search: self.search,
+            updated_since: self.updated_since,
+        })
+    }
+}
+
+/// Sort direction.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    Asc,
+    #[default]
+    Desc,
+}
+
+/// How to order the `pilots` list (default: most recently updated first).
+#[derive(InputObject)]
+pub struct PilotOrder {
+    pub field: PilotOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// The applicant's eligibility declarations; `true` is disqualifying, absent is undeclared.
+#[derive(SimpleObject)]
+pub struct Eligibility {
+    /// Key emitters in the area have unmet carbon-market obligations.
+    pub has_unmet_carbon_market_obligations: Option<bool>,
+    /// Carbon emission data were falsified.
+    pub has_falsified_emission_data: Option<bool>,
+    /// A serious pollution case or major environmental emergency in the past three years.
+    pub has_serious_pollution_case: Option<bool>,
+}
+
+/// One demonstration creation.
+pub struct Pilot(pub pilot::Model);
+
+impl Pilot {
+    async fn children<E: Grouped<Key = i64>>(&self, ctx: &Context<'_>) -> Result<Vec<E::Model>>
+    where
+        E::Model: Send + Sync + Clone,
+    {
+        Ok(ctx
+            .data_unchecked::<Loaders>()
+            .group::<E>()
+            .load_one(self.0.id)
+            .await
+            .map_err(ApiError::internal)?
+            .unwrap_or_default())
+    }
+}
+
+#[Object]
+impl Pilot {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Pilot, self.0.id)
+    }
+    /// Human code, e.g. `SD-2023-PARK-0007`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn r#type(&self) -> PilotType {
+        self.0.pilot_type
+    }
+    async fn status(&self) -> PilotStatus {
+        self.0.status
+    }
+    /// Changes with every update; mutations take the version they read.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn program(&self, ctx: &Context<'_>) -> Result<Program> {
+        let row = ctx
+            .data_unchecked::<Loaders>()
+            .keyed::<program::Entity>()
+            .load_one(self.0.program_id)
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::internal("pilot without program"))?;
+        Ok(Program(row))
+    }
+    /// The applicant organisation.
+    async fn applicant(&self, ctx: &Context<'_>) -> Result<Organization> {
+        let row = ctx
+            .data_unchecked::<Loaders>()
+            .keyed::<organization::Entity>()
+            .load_one(self.0.applicant_id)
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::internal("pilot without applicant"))?;
+        Ok(Organization(row))
+    }
+    /// The region the pilot covers: a county, or a municipality for a city-level pilot.
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        region_types::load(ctx, Some(self.0.region_code.clone())).await
+    }
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        region_types::load(ctx, Some(self.0.municipality_code.clone())).await
+    }
+    async fn province(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        region_types::load(ctx, Some(self.0.province_code.clone())).await
+    }
+    /// Description of the boundary.
+    async fn boundary(&self) -> &str {
+        &self.0.boundary
+    }
+    async fn area_km2(&self) -> Decimal {
+        self.0.area_km2.0
+    }
+    /// Population, or head-count for a campus or venue.
+    async fn population(&self) -> i64 {
+        self.0.population
+    }
+    async fn baseline_year(&self) -> i32 {
+        self.0.baseline_year
+    }
+    /// Baseline emissions, tCO₂e.
+    async fn baseline_emissions(&self) -> Decimal {
+        self.0.baseline_emissions.0
+    }
+    /// For parks: the level at which the park is recognised.
+    async fn park_level(&self) -> Option<ParkLevel> {
+        self.0.park_level
+    }
+    async fn eligibility(&self) -> Eligibility {
+        Eligibility {
+            has_unmet_carbon_market_obligations: self.0.has_unmet_carbon_market_obligations,
+            has_falsified_emission_data: self.0.has_falsified_emission_data,
+            has_serious_pollution_case: self.0.has_serious_pollution_case,
+        }
+    }
+    async fn notice_starts_on(&self) -> Option<Date> {
+        self.0.notice_starts_on.map(Date)
+    }
+    /// Last working day of the public notice.
+    async fn notice_ends_on(&self) -> Option<Date> {
+        self.0.notice_ends_on.map(Date)
+    }
+    async fn designated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.designated_at
+    }
+    /// After a failed acceptance or a RECTIFY re-review: by when to rectify.
+    async fn rectification_deadline(&self) -> Option<Date> {
+        self.0.rectification_deadline.map(Date)
+    }
+    /// The title held, once awarded (absent again after revocation).
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+    /// Every version of every plan, oldest first; filter by kind or status.
+    async fn plans(
+        &self,
+        ctx: &Context<'_>,
+        kind: Option<PlanKind>,
+        status: Option<PlanStatus>,
+    ) -> Result<Vec<Plan>> {
+        Ok(self
+            .children::<plan::Entity>(ctx)
+            .await?
+            .into_iter()
+            .filter(|p| kind.is_none_or(|k| p.kind == k) && status.is_none_or(|s| p.status == s))
+            .map(Plan)
+            .collect())
+    }
+    async fn indicators(
+        &self,
+        ctx: &Context<'_>,
+        category: Option<IndicatorCategory>,
+    ) -> Result<Vec<Indicator>> {
+        Ok(self
+            .children::<indicator::Entity>(ctx)
+            .await?
+            .into_iter()
+            .filter(|i| category.is_none_or(|c| i.category == c))
+            .map(Indicator)
+            .collect())
+    }
+    async fn key_projects(&self, ctx: &Context<'_>) -> Result<Vec<KeyProject>> {
+        Ok(self
+            .children::<key_project::Entity>(ctx)
+            .await?
+            .into_iter()
+            .map(KeyProject)
+            .collect())
+    }
+    async fn financing_sources(&self, ctx: &Context<'_>) -> Result<Vec<FinancingSource>> {
+        Ok(self
+            .children::<financing_source::Entity>(ctx)
+            .await?
+            .into_iter()
+            .map(FinancingSource)
+            .collect())
+    }
+    /// Sums over the financing sources that are not cancelled.
+    async fn financing_totals(&self, ctx: &Context<'_>) -> Result<FinancingTotals> {
+        Ok(FinancingTotals::of(
+            &self.children::<financing_source::Entity>(ctx).await?,
+        ))
+    }
+    /// Provincial expert reviews of the application.
+    async fn expert_reviews(&self, ctx: &Context<'_>) -> Result<Vec<ExpertReview>> {
+        let reveal = reveal_expert_review(ctx.viewer()?, self.0.status);
+        Ok(self
+            .children::<expert_review::Entity>(ctx)
+            .await?
+            .into_iter()
+            .map(|model| ExpertReview { model, reveal })
+            .collect())
+    }
+    /// Objections received during public notice.
+    async fn objections(&self, ctx: &Context<'_>) -> Result<Vec<Objection>> {
+        Ok(self
+            .children::<objection::Entity>(ctx)
+            .await?
+            .into_iter()
+            .map(Objection)
+            .collect())
+    }
+    /// Acceptance attempts, first attempt first.
+    async fn acceptance_records(&self, ctx: &Context<'_>) -> Result<Vec<AcceptanceRecord>> {
+        let viewer = ctx.viewer()?;
+        let re_reviews = self.children::<re_review::Entity>(ctx).await?;
+        Ok(self
+            .children::<acceptance_record::Entity>(ctx)
+            .await?
+            .into_iter()
+            .map(|model| AcceptanceRecord {
+                reveal: reveal_acceptance_review(viewer, &model),
+                re_reviews: re_reviews
+                    .iter()
+                    .filter(|r| r.acceptance_record_id == model.id)
+                    .cloned()
+                    .collect(),
+                model,
+            })
+            .collect())
+    }
+    /// Notes of the municipal bureau's process tracking.
+    async fn tracking_notes(&self, ctx: &Context<'_>) -> Result<Vec<TrackingNote>> {
+        Ok(self
+            .children::<tracking_note::Entity>(ctx)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+    /// Every lifecycle transition, oldest first.
+    async fn workflow_events(&self, ctx: &Context<'_>) -> Result<Vec<WorkflowEvent>> {
+        Ok(self
+            .children::<workflow_event::Entity>(ctx)
+            .await?
+            .into_iter()
+            .map(WorkflowEvent)
+            .collect())
+    }
+}

@@ -1,0 +1,3 @@
+//! Creation plans, research reports and implementation plans, in versions.
+
+pub mod types;

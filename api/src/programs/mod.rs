@@ -1,0 +1,5 @@
+//! Programs: calls for pilots, each with its own rules held as data.
+
+pub mod resolvers;
+pub mod service;
+pub mod types;

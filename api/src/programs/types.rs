@@ -1,0 +1,188 @@
+//! The `Program` object and its per-type rules and calendar.
+
+use crate::error::ApiError;
+use crate::graphql::loaders::Loaders;
+use crate::graphql::scalars::Date;
+use crate::ids::{self, Kind};
+use crate::regions::types::{self as region_types, Region};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entities::{
+    CalendarDayKind, OrganizationKind, ParkLevel, PilotType, ProgramLevel, RegionLevel, program,
+    program_calendar_day, program_type_rule,
+};
+use rust_decimal::Decimal;
+
+/// One call for pilots issued by an authority.
+pub struct Program(pub program::Model);
+
+impl Program {
+    async fn rules(&self, ctx: &Context<'_>) -> Result<Vec<program_type_rule::Model>> {
+        Ok(ctx
+            .data_unchecked::<Loaders>()
+            .group::<program_type_rule::Entity>()
+            .load_one(self.0.id)
+            .await
+            .map_err(ApiError::internal)?
+            .unwrap_or_default())
+    }
+}
+
+#[Object]
+impl Program {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Program, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The issuing authority.
+    async fn authority(&self) -> &str {
+        &self.0.authority
+    }
+    /// The document number, e.g. "Lu Huanfa [2023] No. 16".
+    async fn document_number(&self) -> &str {
+        &self.0.document_number
+    }
+    async fn level(&self) -> ProgramLevel {
+        self.0.level
+    }
+    /// The issuing region; absent for a national program.
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        region_types::load(ctx, self.0.region_code.clone()).await
+    }
+    /// Prefix of its pilots' codes.
+    async fn code_prefix(&self) -> &str {
+        &self.0.code_prefix
+    }
+    /// The pilot types the program admits.
+    async fn pilot_types(&self, ctx: &Context<'_>) -> Result<Vec<PilotType>> {
+        Ok(self
+            .rules(ctx)
+            .await?
+            .into_iter()
+            .map(|r| r.pilot_type)
+            .collect())
+    }
+    async fn application_opens_on(&self) -> Date {
+        self.0.application_opens_on.into()
+    }
+    /// Last day on which a pilot may be submitted.
+    async fn application_closes_on(&self) -> Date {
+        self.0.application_closes_on.into()
+    }
+    async fn construction_starts_on(&self) -> Date {
+        self.0.construction_starts_on.into()
+    }
+    async fn construction_ends_on(&self) -> Date {
+        self.0.construction_ends_on.into()
+    }
+    /// Length of the public notice, in working days of the program's calendar.
+    async fn notice_working_days(&self) -> i32 {
+        self.0.notice_working_days
+    }
+    /// Months between periodic re-reviews of titled pilots, where the program has them.
+    async fn re_review_interval_months(&self) -> Option<i32> {
+        self.0.re_review_interval_months
+    }
+    /// What the program requires of each pilot type.
+    async fn type_rules(&self, ctx: &Context<'_>) -> Result<Vec<ProgramTypeRule>> {
+        Ok(self
+            .rules(ctx)
+            .await?
+            .into_iter()
+            .map(ProgramTypeRule)
+            .collect())
+    }
+    /// Holidays and make-up working days; other days follow the Monday-to-Friday week.
+    async fn calendar(&self, ctx: &Context<'_>) -> Result<Vec<CalendarDay>> {
+        let rows = ctx
+            .data_unchecked::<Loaders>()
+            .group::<program_calendar_day::Entity>()
+            .load_one(self.0.id)
+            .await
+            .map_err(ApiError::internal)?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|d| CalendarDay {
+                day: d.day.into(),
+                kind: d.kind,
+                note: d.note,
+            })
+            .collect())
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// What a program requires of one pilot type.
+pub struct ProgramTypeRule(pub program_type_rule::Model);
+
+#[Object]
+impl ProgramTypeRule {
+    async fn pilot_type(&self) -> PilotType {
+        self.0.pilot_type
+    }
+    /// The level of region a pilot of this type sits at.
+    async fn region_level(&self) -> RegionLevel {
+        self.0.region_level
+    }
+    /// Organisation kinds that may apply.
+    async fn applicant_kinds(&self) -> Vec<OrganizationKind> {
+        split_list(&self.0.applicant_kinds)
+            .filter_map(|k| k.parse().ok())
+            .collect()
+    }
+    /// The lowest park level admitted (parks only).
+    async fn min_park_level(&self) -> Option<ParkLevel> {
+        self.0.min_park_level
+    }
+    /// Departments leading review of this type; empty when the program names none.
+    async fn lead_departments(&self) -> Vec<String> {
+        self.0
+            .lead_departments
+            .as_deref()
+            .map(|l| split_list(l).map(Into::into).collect())
+            .unwrap_or_default()
+    }
+    /// Most pilots of this type recommended per region of `quotaRegionLevel`; absent: no limit.
+    async fn quota(&self) -> Option<i32> {
+        self.0.quota
+    }
+    async fn quota_region_level(&self) -> RegionLevel {
+        self.0.quota_region_level
+    }
+    /// Share of reference indicators that must be met for acceptance.
+    async fn reference_ratio(&self) -> Decimal {
+        self.0.reference_ratio.0
+    }
+    /// Least number of reference indicators that must be met for acceptance.
+    async fn reference_min_count(&self) -> i32 {
+        self.0.reference_min_count
+    }
+    /// Title awarded on acceptance.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+}
+
+/// An exception to the Monday-to-Friday week.
+#[derive(SimpleObject)]
+pub struct CalendarDay {
+    pub day: Date,
+    pub kind: CalendarDayKind,
+    pub note: String,
+}
+
+/// The items of a comma-separated list column.
+pub fn split_list(s: &str) -> impl Iterator<Item = &str> {
+    s.split(',').map(str::trim).filter(|x| !x.is_empty())
+}

@@ -1,0 +1,3 @@
+//! Key projects of a pilot.
+
+pub mod types;

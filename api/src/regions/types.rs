@@ -1,0 +1,57 @@
+//! The `Region` object of the contract.
+
+use crate::error::ApiError;
+use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::Loaders;
+use crate::ids::{self, Kind};
+use async_graphql::{Context, ID, Object, Result};
+use entities::{RegionLevel, region};
+
+/// A node of the administrative hierarchy (GB/T 2260).
+pub struct Region(pub region::Model);
+
+#[Object]
+impl Region {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Region, &self.0.code)
+    }
+    /// Six-digit division code.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn level(&self) -> RegionLevel {
+        self.0.level
+    }
+    /// The division above; absent for a province.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        load(ctx, self.0.parent_code.clone()).await
+    }
+    /// The divisions directly below, by code.
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
+        ctx.viewer()?;
+        let rows = ctx
+            .data_unchecked::<Loaders>()
+            .group::<region::Entity>()
+            .load_one(Some(self.0.code.clone()))
+            .await
+            .map_err(ApiError::internal)?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Region).collect())
+    }
+}
+
+/// Loads a region by code through the request's loader.
+pub async fn load(ctx: &Context<'_>, code: Option<String>) -> Result<Option<Region>> {
+    let Some(code) = code else { return Ok(None) };
+    let row = ctx
+        .data_unchecked::<Loaders>()
+        .keyed::<region::Entity>()
+        .load_one(code)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(row.map(Region))
+}

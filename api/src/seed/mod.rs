@@ -1,0 +1,4 @@
+//! Data for trying the service out (`demo`) and for load tests (`synthetic`).
+
+pub mod demo;
+pub mod synthetic;

@@ -1,0 +1,3 @@
+//! The pilot lifecycle: transitions and their log.
+
+pub mod types;

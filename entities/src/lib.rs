@@ -1,0 +1,44 @@
+//! The stored shape of the domain: one sea-orm entity per table, plus the value types
+//! (enums, exact decimals) that columns hold. No behaviour lives here; rules are in `api`.
+
+/// Value types shared by the entities: enums stored as strings and exact decimals.
+pub mod values;
+
+/// One acceptance attempt each.
+pub mod acceptance_record;
+/// The append-only, hash-chained audit trail.
+pub mod audit_event;
+/// Provincial expert reviews of an application.
+pub mod expert_review;
+/// Money committed to a pilot or one of its projects.
+pub mod financing_source;
+/// Targets of a pilot.
+pub mod indicator;
+/// Reported actual values of an indicator.
+pub mod indicator_actual;
+/// Key projects of a pilot.
+pub mod key_project;
+/// Objections received during public notice.
+pub mod objection;
+/// Applicant bodies.
+pub mod organization;
+/// Demonstration creations.
+pub mod pilot;
+/// Creation plans, research reports and implementation plans, versioned.
+pub mod plan;
+/// Calls for pilots, with their rules as data.
+pub mod program;
+/// Holidays and make-up working days of a program's calendar.
+pub mod program_calendar_day;
+/// Per-type admission and acceptance rules of a program.
+pub mod program_type_rule;
+/// Spot checks of a titled pilot.
+pub mod re_review;
+/// Nodes of the administrative hierarchy (GB/T 2260).
+pub mod region;
+/// Municipal tracking notes during construction.
+pub mod tracking_note;
+/// Every lifecycle transition of a pilot.
+pub mod workflow_event;
+
+pub use values::*;

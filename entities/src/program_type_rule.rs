@@ -1,0 +1,33 @@
+//! What a program requires of one pilot type: admission, quota, acceptance thresholds, title.
+
+use crate::values::*;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "program_type_rules")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub program_id: i64,
+    pub pilot_type: PilotType,
+    /// Level of the region a pilot of this type sits at.
+    pub region_level: RegionLevel,
+    /// Organisation kinds that may apply, comma-separated names of `OrganizationKind`.
+    pub applicant_kinds: String,
+    pub min_park_level: Option<ParkLevel>,
+    /// Departments that lead this type, comma-separated (`ecology_environment,development_reform`).
+    pub lead_departments: Option<String>,
+    /// Most pilots of this type recommended per region of `quota_region_level`.
+    pub quota: Option<i32>,
+    pub quota_region_level: RegionLevel,
+    pub reference_ratio: Dec,
+    pub reference_min_count: i32,
+    /// Title awarded on acceptance, e.g. "Near Zero Carbon Park of Shandong Province".
+    pub title: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

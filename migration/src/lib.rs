@@ -1,0 +1,17 @@
+//! The schema migrations. The same statements run on SQLite and PostgreSQL; exact decimals are
+//! TEXT columns on both (see `entities::values::Dec`).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261120_000001_create_schema;
+
+/// Every migration of the service, in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261120_000001_create_schema::Migration)]
+    }
+}
