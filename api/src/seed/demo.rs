@@ -1,3 +1,605 @@
-pub async fn load(_db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
-    Ok(0)
+//! The demo data set: the three programs of the seeds with their real rules, applicant
+//! organisations in Shandong and Hechi, and pilots in every lifecycle stage with plausible
+//! plans, indicators, projects, financing, reviews and history. Loading it twice adds nothing
+//! twice: programs, organisations and pilots are keyed by document number, credit code and
+//! pilot code, and a pilot's records are written only with the pilot.
+
+use super::builder::{Builder, OrgSpec, PilotSpec, ProgramSpec, TypeRuleSpec};
+use entities::{
+    OrganizationKind::*, ParkLevel, PilotStatus::*, PilotType::*, ProgramLevel, RegionLevel,
+};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+/// Loads the demo set; returns how many pilots were added.
+pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    let txn = db.begin().await?;
+    let mut b = Builder::new(&txn);
+
+    let shandong = b
+        .program(ProgramSpec {
+            name: "山东省近零碳城市、近零碳园区、近零碳社区示范创建",
+            authority: "山东省生态环境厅 (Shandong Provincial Department of Ecology and Environment)",
+            document_number: "鲁环发〔2023〕16号 (Lu Huanfa [2023] No. 16)",
+            level: ProgramLevel::Provincial,
+            region: Some("370000"),
+            code_prefix: "SD",
+            application: ("2023-07-06", "2023-10-31"),
+            construction: ("2023-11-01", "2025-12-31"),
+            notice_working_days: 5,
+            re_review_interval_months: None,
+            rules: vec![
+                TypeRuleSpec::new(City, RegionLevel::County, &[CountyGovernment])
+                    .quota(1, RegionLevel::Municipality)
+                    .acceptance("0.70", 10)
+                    .title("山东省近零碳城市 (Near Zero Carbon City of Shandong Province)"),
+                TypeRuleSpec::new(Park, RegionLevel::County, &[ParkManagementCommittee])
+                    .min_park(ParkLevel::Provincial)
+                    .quota(2, RegionLevel::Municipality)
+                    .acceptance("0.70", 8)
+                    .title("山东省近零碳园区 (Near Zero Carbon Park of Shandong Province)"),
+                TypeRuleSpec::new(Community, RegionLevel::County, &[ResidentsCommittee, VillagersCommittee])
+                    .quota(3, RegionLevel::Municipality)
+                    .acceptance("0.70", 5)
+                    .title("山东省近零碳社区 (Near Zero Carbon Community of Shandong Province)"),
+            ],
+            calendar: china_public_holidays(),
+        })
+        .await?;
+
+    let ndrc = b
+        .program(ProgramSpec {
+            name: "国家碳达峰试点建设 (National carbon peak pilots)",
+            authority: "国家发展和改革委员会 (National Development and Reform Commission)",
+            document_number: "发改环资〔2023〕1409号 (NDRC 2023 No. 1409)",
+            level: ProgramLevel::National,
+            region: None,
+            code_prefix: "NDRC",
+            application: ("2023-11-06", "2024-01-31"),
+            construction: ("2024-02-01", "2030-12-31"),
+            notice_working_days: 5,
+            re_review_interval_months: None,
+            rules: vec![
+                TypeRuleSpec::new(City, RegionLevel::Municipality, &[CityGovernment])
+                    .quota(2, RegionLevel::Province)
+                    .acceptance("0.70", 8)
+                    .title("国家碳达峰试点城市 (National Carbon Peak Pilot City)"),
+                TypeRuleSpec::new(Park, RegionLevel::County, &[ParkManagementCommittee])
+                    .min_park(ParkLevel::Provincial)
+                    .quota(2, RegionLevel::Province)
+                    .acceptance("0.70", 6)
+                    .title("国家碳达峰试点园区 (National Carbon Peak Pilot Park)"),
+            ],
+            calendar: china_public_holidays(),
+        })
+        .await?;
+
+    let hechi = b
+        .program(ProgramSpec {
+            name: "河池市近零碳排放区试点建设 (Hechi near-zero-carbon emission zones, trial)",
+            authority: "河池市生态环境局等七部门 (Hechi Ecology and Environment Bureau with six bureaus)",
+            document_number: "河池市近零碳排放区试点建设工作方案(试行) 2023-12-28",
+            level: ProgramLevel::Municipal,
+            region: Some("451200"),
+            code_prefix: "HC",
+            application: ("2024-01-02", "2024-06-28"),
+            construction: ("2024-07-01", "2026-12-31"),
+            notice_working_days: 5,
+            re_review_interval_months: Some(12),
+            rules: vec![
+                TypeRuleSpec::new(City, RegionLevel::County, &[CountyGovernment])
+                    .lead("ecology_environment,development_reform")
+                    .acceptance("0.70", 8)
+                    .title("河池市近零碳排放区示范城区 (Hechi Near-Zero-Carbon Urban District)"),
+                TypeRuleSpec::new(Park, RegionLevel::County, &[ParkManagementCommittee])
+                    .min_park(ParkLevel::MunicipalKey)
+                    .lead("industry")
+                    .acceptance("0.70", 6)
+                    .title("河池市近零碳排放园区 (Hechi Near-Zero-Carbon Park)"),
+                TypeRuleSpec::new(
+                    Community,
+                    RegionLevel::County,
+                    &[ResidentsCommittee, VillagersCommittee, Developer, PropertyManager],
+                )
+                .lead("ecology_environment,development_reform")
+                .acceptance("0.70", 4)
+                .title("河池市近零碳排放社区 (Hechi Near-Zero-Carbon Community)"),
+                TypeRuleSpec::new(Campus, RegionLevel::County, &[School])
+                    .lead("education")
+                    .acceptance("0.70", 4)
+                    .title("河池市近零碳排放校园 (Hechi Near-Zero-Carbon Campus)"),
+                TypeRuleSpec::new(Commercial, RegionLevel::County, &[CommercialVenueOperator])
+                    .lead("commerce")
+                    .acceptance("0.70", 4)
+                    .title("河池市近零碳排放商业场所 (Hechi Near-Zero-Carbon Commercial Venue)"),
+            ],
+            calendar: china_public_holidays(),
+        })
+        .await?;
+
+    let org = |name, kind, region, serial, park| OrgSpec {
+        name,
+        kind,
+        region,
+        serial,
+        park_level: park,
+    };
+    let yucheng_gov = b
+        .organization(org("禹城市人民政府", CountyGovernment, "371482", 1, None))
+        .await?;
+    let lixia_gov = b
+        .organization(org(
+            "济南市历下区人民政府",
+            CountyGovernment,
+            "370102",
+            2,
+            None,
+        ))
+        .await?;
+    let shouguang_gov = b
+        .organization(org("寿光市人民政府", CountyGovernment, "370783", 3, None))
+        .await?;
+    let huangdao_gov = b
+        .organization(org(
+            "青岛市黄岛区人民政府",
+            CountyGovernment,
+            "370211",
+            4,
+            None,
+        ))
+        .await?;
+    let dezhou_gov = b
+        .organization(org("德州市人民政府", CityGovernment, "371400", 5, None))
+        .await?;
+    let jinchengjiang_gov = b
+        .organization(org(
+            "河池市金城江区人民政府",
+            CountyGovernment,
+            "451202",
+            6,
+            None,
+        ))
+        .await?;
+    let dezhou_etdz = b
+        .organization(org(
+            "德州经济技术开发区管理委员会",
+            ParkManagementCommittee,
+            "371402",
+            11,
+            Some(ParkLevel::National),
+        ))
+        .await?;
+    let yucheng_hitech = b
+        .organization(org(
+            "禹城高新技术产业开发区管理委员会",
+            ParkManagementCommittee,
+            "371482",
+            12,
+            Some(ParkLevel::National),
+        ))
+        .await?;
+    let qihe_edz = b
+        .organization(org(
+            "齐河经济开发区管理委员会",
+            ParkManagementCommittee,
+            "371425",
+            13,
+            Some(ParkLevel::Provincial),
+        ))
+        .await?;
+    let leling_edz = b
+        .organization(org(
+            "乐陵经济开发区管理委员会",
+            ParkManagementCommittee,
+            "371481",
+            14,
+            Some(ParkLevel::Provincial),
+        ))
+        .await?;
+    let jinan_hitech = b
+        .organization(org(
+            "济南高新技术产业开发区管理委员会",
+            ParkManagementCommittee,
+            "370112",
+            15,
+            Some(ParkLevel::National),
+        ))
+        .await?;
+    let zhucheng_edz = b
+        .organization(org(
+            "诸城经济开发区管理委员会",
+            ParkManagementCommittee,
+            "370782",
+            16,
+            Some(ParkLevel::Provincial),
+        ))
+        .await?;
+    let jiaozhou_etdz = b
+        .organization(org(
+            "胶州经济技术开发区管理委员会",
+            ParkManagementCommittee,
+            "370281",
+            17,
+            Some(ParkLevel::National),
+        ))
+        .await?;
+    let hechi_park = b
+        .organization(org(
+            "河池工业园区管理委员会",
+            ParkManagementCommittee,
+            "451202",
+            18,
+            Some(ParkLevel::MunicipalKey),
+        ))
+        .await?;
+    let hanhuai = b
+        .organization(org(
+            "禹城市市中街道汉槐社区居民委员会",
+            ResidentsCommittee,
+            "371482",
+            21,
+            None,
+        ))
+        .await?;
+    let dongfeng = b
+        .organization(org(
+            "夏津县银城街道东风社区居民委员会",
+            ResidentsCommittee,
+            "371427",
+            22,
+            None,
+        ))
+        .await?;
+    let lingcheng_village = b
+        .organization(org(
+            "陵城区郑家寨镇前孙村村民委员会",
+            VillagersCommittee,
+            "371403",
+            23,
+            None,
+        ))
+        .await?;
+    let quancheng = b
+        .organization(org(
+            "历下区泉城路街道芙蓉社区居民委员会",
+            ResidentsCommittee,
+            "370102",
+            24,
+            None,
+        ))
+        .await?;
+    let yizhou_community = b
+        .organization(org(
+            "河池市宜州区庆远镇城西社区居民委员会",
+            ResidentsCommittee,
+            "451203",
+            25,
+            None,
+        ))
+        .await?;
+    let hechi_university = b
+        .organization(org("河池学院", School, "451203", 31, None))
+        .await?;
+    let hechi_plaza = b
+        .organization(org(
+            "河池市金城江区金城广场商业运营管理有限公司",
+            CommercialVenueOperator,
+            "451202",
+            41,
+            None,
+        ))
+        .await?;
+
+    let p = |code, name, program, applicant, region, pilot_type, status| PilotSpec {
+        code,
+        name,
+        program,
+        applicant,
+        region,
+        pilot_type,
+        status,
+        reference_met: None,
+        failed_attempt_with: None,
+    };
+    let pilots = vec![
+        // Shandong, Dezhou: one of each outcome.
+        PilotSpec {
+            reference_met: Some(11),
+            ..p(
+                "SD-2023-CITY-0001",
+                "禹城市近零碳城市示范创建",
+                shandong,
+                yucheng_gov,
+                "371482",
+                City,
+                Titled,
+            )
+        },
+        PilotSpec {
+            reference_met: Some(8),
+            ..p(
+                "SD-2023-PARK-0001",
+                "德州经济技术开发区近零碳园区示范创建",
+                shandong,
+                dezhou_etdz,
+                "371402",
+                Park,
+                Titled,
+            )
+        },
+        PilotSpec {
+            reference_met: Some(9),
+            ..p(
+                "SD-2023-PARK-0002",
+                "禹城高新区近零碳园区示范创建",
+                shandong,
+                yucheng_hitech,
+                "371482",
+                Park,
+                AcceptanceForwarded,
+            )
+        },
+        PilotSpec {
+            reference_met: Some(4),
+            failed_attempt_with: Some(4),
+            ..p(
+                "SD-2023-COMMUNITY-0001",
+                "禹城市汉槐社区近零碳社区示范创建",
+                shandong,
+                hanhuai,
+                "371482",
+                Community,
+                Designated,
+            )
+        },
+        PilotSpec {
+            reference_met: Some(6),
+            ..p(
+                "SD-2023-COMMUNITY-0002",
+                "夏津县东风社区近零碳社区示范创建",
+                shandong,
+                dongfeng,
+                "371427",
+                Community,
+                AcceptanceRequested,
+            )
+        },
+        p(
+            "SD-2023-COMMUNITY-0003",
+            "陵城区前孙村近零碳社区示范创建",
+            shandong,
+            lingcheng_village,
+            "371403",
+            Community,
+            Rejected,
+        ),
+        p(
+            "SD-2023-PARK-0004",
+            "齐河经济开发区近零碳园区示范创建",
+            shandong,
+            qihe_edz,
+            "371425",
+            Park,
+            ExpertReviewed,
+        ),
+        p(
+            "SD-2023-PARK-0005",
+            "乐陵经济开发区近零碳园区示范创建",
+            shandong,
+            leling_edz,
+            "371481",
+            Park,
+            Recommended,
+        ),
+        // Shandong, elsewhere.
+        p(
+            "SD-2023-CITY-0002",
+            "济南市历下区近零碳城市示范创建",
+            shandong,
+            lixia_gov,
+            "370102",
+            City,
+            Designated,
+        ),
+        p(
+            "SD-2023-PARK-0003",
+            "济南高新区近零碳园区示范创建",
+            shandong,
+            jinan_hitech,
+            "370112",
+            Park,
+            InPublicNotice,
+        ),
+        p(
+            "SD-2023-COMMUNITY-0004",
+            "历下区芙蓉社区近零碳社区示范创建",
+            shandong,
+            quancheng,
+            "370102",
+            Community,
+            CountyEndorsed,
+        ),
+        p(
+            "SD-2023-CITY-0003",
+            "寿光市近零碳城市示范创建",
+            shandong,
+            shouguang_gov,
+            "370783",
+            City,
+            Submitted,
+        ),
+        p(
+            "SD-2023-PARK-0006",
+            "诸城经济开发区近零碳园区示范创建",
+            shandong,
+            zhucheng_edz,
+            "370782",
+            Park,
+            Draft,
+        ),
+        p(
+            "SD-2023-CITY-0004",
+            "青岛市黄岛区近零碳城市示范创建",
+            shandong,
+            huangdao_gov,
+            "370211",
+            City,
+            Withdrawn,
+        ),
+        PilotSpec {
+            reference_met: Some(8),
+            ..p(
+                "SD-2023-PARK-0007",
+                "胶州经济技术开发区近零碳园区示范创建",
+                shandong,
+                jiaozhou_etdz,
+                "370281",
+                Park,
+                Revoked,
+            )
+        },
+        // National carbon-peak pilot: a prefecture-level city sits at its municipality.
+        p(
+            "NDRC-2023-CITY-0001",
+            "德州市国家碳达峰试点城市建设",
+            ndrc,
+            dezhou_gov,
+            "371400",
+            City,
+            Designated,
+        ),
+        p(
+            "NDRC-2023-PARK-0001",
+            "德州经济技术开发区国家碳达峰试点园区建设",
+            ndrc,
+            dezhou_etdz,
+            "371402",
+            Park,
+            Recommended,
+        ),
+        // Hechi.
+        p(
+            "HC-2024-CITY-0001",
+            "金城江区近零碳排放示范城区",
+            hechi,
+            jinchengjiang_gov,
+            "451202",
+            City,
+            Designated,
+        ),
+        PilotSpec {
+            reference_met: Some(5),
+            ..p(
+                "HC-2024-CAMPUS-0001",
+                "河池学院近零碳排放校园",
+                hechi,
+                hechi_university,
+                "451203",
+                Campus,
+                Titled,
+            )
+        },
+        p(
+            "HC-2024-PARK-0001",
+            "河池工业园区近零碳排放园区",
+            hechi,
+            hechi_park,
+            "451202",
+            Park,
+            InPublicNotice,
+        ),
+        p(
+            "HC-2024-COMMERCIAL-0001",
+            "金城广场近零碳排放商业场所",
+            hechi,
+            hechi_plaza,
+            "451202",
+            Commercial,
+            Submitted,
+        ),
+        p(
+            "HC-2024-COMMUNITY-0001",
+            "宜州区城西社区近零碳排放社区",
+            hechi,
+            yizhou_community,
+            "451203",
+            Community,
+            Draft,
+        ),
+    ];
+    let mut added = 0;
+    for spec in pilots {
+        if b.pilot(spec).await? {
+            added += 1;
+        }
+    }
+    txn.commit().await?;
+    Ok(added)
+}
+
+/// China's statutory holidays (weekdays off) and make-up working weekend days, 2023 Q3 to
+/// 2026, as announced by the State Council.
+fn china_public_holidays() -> Vec<(&'static str, bool)> {
+    // (date, is_working_day)
+    vec![
+        ("2023-09-29", false),
+        ("2023-10-02", false),
+        ("2023-10-03", false),
+        ("2023-10-04", false),
+        ("2023-10-05", false),
+        ("2023-10-06", false),
+        ("2023-10-07", true),
+        ("2023-10-08", true),
+        ("2024-01-01", false),
+        ("2024-02-04", true),
+        ("2024-02-12", false),
+        ("2024-02-13", false),
+        ("2024-02-14", false),
+        ("2024-02-15", false),
+        ("2024-02-16", false),
+        ("2024-02-18", true),
+        ("2024-04-04", false),
+        ("2024-04-05", false),
+        ("2024-04-07", true),
+        ("2024-04-28", true),
+        ("2024-05-01", false),
+        ("2024-05-02", false),
+        ("2024-05-03", false),
+        ("2024-05-11", true),
+        ("2024-06-10", false),
+        ("2024-09-14", true),
+        ("2024-09-16", false),
+        ("2024-09-17", false),
+        ("2024-09-29", true),
+        ("2024-10-01", false),
+        ("2024-10-02", false),
+        ("2024-10-03", false),
+        ("2024-10-04", false),
+        ("2024-10-07", false),
+        ("2024-10-12", true),
+        ("2025-01-01", false),
+        ("2025-01-26", true),
+        ("2025-01-28", false),
+        ("2025-01-29", false),
+        ("2025-01-30", false),
+        ("2025-01-31", false),
+        ("2025-02-03", false),
+        ("2025-02-04", false),
+        ("2025-02-08", true),
+        ("2025-04-04", false),
+        ("2025-04-27", true),
+        ("2025-05-01", false),
+        ("2025-05-02", false),
+        ("2025-05-05", false),
+        ("2025-06-02", false),
+        ("2025-09-28", true),
+        ("2025-10-01", false),
+        ("2025-10-02", false),
+        ("2025-10-03", false),
+        ("2025-10-06", false),
+        ("2025-10-07", false),
+        ("2025-10-08", false),
+        ("2025-10-11", true),
+        ("2026-01-01", false),
+        ("2026-01-02", false),
+    ]
 }

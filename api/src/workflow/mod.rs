@@ -1,3 +1,4 @@
 //! The pilot lifecycle: transitions and their log.
 
+pub mod calendar;
 pub mod types;

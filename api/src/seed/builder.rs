@@ -1,0 +1,1352 @@
+//! Writes seed records consistently: a pilot's history is derived from the stage it should be
+//! in, walking the canonical path of the lifecycle, so its workflow events, plans, indicators,
+//! reviews and acceptance records agree with its status and with each other.
+
+use crate::acceptance::rule;
+use crate::organizations::credit_code::check_character;
+use crate::regions::code::RegionCode;
+use crate::workflow::calendar::WorkCalendar;
+use anyhow::Context;
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use entities::*;
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use std::collections::HashMap;
+use std::str::FromStr;
+
+/// What a program is seeded with.
+pub struct ProgramSpec {
+    pub name: &'static str,
+    pub authority: &'static str,
+    pub document_number: &'static str,
+    pub level: ProgramLevel,
+    pub region: Option<&'static str>,
+    pub code_prefix: &'static str,
+    pub application: (&'static str, &'static str),
+    pub construction: (&'static str, &'static str),
+    pub notice_working_days: i32,
+    pub re_review_interval_months: Option<i32>,
+    pub rules: Vec<TypeRuleSpec>,
+    /// (date, is a working day): holidays and make-up working days.
+    pub calendar: Vec<(&'static str, bool)>,
+}
+
+/// What a program requires of one pilot type.
+pub struct TypeRuleSpec {
+    pilot_type: PilotType,
+    region_level: RegionLevel,
+    kinds: Vec<OrganizationKind>,
+    min_park: Option<ParkLevel>,
+    lead: Option<&'static str>,
+    quota: Option<(i32, RegionLevel)>,
+    ratio: &'static str,
+    min_count: i32,
+    title: &'static str,
+}
+
+impl TypeRuleSpec {
+    /// A type sitting at `region_level`, open to `kinds`.
+    pub fn new(
+        pilot_type: PilotType,
+        region_level: RegionLevel,
+        kinds: &[OrganizationKind],
+    ) -> Self {
+        TypeRuleSpec {
+            pilot_type,
+            region_level,
+            kinds: kinds.to_vec(),
+            min_park: None,
+            lead: None,
+            quota: None,
+            ratio: "0.70",
+            min_count: 0,
+            title: "",
+        }
+    }
+    pub fn min_park(mut self, level: ParkLevel) -> Self {
+        self.min_park = Some(level);
+        self
+    }
+    pub fn lead(mut self, departments: &'static str) -> Self {
+        self.lead = Some(departments);
+        self
+    }
+    pub fn quota(mut self, n: i32, per: RegionLevel) -> Self {
+        self.quota = Some((n, per));
+        self
+    }
+    pub fn acceptance(mut self, ratio: &'static str, min_count: i32) -> Self {
+        self.ratio = ratio;
+        self.min_count = min_count;
+        self
+    }
+    pub fn title(mut self, title: &'static str) -> Self {
+        self.title = title;
+        self
+    }
+}
+
+/// An applicant organisation; `serial` makes its credit code.
+pub struct OrgSpec<'a> {
+    pub name: &'a str,
+    pub kind: OrganizationKind,
+    pub region: &'a str,
+    pub serial: u32,
+    pub park_level: Option<ParkLevel>,
+}
+
+/// A pilot and the stage it should be in.
+pub struct PilotSpec {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub program: i64,
+    pub applicant: i64,
+    pub region: &'static str,
+    pub pilot_type: PilotType,
+    pub status: PilotStatus,
+    /// Reference indicators met at acceptance (default: all but two).
+    pub reference_met: Option<i32>,
+    /// A failed acceptance attempt first, with this many reference indicators met.
+    pub failed_attempt_with: Option<i32>,
+}
+
+struct ProgramInfo {
+    model: program::Model,
+    rules: HashMap<PilotType, program_type_rule::Model>,
+    calendar: WorkCalendar,
+}
+
+/// Writes seed records through one connection or transaction.
+pub struct Builder<'a, C: ConnectionTrait> {
+    db: &'a C,
+    programs: HashMap<i64, ProgramInfo>,
+    orgs: HashMap<i64, organization::Model>,
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::from_str(s).unwrap_or_default()
+}
+
+/// 09:30 China time (01:30 UTC) on a day: seeded events happen in office hours.
+fn at(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::from_hms_opt(1, 30, 0).unwrap_or_default())
+        .and_utc()
+}
+
+fn dec(s: &str) -> Dec {
+    Dec(Decimal::from_str(s).unwrap_or_default())
+}
+
+/// A small deterministic hash, to vary seeded numbers between pilots.
+pub fn spread(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A valid unified social credit code for a seeded organisation.
+pub fn credit_code(kind: OrganizationKind, region: &str, serial: u32) -> String {
+    let authority = match kind {
+        OrganizationKind::CountyGovernment | OrganizationKind::CityGovernment => "11",
+        OrganizationKind::ParkManagementCommittee | OrganizationKind::School => "12",
+        OrganizationKind::ResidentsCommittee | OrganizationKind::VillagersCommittee => "55",
+        _ => "91",
+    };
+    let first = format!("{authority}{region}{serial:09}");
+    let check = check_character(&first).unwrap_or('0');
+    format!("{first}{check}")
+}
+
+/// One step of a seeded history.
+struct Step {
+    action: WorkflowAction,
+    to: PilotStatus,
+    role: Role,
+    day: NaiveDate,
+}
+
+const INDICATORS: [(&str, &str, &str, Direction, &str, &str); 15] = [
+    (
+        "C1",
+        "单位GDP二氧化碳排放较2020年下降 (CO₂ per unit GDP, reduction vs 2020)",
+        "%",
+        Direction::Increase,
+        "0",
+        "20",
+    ),
+    (
+        "C2",
+        "非化石能源占能源消费比重 (non-fossil share of energy use)",
+        "%",
+        Direction::Increase,
+        "9.5",
+        "15",
+    ),
+    (
+        "C3",
+        "二氧化碳排放总量 (total CO₂ emissions)",
+        "tCO2e",
+        Direction::Decrease,
+        "100",
+        "85",
+    ),
+    (
+        "R01",
+        "单位GDP能耗较2020年变化 (energy use per unit GDP vs 2020)",
+        "%",
+        Direction::Decrease,
+        "0",
+        "-14.5",
+    ),
+    (
+        "R02",
+        "人均二氧化碳排放 (per-capita emissions)",
+        "tCO2e/person",
+        Direction::Decrease,
+        "8.2",
+        "6.5",
+    ),
+    (
+        "R03",
+        "光伏装机容量 (installed PV capacity)",
+        "MW",
+        Direction::Increase,
+        "40",
+        "120",
+    ),
+    (
+        "R04",
+        "新建建筑中绿色建筑占比 (green share of new buildings)",
+        "%",
+        Direction::Increase,
+        "60",
+        "100",
+    ),
+    (
+        "R05",
+        "新能源汽车新车销售占比 (new-energy share of new vehicles)",
+        "%",
+        Direction::Increase,
+        "12",
+        "30",
+    ),
+    (
+        "R06",
+        "森林覆盖率 (forest coverage)",
+        "%",
+        Direction::Increase,
+        "18",
+        "21",
+    ),
+    (
+        "R07",
+        "清洁取暖率 (clean heating rate)",
+        "%",
+        Direction::Increase,
+        "70",
+        "95",
+    ),
+    (
+        "R08",
+        "一般工业固废综合利用率 (industrial solid waste utilisation)",
+        "%",
+        Direction::Increase,
+        "80",
+        "92",
+    ),
+    (
+        "R09",
+        "公共交通出行分担率 (public transport share)",
+        "%",
+        Direction::Increase,
+        "25",
+        "40",
+    ),
+    (
+        "R10",
+        "生活垃圾分类覆盖率 (waste sorting coverage)",
+        "%",
+        Direction::Increase,
+        "60",
+        "100",
+    ),
+    (
+        "R11",
+        "终端能源电气化率 (electrification of final energy)",
+        "%",
+        Direction::Increase,
+        "25",
+        "35",
+    ),
+    (
+        "R12",
+        "绿色电力消费占比 (green electricity share)",
+        "%",
+        Direction::Increase,
+        "10",
+        "30",
+    ),
+];
+
+fn reference_count(t: PilotType) -> usize {
+    match t {
+        PilotType::City => 12,
+        PilotType::Park => 11,
+        PilotType::Community => 7,
+        PilotType::Campus | PilotType::Commercial => 6,
+    }
+}
+
+impl<'a, C: ConnectionTrait> Builder<'a, C> {
+    /// A builder writing through `db`.
+    pub fn new(db: &'a C) -> Self {
+        Builder {
+            db,
+            programs: HashMap::new(),
+            orgs: HashMap::new(),
+        }
+    }
+
+    /// Inserts a program unless one with the same document number exists; returns its id.
+    pub async fn program(&mut self, spec: ProgramSpec) -> anyhow::Result<i64> {
+        let existing = program::Entity::find()
+            .filter(program::Column::DocumentNumber.eq(spec.document_number))
+            .one(self.db)
+            .await?;
+        let model = match existing {
+            Some(m) => m,
+            None => {
+                let created = at(date(spec.application.0)) - chrono::TimeDelta::days(7);
+                let m = program::ActiveModel {
+                    name: Set(spec.name.into()),
+                    authority: Set(spec.authority.into()),
+                    document_number: Set(spec.document_number.into()),
+                    level: Set(spec.level),
+                    region_code: Set(spec.region.map(Into::into)),
+                    code_prefix: Set(spec.code_prefix.into()),
+                    application_opens_on: Set(date(spec.application.0)),
+                    application_closes_on: Set(date(spec.application.1)),
+                    construction_starts_on: Set(date(spec.construction.0)),
+                    construction_ends_on: Set(date(spec.construction.1)),
+                    notice_working_days: Set(spec.notice_working_days),
+                    re_review_interval_months: Set(spec.re_review_interval_months),
+                    version: Set(1),
+                    created_at: Set(created),
+                    updated_at: Set(created),
+                    ..Default::default()
+                }
+                .insert(self.db)
+                .await?;
+                for r in &spec.rules {
+                    program_type_rule::ActiveModel {
+                        program_id: Set(m.id),
+                        pilot_type: Set(r.pilot_type),
+                        region_level: Set(r.region_level),
+                        applicant_kinds: Set(r
+                            .kinds
+                            .iter()
+                            .map(|k| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(",")),
+                        min_park_level: Set(r.min_park),
+                        lead_departments: Set(r.lead.map(Into::into)),
+                        quota: Set(r.quota.map(|q| q.0)),
+                        quota_region_level: Set(r.quota.map_or(RegionLevel::Municipality, |q| q.1)),
+                        reference_ratio: Set(dec(r.ratio)),
+                        reference_min_count: Set(r.min_count),
+                        title: Set(r.title.into()),
+                        ..Default::default()
+                    }
+                    .insert(self.db)
+                    .await?;
+                }
+                for (day, working) in &spec.calendar {
+                    program_calendar_day::ActiveModel {
+                        program_id: Set(m.id),
+                        day: Set(date(day)),
+                        kind: Set(if *working {
+                            CalendarDayKind::Workday
+                        } else {
+                            CalendarDayKind::Holiday
+                        }),
+                        note: Set(if *working {
+                            "调休上班 (make-up working day)"
+                        } else {
+                            "法定节假日 (public holiday)"
+                        }
+                        .into()),
+                        ..Default::default()
+                    }
+                    .insert(self.db)
+                    .await?;
+                }
+                m
+            }
+        };
+        let rules = program_type_rule::Entity::find()
+            .filter(program_type_rule::Column::ProgramId.eq(model.id))
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(|r| (r.pilot_type, r))
+            .collect();
+        let calendar = WorkCalendar::new(
+            program_calendar_day::Entity::find()
+                .filter(program_calendar_day::Column::ProgramId.eq(model.id))
+                .all(self.db)
+                .await?
+                .into_iter()
+                .map(|d| (d.day, d.kind)),
+        );
+        let id = model.id;
+        self.programs.insert(
+            id,
+            ProgramInfo {
+                model,
+                rules,
+                calendar,
+            },
+        );
+        Ok(id)
+    }
+
+    /// Inserts an organisation unless its credit code exists; returns its id.
+    pub async fn organization(&mut self, spec: OrgSpec<'_>) -> anyhow::Result<i64> {
+        let code = credit_code(spec.kind, spec.region, spec.serial);
+        let existing = organization::Entity::find()
+            .filter(organization::Column::CreditCode.eq(code.as_str()))
+            .one(self.db)
+            .await?;
+        let model = match existing {
+            Some(m) => m,
+            None => {
+                let region = RegionCode::parse(spec.region).map_err(anyhow::Error::msg)?;
+                let created = at(date("2023-06-01"));
+                organization::ActiveModel {
+                    name: Set(spec.name.into()),
+                    kind: Set(spec.kind),
+                    credit_code: Set(code),
+                    region_code: Set(spec.region.into()),
+                    municipality_code: Set(region
+                        .municipality()
+                        .unwrap_or_else(|| region.province())),
+                    province_code: Set(region.province()),
+                    park_level: Set(spec.park_level),
+                    version: Set(1),
+                    created_at: Set(created),
+                    updated_at: Set(created),
+                    ..Default::default()
+                }
+                .insert(self.db)
+                .await?
+            }
+        };
+        let id = model.id;
+        self.orgs.insert(id, model);
+        Ok(id)
+    }
+
+    /// The canonical path of the lifecycle up to `spec.status`, with dates.
+    fn history(&self, spec: &PilotSpec, p: &ProgramInfo) -> Vec<Step> {
+        use PilotStatus::*;
+        use WorkflowAction as A;
+        let jitter = spread(spec.code) % 12;
+        let mut day = p.model.application_opens_on + Days::new(25 + jitter);
+        let mut steps = Vec::new();
+        let push = |steps: &mut Vec<Step>, action, to, role, gap: u64, day: &mut NaiveDate| {
+            *day = *day + Days::new(gap);
+            steps.push(Step {
+                action,
+                to,
+                role,
+                day: *day,
+            });
+        };
+        let city = spec.pilot_type == PilotType::City;
+        let target = spec.status;
+        let stop =
+            |steps: &Vec<Step>, s: PilotStatus| steps.last().is_some_and(|x: &Step| x.to == s);
+
+        if target == Draft {
+            return steps;
+        }
+        push(
+            &mut steps,
+            A::Submit,
+            Submitted,
+            Role::Applicant,
+            0,
+            &mut day,
+        );
+        if target == Withdrawn {
+            push(
+                &mut steps,
+                A::Withdraw,
+                Withdrawn,
+                Role::Applicant,
+                9,
+                &mut day,
+            );
+            return steps;
+        }
+        if stop(&steps, target) {
+            return steps;
+        }
+        if !city {
+            push(
+                &mut steps,
+                A::Endorse,
+                CountyEndorsed,
+                Role::County,
+                7,
+                &mut day,
+            );
+            if stop(&steps, target) {
+                return steps;
+            }
+        }
+        if target == Rejected {
+            push(
+                &mut steps,
+                A::Reject,
+                Rejected,
+                Role::Municipal,
+                10,
+                &mut day,
+            );
+            return steps;
+        }
+        push(
+            &mut steps,
+            A::Recommend,
+            Recommended,
+            Role::Municipal,
+            10,
+            &mut day,
+        );
+        if stop(&steps, target) {
+            return steps;
+        }
+        // Expert review after the application window closes.
+        day = day.max(p.model.application_closes_on);
+        push(
+            &mut steps,
+            A::RecordExpertReview,
+            ExpertReviewed,
+            Role::Provincial,
+            8,
+            &mut day,
+        );
+        if stop(&steps, target) {
+            return steps;
+        }
+        push(
+            &mut steps,
+            A::StartPublicNotice,
+            InPublicNotice,
+            Role::Provincial,
+            6,
+            &mut day,
+        );
+        if stop(&steps, target) {
+            return steps;
+        }
+        let notice_end = p
+            .calendar
+            .notice_end(day, p.model.notice_working_days as u32);
+        day = notice_end;
+        push(
+            &mut steps,
+            A::Designate,
+            Designated,
+            Role::Provincial,
+            3,
+            &mut day,
+        );
+        let span = (p.model.construction_ends_on - p.model.construction_starts_on)
+            .num_days()
+            .max(0) as u64;
+        let mut request_day = p.model.construction_starts_on + Days::new(span * 3 / 4);
+        if spec.failed_attempt_with.is_some() {
+            request_day = p.model.construction_starts_on + Days::new(span / 2);
+            day = request_day;
+            push(
+                &mut steps,
+                A::RequestAcceptance,
+                AcceptanceRequested,
+                Role::Applicant,
+                0,
+                &mut day,
+            );
+            push(
+                &mut steps,
+                A::ForwardAcceptance,
+                AcceptanceForwarded,
+                Role::Municipal,
+                10,
+                &mut day,
+            );
+            push(
+                &mut steps,
+                A::DecideAcceptance,
+                Designated,
+                Role::Provincial,
+                40,
+                &mut day,
+            );
+            request_day = day + Days::new(150);
+        }
+        if stop(&steps, target) {
+            return steps;
+        }
+        day = request_day;
+        push(
+            &mut steps,
+            A::RequestAcceptance,
+            AcceptanceRequested,
+            Role::Applicant,
+            0,
+            &mut day,
+        );
+        if stop(&steps, target) {
+            return steps;
+        }
+        push(
+            &mut steps,
+            A::ForwardAcceptance,
+            AcceptanceForwarded,
+            Role::Municipal,
+            10,
+            &mut day,
+        );
+        if stop(&steps, target) {
+            return steps;
+        }
+        push(
+            &mut steps,
+            A::DecideAcceptance,
+            Titled,
+            Role::Provincial,
+            40,
+            &mut day,
+        );
+        if target == Revoked {
+            push(
+                &mut steps,
+                A::ReReview,
+                Revoked,
+                Role::Provincial,
+                180,
+                &mut day,
+            );
+        }
+        steps
+    }
+
+    fn actor(
+        &self,
+        role: Role,
+        spec: &PilotSpec,
+        org: &organization::Model,
+    ) -> (String, Option<String>, String) {
+        let region = RegionCode::parse(spec.region).ok();
+        let municipality = region
+            .as_ref()
+            .and_then(|r| r.municipality())
+            .unwrap_or_default();
+        let province = region.as_ref().map(|r| r.province()).unwrap_or_default();
+        match role {
+            Role::Applicant => (
+                format!("applicant:{}", org.credit_code),
+                None,
+                org.name.clone(),
+            ),
+            Role::County => (
+                format!("county:{}", spec.region),
+                Some(spec.region.into()),
+                "县级生态环境分局".into(),
+            ),
+            Role::Municipal => (
+                format!("municipal:{municipality}"),
+                Some(municipality),
+                "市生态环境局".into(),
+            ),
+            _ => (
+                format!("provincial:{province}"),
+                Some(province),
+                "省生态环境厅".into(),
+            ),
+        }
+    }
+
+    /// Inserts a pilot with its history and records unless its code exists; returns whether
+    /// it was added.
+    pub async fn pilot(&mut self, spec: PilotSpec) -> anyhow::Result<bool> {
+        let exists = pilot::Entity::find()
+            .filter(pilot::Column::Code.eq(spec.code))
+            .one(self.db)
+            .await?;
+        if exists.is_some() {
+            return Ok(false);
+        }
+        let p = self
+            .programs
+            .get(&spec.program)
+            .context("program not loaded")?;
+        let org = self
+            .orgs
+            .get(&spec.applicant)
+            .context("organisation not loaded")?
+            .clone();
+        let rule = p
+            .rules
+            .get(&spec.pilot_type)
+            .context("type not in program")?
+            .clone();
+        let steps = self.history(&spec, p);
+        let region = RegionCode::parse(spec.region).map_err(anyhow::Error::msg)?;
+        let h = spread(spec.code);
+        let created_day = p.model.application_opens_on + Days::new(5 + h % 10);
+        let created_at = at(created_day);
+        let updated_at = steps.last().map_or(created_at, |s| at(s.day));
+        let reached = |s: PilotStatus| steps.iter().any(|x| x.to == s);
+        let step_day = |a: WorkflowAction| {
+            steps
+                .iter()
+                .filter(|x| x.action == a)
+                .map(|x| x.day)
+                .collect::<Vec<_>>()
+        };
+        let notice_start = step_day(WorkflowAction::StartPublicNotice).first().copied();
+        let notice_end =
+            notice_start.map(|d| p.calendar.notice_end(d, p.model.notice_working_days as u32));
+        let designated_at = step_day(WorkflowAction::Designate).first().map(|d| at(*d));
+        let baseline = Decimal::from(200_000 + h % 900_000);
+        let titled = spec.status == PilotStatus::Titled;
+        let failed_deadline = spec.failed_attempt_with.and_then(|_| {
+            step_day(WorkflowAction::DecideAcceptance)
+                .first()
+                .map(|d| *d + Days::new(90))
+        });
+        let pilot = pilot::ActiveModel {
+            code: Set(spec.code.into()),
+            program_id: Set(spec.program),
+            applicant_id: Set(spec.applicant),
+            region_code: Set(spec.region.into()),
+            county_code: Set((region.level() == RegionLevel::County).then(|| spec.region.into())),
+            municipality_code: Set(region.municipality().unwrap_or_else(|| region.province())),
+            province_code: Set(region.province()),
+            pilot_type: Set(spec.pilot_type),
+            status: Set(spec.status),
+            name: Set(spec.name.into()),
+            boundary: Set(format!(
+                "{}行政/管理边界范围内 (within the administrative boundary of {})",
+                spec.name, spec.region
+            )),
+            area_km2: Set(Dec(Decimal::new(((h % 90_000) + 1_000) as i64, 2))),
+            population: Set(match spec.pilot_type {
+                PilotType::City => 300_000 + (h % 400_000) as i64,
+                PilotType::Park => 20_000 + (h % 40_000) as i64,
+                _ => 2_000 + (h % 9_000) as i64,
+            }),
+            baseline_year: Set(2020),
+            baseline_emissions: Set(Dec(baseline)),
+            park_level: Set(if spec.pilot_type == PilotType::Park {
+                org.park_level
+            } else {
+                None
+            }),
+            has_unmet_carbon_market_obligations: Set(Some(false)),
+            has_falsified_emission_data: Set(Some(false)),
+            has_serious_pollution_case: Set(Some(false)),
+            notice_starts_on: Set(notice_start),
+            notice_ends_on: Set(notice_end),
+            designated_at: Set(designated_at),
+            rectification_deadline: Set(if spec.status == PilotStatus::Designated {
+                failed_deadline
+            } else {
+                None
+            }),
+            title: Set(titled.then(|| rule.title.clone())),
+            version: Set(1 + steps.len() as i32),
+            created_at: Set(created_at),
+            updated_at: Set(updated_at),
+            ..Default::default()
+        }
+        .insert(self.db)
+        .await?;
+
+        let mut from = PilotStatus::Draft;
+        for s in &steps {
+            let (sub, region, name) = self.actor(s.role, &spec, &org);
+            workflow_event::ActiveModel {
+                pilot_id: Set(pilot.id),
+                action: Set(s.action),
+                from_status: Set(from),
+                to_status: Set(s.to),
+                actor_sub: Set(sub),
+                actor_role: Set(s.role),
+                actor_region: Set(region),
+                actor_name: Set(Some(name)),
+                comment: Set(comment_for(s.action, s.to)),
+                occurred_at: Set(at(s.day)),
+                ..Default::default()
+            }
+            .insert(self.db)
+            .await?;
+            from = s.to;
+        }
+
+        let submitted = reached(PilotStatus::Submitted);
+        let designated = reached(PilotStatus::Designated);
+        self.plans(&pilot, submitted, designated_at).await?;
+        if !submitted {
+            return Ok(true);
+        }
+        let decisions = step_day(WorkflowAction::DecideAcceptance);
+        let indicators = self
+            .indicators(&pilot, &spec, designated, &decisions)
+            .await?;
+        self.projects_and_financing(&pilot, reached(PilotStatus::Recommended), designated)
+            .await?;
+        if reached(PilotStatus::ExpertReviewed) {
+            let d = step_day(WorkflowAction::RecordExpertReview)[0];
+            expert_review::ActiveModel {
+                pilot_id: Set(pilot.id),
+                result: Set(ReviewResult::Pass),
+                score: Set(Some(Dec(Decimal::new(780 + (h % 170) as i64, 1)))),
+                comments: Set(
+                    "方案目标明确、路径清晰，同意通过评审 (clear targets and path; approved)"
+                        .into(),
+                ),
+                expert_names: Set("王建国,李晓梅,张海峰,陈思远,刘文博".into()),
+                reviewed_on: Set(d),
+                reviewer_sub: Set("provincial:expert-panel".into()),
+                created_at: Set(at(d)),
+                ..Default::default()
+            }
+            .insert(self.db)
+            .await?;
+        }
+        if let Some(start) = notice_start {
+            let status = if spec.status == PilotStatus::InPublicNotice && h % 2 == 0 {
+                ObjectionStatus::Open
+            } else {
+                ObjectionStatus::Dismissed
+            };
+            if status == ObjectionStatus::Open || spec.pilot_type == PilotType::City {
+                let received = start + Days::new(2);
+                objection::ActiveModel {
+                    pilot_id: Set(pilot.id),
+                    received_on: Set(received),
+                    objector: Set("公众 (member of the public)".into()),
+                    content: Set("对申报边界内企业排放数据有疑问 (questions the emission data of a firm in the area)".into()),
+                    status: Set(status),
+                    resolution: Set((status == ObjectionStatus::Dismissed)
+                        .then(|| "经核实数据来源可靠，异议不成立 (data verified; objection dismissed)".into())),
+                    resolved_at: Set((status == ObjectionStatus::Dismissed).then(|| at(received + Days::new(1)))),
+                    version: Set(if status == ObjectionStatus::Dismissed { 2 } else { 1 }),
+                    created_at: Set(at(received)),
+                    updated_at: Set(at(received + Days::new(1))),
+                    ..Default::default()
+                }
+                .insert(self.db)
+                .await?;
+            }
+        }
+        self.acceptance(&pilot, &spec, &rule, &steps, &indicators)
+            .await?;
+        if designated {
+            let d = designated_at.map_or(created_day, |t| t.date_naive()) + Days::new(120);
+            tracking_note::ActiveModel {
+                pilot_id: Set(pilot.id),
+                body: Set("已开展季度调度，重点项目按计划推进 (quarterly review held; key projects on schedule)".into()),
+                author_sub: Set(format!("municipal:{}", pilot.municipality_code)),
+                author_name: Set(Some("市生态环境局应对气候变化科".into())),
+                created_at: Set(at(d)),
+                ..Default::default()
+            }
+            .insert(self.db)
+            .await?;
+        }
+        Ok(true)
+    }
+
+    async fn plans(
+        &self,
+        pilot: &pilot::Model,
+        submitted: bool,
+        designated_at: Option<DateTime<Utc>>,
+    ) -> anyhow::Result<()> {
+        let made = pilot.created_at + chrono::TimeDelta::days(10);
+        let mut plans = vec![
+            (
+                PlanKind::CreationPlan,
+                1,
+                "示范创建方案 (creation plan)",
+                submitted,
+                made,
+            ),
+            (
+                PlanKind::ResearchReport,
+                1,
+                "研究报告 (research report)",
+                submitted,
+                made,
+            ),
+        ];
+        if let Some(d) = designated_at {
+            let later = d + chrono::TimeDelta::days(30);
+            plans.push((
+                PlanKind::CreationPlan,
+                2,
+                "示范创建方案（修订） (creation plan, revised)",
+                true,
+                later,
+            ));
+            plans.push((
+                PlanKind::ImplementationPlan,
+                1,
+                "实施方案 (implementation plan)",
+                true,
+                later,
+            ));
+        }
+        let revised = designated_at.is_some();
+        for (kind, n, title, published, when) in plans {
+            let superseded = kind == PlanKind::CreationPlan && n == 1 && revised;
+            let doc = format!("{}-{}-v{n}.pdf", pilot.code, kind.as_str().to_lowercase());
+            plan::ActiveModel {
+                pilot_id: Set(pilot.id),
+                kind: Set(kind),
+                title: Set(format!("{} {}", pilot.name, title)),
+                plan_version: Set(n),
+                period_start_year: Set(2023),
+                period_end_year: Set(2025),
+                summary: Set("围绕能源、产业、建筑、交通、生活等领域提出近零碳建设任务 (tasks across energy, industry, buildings, transport and living)".into()),
+                document_sha256: Set(Some(hex::encode(sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(doc.as_bytes()))))),
+                document_name: Set(Some(doc)),
+                document_media_type: Set(Some("application/pdf".into())),
+                document_size: Set(Some(400_000 + (spread(title) % 2_000_000) as i64)),
+                status: Set(if superseded {
+                    PlanStatus::Superseded
+                } else if published {
+                    PlanStatus::Published
+                } else {
+                    PlanStatus::Draft
+                }),
+                published_at: Set(published.then_some(when)),
+                version: Set(if superseded { 3 } else if published { 2 } else { 1 }),
+                created_at: Set(when - chrono::TimeDelta::days(3)),
+                updated_at: Set(when),
+                ..Default::default()
+            }
+            .insert(self.db)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Indicators with actuals: after designation a mid-term value; at each acceptance
+    /// decision a value per indicator such that the wanted number is met.
+    async fn indicators(
+        &self,
+        pilot: &pilot::Model,
+        spec: &PilotSpec,
+        designated: bool,
+        decisions: &[NaiveDate],
+    ) -> anyhow::Result<Vec<(indicator::Model, Vec<bool>)>> {
+        let n_ref = reference_count(spec.pilot_type);
+        let final_met = spec
+            .reference_met
+            .unwrap_or(n_ref as i32 - 2)
+            .clamp(0, n_ref as i32) as usize;
+        let mut attempts_met: Vec<usize> = Vec::new();
+        if let Some(first) = spec.failed_attempt_with {
+            attempts_met.push(first.clamp(0, n_ref as i32) as usize);
+        }
+        attempts_met.push(final_met);
+        let mut out = Vec::new();
+        let chosen = INDICATORS
+            .iter()
+            .take(3)
+            .chain(INDICATORS.iter().skip(3).take(n_ref));
+        for (i, (code, name, unit, direction, base, target)) in chosen.enumerate() {
+            let category = if i < 3 {
+                IndicatorCategory::Constraint
+            } else {
+                IndicatorCategory::Reference
+            };
+            let scale = |s: &str| -> Decimal {
+                let v = Decimal::from_str(s).unwrap_or_default();
+                if *unit == "tCO2e" {
+                    v * pilot.baseline_emissions.0 / Decimal::from(100)
+                } else {
+                    v
+                }
+            };
+            let (base, target) = (scale(base), scale(target));
+            let when = pilot.created_at + chrono::TimeDelta::days(12);
+            let ind = indicator::ActiveModel {
+                pilot_id: Set(pilot.id),
+                code: Set((*code).into()),
+                name: Set((*name).into()),
+                category: Set(category),
+                unit: Set((*unit).into()),
+                direction: Set(*direction),
+                baseline_value: Set(Dec(base)),
+                target_value: Set(Dec(target)),
+                target_year: Set(2025),
+                version: Set(1),
+                created_at: Set(when),
+                updated_at: Set(when),
+                ..Default::default()
+            }
+            .insert(self.db)
+            .await?;
+            let towards = |met: bool| -> Decimal {
+                let step = (target - base) / Decimal::from(10);
+                if met {
+                    target + step
+                } else {
+                    target - step * Decimal::from(3)
+                }
+            };
+            let mut mets = Vec::new();
+            if designated {
+                let mid = pilot
+                    .designated_at
+                    .map_or(pilot.created_at, |d| d + chrono::TimeDelta::days(200));
+                self.actual(
+                    &ind,
+                    mid.date_naive(),
+                    (base + target) / Decimal::from(2),
+                    "中期监测 (mid-term monitoring)",
+                )
+                .await?;
+            }
+            for (k, day) in decisions.iter().enumerate() {
+                let wanted = attempts_met.get(k).copied().unwrap_or(final_met);
+                let met = category == IndicatorCategory::Constraint || i - 3 < wanted;
+                self.actual(
+                    &ind,
+                    *day - Days::new(30),
+                    towards(met),
+                    "验收自评估 (acceptance self-assessment)",
+                )
+                .await?;
+                mets.push(met);
+            }
+            if decisions.is_empty() && spec.reference_met.is_some() && designated {
+                // Requested or forwarded but undecided: report the self-assessed values.
+                let met = category == IndicatorCategory::Constraint || i - 3 < final_met;
+                let day = pilot.updated_at.date_naive() - Days::new(15);
+                self.actual(
+                    &ind,
+                    day,
+                    towards(met),
+                    "验收自评估 (acceptance self-assessment)",
+                )
+                .await?;
+            }
+            out.push((ind, mets));
+        }
+        Ok(out)
+    }
+
+    async fn actual(
+        &self,
+        ind: &indicator::Model,
+        period_end: NaiveDate,
+        value: Decimal,
+        note: &str,
+    ) -> anyhow::Result<()> {
+        indicator_actual::ActiveModel {
+            indicator_id: Set(ind.id),
+            pilot_id: Set(ind.pilot_id),
+            period_end: Set(period_end),
+            value: Set(Dec(value.round_dp(4))),
+            note: Set(note.into()),
+            reported_by: Set("applicant".into()),
+            created_at: Set(at(period_end + Days::new(10))),
+            ..Default::default()
+        }
+        .insert(self.db)
+        .await?;
+        Ok(())
+    }
+
+    async fn projects_and_financing(
+        &self,
+        pilot: &pilot::Model,
+        recommended: bool,
+        designated: bool,
+    ) -> anyhow::Result<()> {
+        let h = spread(&pilot.code);
+        let projects = [
+            (
+                "分布式光伏整体推进项目 (rooftop PV roll-out)",
+                ProjectField::EnergyInfrastructure,
+                18_500_000u64,
+                "12000",
+            ),
+            (
+                "既有建筑节能改造项目 (building energy retrofit)",
+                ProjectField::EnergySavingRetrofit,
+                6_200_000,
+                "3500",
+            ),
+            (
+                "公交电动化与充电设施项目 (electric buses and chargers)",
+                ProjectField::GreenTransport,
+                9_800_000,
+                "5200",
+            ),
+        ];
+        let when = pilot.created_at + chrono::TimeDelta::days(14);
+        let mut ids = Vec::new();
+        for (i, (name, field, invest, reduction)) in projects.iter().enumerate() {
+            let scale = 1 + (h >> (i * 8)) % 5;
+            let (status, progress) = match (designated, i) {
+                (true, 0) => (ProjectStatus::Completed, 100),
+                (true, _) => (ProjectStatus::InProgress, 35 + (h % 50) as i32),
+                (false, _) => (ProjectStatus::Planned, 0),
+            };
+            let m = key_project::ActiveModel {
+                pilot_id: Set(pilot.id),
+                name: Set((*name).into()),
+                field: Set(*field),
+                planned_investment: Set(Dec(Decimal::from(invest * scale))),
+                expected_annual_reduction: Set(Dec(Decimal::from_str(reduction)
+                    .unwrap_or_default()
+                    * Decimal::from(scale))),
+                starts_on: Set(Some(date("2024-01-01"))),
+                ends_on: Set(Some(date("2025-10-31"))),
+                status: Set(status),
+                progress_percent: Set(progress),
+                version: Set(1),
+                created_at: Set(when),
+                updated_at: Set(when),
+                ..Default::default()
+            }
+            .insert(self.db)
+            .await?;
+            ids.push((m.id, invest * scale));
+        }
+        if !recommended {
+            return Ok(());
+        }
+        let sources = [
+            (
+                FinancingKind::GreenCredit,
+                "中国农业银行德州分行 (Agricultural Bank of China)",
+                Some(0),
+                "LN-2024-",
+            ),
+            (
+                FinancingKind::ProvincialFiscalFund,
+                "省级生态环境保护专项资金 (provincial eco-environment fund)",
+                Some(1),
+                "CZ-2024-",
+            ),
+            (
+                FinancingKind::SocialCapital,
+                "社会资本合作方 (private partner)",
+                None,
+                "PPP-2024-",
+            ),
+        ];
+        for (i, (kind, provider, project, prefix)) in sources.iter().enumerate() {
+            let base = project.map_or(5_000_000, |p| ids[p].1);
+            let committed = Decimal::from(base) * Decimal::new(6 + i as i64, 1)
+                + Decimal::new((h % 100) as i64, 2);
+            let (status, disbursed) = if designated {
+                (
+                    FinancingStatus::Disbursed,
+                    (committed * Decimal::new(75, 2)).round_dp(2),
+                )
+            } else {
+                (FinancingStatus::Committed, Decimal::ZERO)
+            };
+            financing_source::ActiveModel {
+                pilot_id: Set(pilot.id),
+                key_project_id: Set(project.map(|p| ids[p].0)),
+                kind: Set(*kind),
+                provider: Set((*provider).into()),
+                committed_amount: Set(Dec(committed)),
+                disbursed_amount: Set(Dec(disbursed)),
+                reference_number: Set(Some(format!("{prefix}{:06}", h % 1_000_000))),
+                committed_on: Set(Some(date("2024-03-15"))),
+                disbursed_on: Set(designated.then(|| date("2024-09-30"))),
+                status: Set(status),
+                version: Set(if designated { 3 } else { 2 }),
+                created_at: Set(when),
+                updated_at: Set(when),
+                ..Default::default()
+            }
+            .insert(self.db)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn acceptance(
+        &self,
+        pilot: &pilot::Model,
+        spec: &PilotSpec,
+        rule: &program_type_rule::Model,
+        steps: &[Step],
+        indicators: &[(indicator::Model, Vec<bool>)],
+    ) -> anyhow::Result<()> {
+        let requests: Vec<&Step> = steps
+            .iter()
+            .filter(|s| s.action == WorkflowAction::RequestAcceptance)
+            .collect();
+        for (k, req) in requests.iter().enumerate() {
+            let after = |a: WorkflowAction| {
+                steps
+                    .iter()
+                    .filter(|s| s.action == a && s.day >= req.day)
+                    .map(|s| s.day)
+                    .next()
+            };
+            let forwarded = after(WorkflowAction::ForwardAcceptance);
+            let decided = after(WorkflowAction::DecideAcceptance).filter(|_| forwarded.is_some());
+            let verdict = decided.map(|_| {
+                rule::evaluate(
+                    indicators
+                        .iter()
+                        .map(|(i, mets)| (i.category, mets.get(k).copied().unwrap_or(false))),
+                    rule.reference_ratio.0,
+                    rule.reference_min_count,
+                )
+            });
+            let snapshot = verdict.as_ref().map(|_| {
+                serde_json::Value::Array(
+                    indicators
+                        .iter()
+                        .map(|(i, mets)| {
+                            serde_json::json!({
+                                "code": i.code, "category": i.category, "direction": i.direction,
+                                "target": i.target_value, "met": mets.get(k).copied().unwrap_or(false)
+                            })
+                        })
+                        .collect(),
+                )
+                .to_string()
+            });
+            let passed = verdict.as_ref().is_some_and(|v| v.passes);
+            let result = |b: bool| {
+                if b {
+                    ReviewResult::Pass
+                } else {
+                    ReviewResult::Fail
+                }
+            };
+            let h = spread(&format!("{}-{k}", spec.code));
+            acceptance_record::ActiveModel {
+                pilot_id: Set(pilot.id),
+                attempt: Set(k as i32 + 1),
+                requested_on: Set(req.day),
+                self_assessment: Set("对照创建方案逐项自评，约束性指标全部完成 (self-assessed against the creation plan)".into()),
+                forwarded_at: Set(forwarded.map(at)),
+                forward_comment: Set(forwarded.map(|_| "材料齐全，同意报送 (complete; forwarded)".into())),
+                review_result: Set(forwarded.map(|_| result(decided.is_none() || passed))),
+                review_score: Set(forwarded.map(|_| Dec(Decimal::new(700 + (h % 250) as i64, 1)))),
+                review_comments: Set(forwarded.map(|_| "数据核查完成 (data review completed)".into())),
+                expert_names: Set(forwarded.map(|_| "赵立新,孙雅琴,周明远".into())),
+                site_visit_on: Set(forwarded.map(|d| d + Days::new(14))),
+                site_findings: Set(forwarded.map(|_| "现场核查与申报材料一致 (site matches the file)".into())),
+                indicator_snapshot: Set(snapshot),
+                constraint_met: Set(verdict.as_ref().map(|v| v.constraint_met)),
+                constraint_total: Set(verdict.as_ref().map(|v| v.constraint_total)),
+                reference_met: Set(verdict.as_ref().map(|v| v.reference_met)),
+                reference_total: Set(verdict.as_ref().map(|v| v.reference_total)),
+                required_ratio: Set(verdict.as_ref().map(|v| Dec(v.required_ratio))),
+                required_min_count: Set(verdict.as_ref().map(|v| v.required_min_count)),
+                computed_verdict: Set(verdict.as_ref().map(|v| result(v.passes))),
+                decision: Set(decided.map(|_| result(passed))),
+                decided_at: Set(decided.map(at)),
+                decision_comment: Set(decided.map(|_| {
+                    if passed { "通过验收 (accepted)" } else { "未达到验收要求，限期整改 (not met; rectify)" }.into()
+                })),
+                title_awarded: Set((decided.is_some() && passed).then(|| rule.title.clone())),
+                rectification_deadline: Set(decided.filter(|_| !passed).map(|d| d + Days::new(90))),
+                version: Set(1 + i32::from(forwarded.is_some()) + i32::from(decided.is_some())),
+                created_at: Set(at(req.day)),
+                updated_at: Set(at(decided.or(forwarded).unwrap_or(req.day))),
+                ..Default::default()
+            }
+            .insert(self.db)
+            .await?;
+        }
+        let titled_record = acceptance_record::Entity::find()
+            .filter(acceptance_record::Column::PilotId.eq(pilot.id))
+            .filter(acceptance_record::Column::Decision.eq(ReviewResult::Pass))
+            .one(self.db)
+            .await?;
+        if let Some(record) = titled_record {
+            let p = self.programs.get(&spec.program).context("program")?;
+            let outcome = match spec.status {
+                PilotStatus::Revoked => Some(ReReviewOutcome::Revoked),
+                _ if p.model.re_review_interval_months.is_some() => {
+                    Some(ReReviewOutcome::Maintained)
+                }
+                _ => None,
+            };
+            if let Some(outcome) = outcome {
+                let day = steps
+                    .iter()
+                    .find(|s| s.action == WorkflowAction::ReReview)
+                    .map_or(
+                        record
+                            .decided_at
+                            .map_or(record.requested_on, |d| d.date_naive())
+                            + Days::new(150),
+                        |s| s.day,
+                    );
+                re_review::ActiveModel {
+                    pilot_id: Set(pilot.id),
+                    acceptance_record_id: Set(record.id),
+                    reviewed_on: Set(day),
+                    outcome: Set(outcome),
+                    rectification_deadline: Set(None),
+                    comment: Set(match outcome {
+                        ReReviewOutcome::Revoked => "抽查发现管理缺失、成效不佳，撤销称号 (spot check: poor results; title revoked)",
+                        _ => "抽查运行良好，保持称号 (spot check: working well; title kept)",
+                    }
+                    .into()),
+                    reviewer_sub: Set(format!("provincial:{}", pilot.province_code)),
+                    created_at: Set(at(day)),
+                    ..Default::default()
+                }
+                .insert(self.db)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn comment_for(action: WorkflowAction, to: PilotStatus) -> String {
+    use WorkflowAction::*;
+    match action {
+        Submit => "提交创建申请 (application submitted)",
+        Withdraw => "申报单位撤回申请 (withdrawn by the applicant)",
+        Endorse => "县级初审通过 (endorsed by the county)",
+        Recommend => "市级推荐上报 (recommended by the municipality)",
+        Return => "退回修改 (returned for revision)",
+        Reject => "不符合申报条件 (does not meet the conditions)",
+        RecordExpertReview => "专家评审通过 (passed expert review)",
+        StartPublicNotice => "开始公示 (public notice started)",
+        Designate => "公示期满无异议，确定为示范创建对象 (designated after notice)",
+        RequestAcceptance => "申请验收并提交自评估报告 (acceptance requested with self-assessment)",
+        ForwardAcceptance => "市级审核后报送省级 (forwarded by the municipality)",
+        DecideAcceptance if to == PilotStatus::Titled => {
+            "验收通过，授予称号 (accepted; title awarded)"
+        }
+        DecideAcceptance => "验收未通过，限期整改 (not accepted; rectify)",
+        ReReview => "复核撤销称号 (title revoked on re-review)",
+    }
+    .into()
+}
