@@ -166,8 +166,9 @@ domain_enum!(
     }
 );
 
-/// An exact decimal stored as its canonical text on every database, because SQLite would
-/// otherwise round-trip it through `f64`. Money and measured quantities use it.
+/// An exact decimal stored as text on every database, because SQLite would otherwise
+/// round-trip it through `f64`. The text keeps the scale it was given ("100.00" stays
+/// "100.00"). Money and measured quantities use it.
 #[derive(
     Debug,
     Clone,
@@ -188,7 +189,7 @@ pub struct Dec(#[serde(with = "rust_decimal::serde::str")] pub Decimal);
 
 impl fmt::Display for Dec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0.normalize(), f)
+        fmt::Display::fmt(&self.0, f)
     }
 }
 
@@ -230,7 +231,7 @@ mod tests {
     fn decimals_keep_every_digit() {
         let d: Dec = "12345678901234.5678".parse().expect("decimal");
         assert_eq!(d.to_string(), "12345678901234.5678");
-        assert_eq!("1.50".parse::<Dec>().expect("decimal").to_string(), "1.5");
+        assert_eq!("1.50".parse::<Dec>().expect("decimal").to_string(), "1.50");
         assert!("1e3x".parse::<Dec>().is_err());
     }
 }

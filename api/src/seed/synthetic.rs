@@ -112,13 +112,17 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
         let end = (i + CHUNK as u32).min(n);
         let txn = db.begin().await?;
         let mut pilots = Vec::with_capacity(CHUNK);
+        let mut codes = Vec::with_capacity(CHUNK);
         for k in i..end {
             let (org_id, county) = &orgs[k as usize % orgs.len()];
             let t = TYPES[k as usize % TYPES.len()];
             let h = spread(&k.to_string());
-            let at = base + TimeDelta::seconds(i64::from(k) * 37);
+            // Ten pilots share each timestamp, so orderings must break ties by id.
+            let at = base + TimeDelta::seconds(i64::from(k / 10) * 37);
+            let code = format!("SYN-{}-{:06}", t.as_str(), k + 1);
+            codes.push(code.clone());
             pilots.push(pilot::ActiveModel {
-                code: Set(format!("SYN-{}-{:06}", t.as_str(), k + 1)),
+                code: Set(code),
                 program_id: Set(program_id),
                 applicant_id: Set(*org_id),
                 region_code: Set(county.code.clone()),
@@ -151,10 +155,7 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
             .exec_without_returning(&txn)
             .await?;
         let rows = pilot::Entity::find()
-            .filter(pilot::Column::ProgramId.eq(program_id))
-            .filter(pilot::Column::Code.starts_with("SYN-"))
-            .filter(pilot::Column::CreatedAt.gte(base + TimeDelta::seconds(i64::from(i) * 37)))
-            .filter(pilot::Column::CreatedAt.lt(base + TimeDelta::seconds(i64::from(end) * 37)))
+            .filter(pilot::Column::Code.is_in(codes))
             .all(&txn)
             .await?;
         children(&txn, &rows).await?;

@@ -1,0 +1,130 @@
+//! The `carbon-pilots` binary: tokens it mints verify, the schema it prints is the contract,
+//! region imports are all or nothing, and seeding twice adds nothing twice.
+
+use crate::helpers::*;
+use api::auth::jwt::TokenVerifier;
+use std::process::Command;
+
+fn carbon_pilots(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_carbon-pilots"))
+        .args(args)
+        .current_dir(dir)
+        .env("DATA_DIR", dir.join("data"))
+        .env_remove("DATABASE_URL")
+        .env_remove("JWT_SECRET")
+        .env_remove("CONFIG_FILE")
+        .output()
+        .expect("run carbon-pilots")
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    assert!(
+        o.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn a_minted_token_verifies_with_the_generated_secret() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = stdout(&carbon_pilots(
+        dir.path(),
+        &[
+            "token",
+            "--role",
+            "municipal",
+            "--region",
+            "371400",
+            "--ttl",
+            "1h",
+        ],
+    ));
+    let secret =
+        std::fs::read_to_string(dir.path().join("data/jwt-secret")).expect("secret created");
+    let mut jwt = jwt_settings();
+    jwt.secret = secret.trim().into();
+    let claims = TokenVerifier::new(&jwt)
+        .expect("verifier")
+        .verify(token.trim())
+        .expect("valid");
+    assert_eq!(
+        (claims.role.as_str(), claims.region.as_deref()),
+        ("municipal", Some("371400"))
+    );
+    assert!(claims.exp - chrono::Utc::now().timestamp() <= 3600);
+}
+
+#[test]
+fn export_schema_prints_the_contract() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(
+        stdout(&carbon_pilots(dir.path(), &["export-schema"])),
+        api::graphql::sdl()
+    );
+}
+
+#[test]
+fn migrate_seed_and_import_regions_work_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(stdout(&carbon_pilots(dir.path(), &["migrate", "status"])).contains("create_schema"));
+    assert!(stdout(&carbon_pilots(dir.path(), &["seed", "--demo"])).contains("22 pilots added"));
+    assert!(stdout(&carbon_pilots(dir.path(), &["seed", "--demo"])).contains("0 pilots added"));
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "code,name,parent_code\n130000,河北省,\n130100,石家庄市,130000\n13010X,坏,130100\n130102,长安区,999900\n").expect("write");
+    let out = carbon_pilots(dir.path(), &["import-regions", bad.to_str().expect("utf8")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 4") && err.contains("line 5"), "{err}");
+    assert!(!err.contains("line 2") && !err.contains("line 3"), "{err}");
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "code,name,parent_code\n130000,河北省,\n130100,石家庄市,130000\n130102,长安区,130100\n",
+    )
+    .expect("write");
+    assert!(
+        stdout(&carbon_pilots(
+            dir.path(),
+            &["import-regions", good.to_str().expect("utf8")]
+        ))
+        .contains("imported 3")
+    );
+}
+
+#[actix_web::test]
+async fn a_refused_region_import_changes_nothing() {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let app = TestApp::spawn().await;
+    let before = entities::region::Entity::find()
+        .count(&app.db)
+        .await
+        .expect("count");
+    let csv = "code,name,parent_code\n130000,河北省,\n130100,石家庄市,130000\n130101,,130100\n";
+    let result = api::regions::service::import_csv(&app.db, csv)
+        .await
+        .expect("runs");
+    let errors = result.expect_err("refused");
+    assert_eq!(errors.0.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [4]);
+    assert_eq!(
+        entities::region::Entity::find()
+            .count(&app.db)
+            .await
+            .expect("count"),
+        before
+    );
+    let ok = api::regions::service::import_csv(&app.db, "code,name,parent_code\n130000,河北省,\n")
+        .await
+        .expect("runs");
+    assert_eq!(ok.expect("imported"), 1);
+    assert_eq!(
+        entities::region::Entity::find()
+            .count(&app.db)
+            .await
+            .expect("count"),
+        before + 1
+    );
+}

@@ -1,0 +1,327 @@
+//! `TestApp`: the real server on a loopback port over a fresh database loaded with the demo
+//! data, real HS256 tokens, and a statement counter. SQLite by default; with
+//! `TEST_DATABASE_URL=postgres://…` each test gets its own PostgreSQL database cloned from a
+//! template migrated and seeded once per run.
+
+use api::auth::jwt::{Claims, TokenVerifier, mint_hs256};
+use api::clock::FixedClock;
+use api::config::JwtSettings;
+use api::graphql::context::AppState;
+use api::startup::Application;
+use chrono::{TimeZone, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret";
+
+/// A running app and what tests need to talk to it.
+pub struct TestApp {
+    pub base: String,
+    pub db: DatabaseConnection,
+    /// SQL statements the app has run since it started.
+    pub statements: Arc<AtomicUsize>,
+    /// Keeps a SQLite file alive for the test's lifetime.
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn test_pg_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+}
+
+/// The template: migrated, reference regions and demo data loaded. Built once per process on a
+/// thread of its own so every test runtime can share it.
+enum Template {
+    Sqlite(PathBuf, #[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+static TEMPLATE: OnceLock<Template> = OnceLock::new();
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("database URL has a path");
+    format!("{base}/{name}")
+}
+
+fn template() -> &'static Template {
+    TEMPLATE.get_or_init(|| {
+        std::thread::spawn(|| {
+            let rt = tokio::runtime::Runtime::new().expect("runtime");
+            rt.block_on(async {
+                if let Some(admin_url) = test_pg_url() {
+                    let name = format!("cp_tpl_{}", std::process::id());
+                    let admin = api::db::connect(&admin_url).await.expect("connect admin");
+                    admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+                        .await
+                        .expect("drop");
+                    admin
+                        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                        .await
+                        .expect("create template");
+                    let db = api::db::connect(&with_database(&admin_url, &name))
+                        .await
+                        .expect("connect template");
+                    api::db::prepare(&db).await.expect("migrate template");
+                    api::seed::demo::load(&db).await.expect("demo");
+                    db.close().await.expect("close template");
+                    admin.close().await.expect("close admin");
+                    Template::Postgres { admin_url, name }
+                } else {
+                    let dir = tempfile::tempdir().expect("tempdir");
+                    let work = dir.path().join("work.sqlite");
+                    let db = api::db::connect(&format!("sqlite://{}?mode=rwc", work.display()))
+                        .await
+                        .expect("sqlite");
+                    api::db::prepare(&db).await.expect("migrate");
+                    api::seed::demo::load(&db).await.expect("demo");
+                    let path = dir.path().join("template.sqlite");
+                    db.execute_unprepared(&format!("VACUUM INTO '{}'", path.display()))
+                        .await
+                        .expect("vacuum");
+                    db.close().await.expect("close");
+                    Template::Sqlite(path, dir)
+                }
+            })
+        })
+        .join()
+        .expect("template thread")
+    })
+}
+
+/// A fresh database copied from the template.
+async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    match template() {
+        Template::Sqlite(path, _) => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let file = dir.path().join(format!("test{n}.sqlite"));
+            std::fs::copy(path, &file).expect("copy template");
+            (format!("sqlite://{}?mode=rwc", file.display()), Some(dir))
+        }
+        Template::Postgres { admin_url, name } => {
+            let db_name = format!("cp_t_{}_{n}", std::process::id());
+            let admin = api::db::connect(admin_url).await.expect("admin");
+            // Copies of one template cannot run at once; retry while another is in progress.
+            let mut tries = 0;
+            loop {
+                let sql = format!("CREATE DATABASE {db_name} TEMPLATE {name}");
+                match admin.execute_unprepared(&sql).await {
+                    Ok(_) => break,
+                    Err(_) if tries < 200 => {
+                        tries += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    }
+                    Err(e) => panic!("creating {db_name}: {e}"),
+                }
+            }
+            admin.close().await.expect("close admin");
+            (with_database(admin_url, &db_name), None)
+        }
+    }
+}
+
+/// Token settings of the default test app.
+pub fn jwt_settings() -> JwtSettings {
+    JwtSettings {
+        secret: SECRET.into(),
+        issuer: None,
+        audience: None,
+        jwks_file: None,
+        public_key_file: None,
+        public_key_alg: "RS256".into(),
+    }
+}
+
+/// The path of a test fixture.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+impl TestApp {
+    /// The app with demo data and the default token settings.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(jwt_settings()).await
+    }
+
+    /// The app with demo data and the given token settings.
+    pub async fn spawn_with(jwt: JwtSettings) -> TestApp {
+        let (url, dir) = fresh_database().await;
+        let mut db = api::db::connect(&url).await.expect("connect");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let clock = FixedClock::at(
+            Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0)
+                .single()
+                .expect("time"),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let verifier = TokenVerifier::new(&jwt).expect("verifier");
+        let state = AppState {
+            db: db.clone(),
+            clock: Arc::new(clock.clone()),
+        };
+        let app = Application::build(listener, state, verifier, 1).expect("build");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        TestApp {
+            base,
+            db,
+            statements,
+            _dir: dir,
+        }
+    }
+
+    /// Posts a raw body to `/graphql`; returns the status and the JSON answer.
+    pub async fn post(&self, token: Option<&str>, body: &Value) -> (u16, Value) {
+        let client = awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .finish();
+        let mut req = client.post(format!("{}/graphql", self.base));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let mut res = req.send_json(body).await.expect("request");
+        let status = res.status().as_u16();
+        let json: Value = res.json().limit(16 * 1024 * 1024).await.expect("json body");
+        (status, json)
+    }
+
+    /// Runs a query as the holder of `token`, expecting HTTP 200.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let (status, json) = self
+            .post(token, &json!({ "query": query, "variables": variables }))
+            .await;
+        assert_eq!(status, 200, "unexpected status; body: {json}");
+        json
+    }
+
+    /// Sends a GET to a path; returns status and body text.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let client = awc::Client::default();
+        let mut res = client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request");
+        let body = res.body().await.expect("body");
+        (
+            res.status().as_u16(),
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    }
+
+    /// Finds the global id of a pilot by code, as a provincial or municipal user would.
+    pub async fn pilot_id(&self, code: &str) -> String {
+        let province = if code.starts_with("HC") {
+            "450000"
+        } else {
+            "370000"
+        };
+        let t = token(&claims("provincial", Some(province)));
+        let data = self
+            .gql(
+                Some(&t),
+                "query($s:String){pilots(filter:{search:$s},first:5){edges{node{id code}}}}",
+                json!({"s": code}),
+            )
+            .await;
+        data["data"]["pilots"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .find(|e| e["node"]["code"] == code)
+            .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+            .unwrap_or_else(|| panic!("pilot {code} not found: {data}"))
+    }
+
+    /// The global id of the organisation that applied for a pilot.
+    pub async fn applicant_of(&self, code: &str) -> String {
+        let province = if code.starts_with("HC") {
+            "450000"
+        } else {
+            "370000"
+        };
+        let t = token(&claims("provincial", Some(province)));
+        let id = self.pilot_id(code).await;
+        let data = self
+            .gql(
+                Some(&t),
+                "query($id:ID!){pilot(id:$id){applicant{id}}}",
+                json!({"id": id}),
+            )
+            .await;
+        data["data"]["pilot"]["applicant"]["id"]
+            .as_str()
+            .expect("applicant id")
+            .to_owned()
+    }
+
+    /// The SQL statements run so far.
+    pub fn statement_count(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+}
+
+/// Claims valid for an hour for a role and region.
+pub fn claims(role: &str, region: Option<&str>) -> Claims {
+    let now = Utc::now().timestamp();
+    Claims {
+        sub: format!("test-{role}"),
+        role: role.into(),
+        region: region.map(Into::into),
+        org: None,
+        dept: None,
+        name: Some(format!("Test {role}")),
+        exp: now + 3600,
+        iat: Some(now),
+        nbf: None,
+        iss: None,
+        aud: None,
+    }
+}
+
+/// An HS256 token for the claims, signed with the test secret.
+pub fn token(c: &Claims) -> String {
+    mint_hs256(SECRET, c).expect("mint")
+}
+
+/// A token for a role and region.
+pub fn token_for(role: &str, region: Option<&str>) -> String {
+    token(&claims(role, region))
+}
+
+/// An applicant token for an organisation id.
+pub fn applicant_token(org_id: &str) -> String {
+    let mut c = claims("applicant", None);
+    c.org = Some(org_id.into());
+    token(&c)
+}
+
+/// The `extensions.code` of the first error, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// The codes of a pilot connection's nodes, sorted.
+pub fn codes(conn: &Value) -> Vec<String> {
+    let mut v: Vec<String> = conn["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["code"].as_str().expect("code").to_owned())
+        .collect();
+    v.sort();
+    v
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real server over HTTP with real tokens, on SQLite or (with
+//! `TEST_DATABASE_URL`) PostgreSQL.
+
+mod auth;
+mod cli;
+mod helpers;
+mod n_plus_one;
+mod pagination;
+mod schema;
+mod scope;

@@ -1,0 +1,393 @@
+//! Row-level scope: each role sees exactly its part of the demo data, and nothing else exists
+//! as far as it can tell.
+
+use crate::helpers::*;
+use serde_json::json;
+
+const LIST: &str =
+    "query($f:PilotFilter){pilots(filter:$f,first:100){totalCount edges{node{code}}}}";
+
+const DEZHOU: [&str; 10] = [
+    "NDRC-2023-CITY-0001",
+    "NDRC-2023-PARK-0001",
+    "SD-2023-CITY-0001",
+    "SD-2023-COMMUNITY-0001",
+    "SD-2023-COMMUNITY-0002",
+    "SD-2023-COMMUNITY-0003",
+    "SD-2023-PARK-0001",
+    "SD-2023-PARK-0002",
+    "SD-2023-PARK-0004",
+    "SD-2023-PARK-0005",
+];
+
+async fn visible(app: &TestApp, token: &str) -> (i64, Vec<String>) {
+    let body = app.gql(Some(token), LIST, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let conn = &body["data"]["pilots"];
+    (conn["totalCount"].as_i64().expect("count"), codes(conn))
+}
+
+#[actix_web::test]
+async fn a_municipal_user_sees_only_the_pilots_of_their_municipality() {
+    let app = TestApp::spawn().await;
+    let (total, seen) = visible(&app, &token_for("municipal", Some("371400"))).await;
+    assert_eq!(seen, DEZHOU);
+    assert_eq!(total, 10);
+}
+
+#[actix_web::test]
+async fn a_provincial_user_sees_the_province_and_nothing_beyond() {
+    let app = TestApp::spawn().await;
+    let (total, seen) = visible(&app, &token_for("provincial", Some("370000"))).await;
+    assert_eq!(total, 17);
+    assert!(
+        seen.iter()
+            .all(|c| c.starts_with("SD-") || c.starts_with("NDRC-")),
+        "{seen:?}"
+    );
+    let (total, seen) = visible(&app, &token_for("provincial", Some("450000"))).await;
+    assert_eq!(total, 5);
+    assert!(seen.iter().all(|c| c.starts_with("HC-")));
+    let (total, _) = visible(&app, &token_for("provincial", Some("330000"))).await;
+    assert_eq!(total, 0, "Zhejiang has no pilots");
+}
+
+#[actix_web::test]
+async fn a_county_user_sees_only_their_county() {
+    let app = TestApp::spawn().await;
+    let (total, seen) = visible(&app, &token_for("county", Some("371482"))).await;
+    assert_eq!(
+        seen,
+        [
+            "SD-2023-CITY-0001",
+            "SD-2023-COMMUNITY-0001",
+            "SD-2023-PARK-0002"
+        ]
+    );
+    assert_eq!(total, 3);
+}
+
+#[actix_web::test]
+async fn an_applicant_sees_only_its_organisations_pilots() {
+    let app = TestApp::spawn().await;
+    let org = app.applicant_of("SD-2023-PARK-0001").await;
+    let (total, seen) = visible(&app, &applicant_token(&org)).await;
+    assert_eq!(seen, ["NDRC-2023-PARK-0001", "SD-2023-PARK-0001"]);
+    assert_eq!(total, 2);
+    let orgs = app
+        .gql(
+            Some(&applicant_token(&org)),
+            "{organizations{totalCount edges{node{id}}}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(orgs["data"]["organizations"]["totalCount"], 1);
+    assert_eq!(
+        orgs["data"]["organizations"]["edges"][0]["node"]["id"],
+        org.as_str()
+    );
+}
+
+#[actix_web::test]
+async fn an_auditor_reads_everything_in_their_region() {
+    let app = TestApp::spawn().await;
+    let (total, seen) = visible(&app, &token_for("auditor", Some("451200"))).await;
+    assert_eq!(total, 5);
+    assert!(seen.iter().all(|c| c.starts_with("HC-")));
+    let (_, seen) = visible(&app, &token_for("auditor", Some("371400"))).await;
+    assert_eq!(seen, DEZHOU);
+}
+
+#[actix_web::test]
+async fn bureaus_other_than_ecology_environment_see_only_the_types_they_lead() {
+    let app = TestApp::spawn().await;
+    let mut c = claims("municipal", Some("451200"));
+    c.dept = Some("industry".into());
+    let (_, seen) = visible(&app, &token(&c)).await;
+    assert_eq!(seen, ["HC-2024-PARK-0001"]);
+    c.dept = Some("education".into());
+    let (_, seen) = visible(&app, &token(&c)).await;
+    assert_eq!(seen, ["HC-2024-CAMPUS-0001"]);
+    c.dept = Some("ecology_environment".into());
+    let (total, _) = visible(&app, &token(&c)).await;
+    assert_eq!(total, 5, "the compiling bureau reads every type");
+    c.dept = None;
+    let (total, _) = visible(&app, &token(&c)).await;
+    assert_eq!(total, 0, "without a department, no led type is visible");
+    // Shandong names no lead department, so any Dezhou bureau sees Dezhou's pilots.
+    let mut c = claims("municipal", Some("371400"));
+    c.dept = Some("housing".into());
+    let (total, _) = visible(&app, &token(&c)).await;
+    assert_eq!(total, 10);
+}
+
+#[actix_web::test]
+async fn an_out_of_scope_pilot_is_not_found_by_id_or_node() {
+    let app = TestApp::spawn().await;
+    let jinan = app.pilot_id("SD-2023-CITY-0002").await;
+    let dezhou = token_for("municipal", Some("371400"));
+    let body = app
+        .gql(
+            Some(&dezhou),
+            "query($id:ID!){pilot(id:$id){code}}",
+            json!({"id": jinan}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    assert!(body["data"].is_null(), "{body}");
+    let body = app
+        .gql(
+            Some(&dezhou),
+            "query($id:ID!){node(id:$id){id}}",
+            json!({"id": jinan}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    // A child record of an invisible pilot is just as invisible.
+    let prov = token_for("provincial", Some("370000"));
+    let plans = app
+        .gql(
+            Some(&prov),
+            "query($id:ID!){pilot(id:$id){plans{id}}}",
+            json!({"id": jinan}),
+        )
+        .await;
+    let plan = plans["data"]["pilot"]["plans"][0]["id"]
+        .as_str()
+        .expect("plan")
+        .to_owned();
+    let body = app
+        .gql(
+            Some(&dezhou),
+            "query($id:ID!){node(id:$id){id}}",
+            json!({"id": plan}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    let body = app
+        .gql(
+            Some(&prov),
+            "query($id:ID!){node(id:$id){... on Plan{kind}}}",
+            json!({"id": plan}),
+        )
+        .await;
+    assert_eq!(body["data"]["node"]["kind"], "CREATION_PLAN");
+    // And an id that names nothing looks the same as one out of scope.
+    let body = app
+        .gql(
+            Some(&dezhou),
+            "{pilot(id:\"UGlsb3Q6OTk5OTk\"){code}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+}
+
+#[actix_web::test]
+async fn a_pilot_reads_with_every_nested_record() {
+    let app = TestApp::spawn().await;
+    let id = app.pilot_id("SD-2023-PARK-0001").await;
+    let q = r#"query($id:ID!){pilot(id:$id){
+        code type status title program{documentNumber pilotTypes typeRules{pilotType referenceRatio referenceMinCount}}
+        applicant{kind creditCode region{code}} region{code name parent{code}} municipality{code}
+        plans{kind planVersion status document{mediaType sha256}}
+        indicators{code category met latestActual{value}}
+        keyProjects{name status} financingSources{kind committedAmount disbursedAmount status}
+        financingTotals{committedAmount disbursedAmount}
+        acceptanceRecords{attempt decision titleAwarded expertNames verdict{constraintMet constraintTotal referenceMet referenceTotal requiredRatio requiredMinCount result}}
+        workflowEvents{action fromStatus toStatus actor{role}}
+    }}"#;
+    let body = app
+        .gql(
+            Some(&token_for("provincial", Some("370000"))),
+            q,
+            json!({"id": id}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let p = &body["data"]["pilot"];
+    assert_eq!(p["status"], "TITLED");
+    assert_eq!(p["region"]["code"], "371402");
+    assert_eq!(p["municipality"]["code"], "371400");
+    assert_eq!(
+        p["program"]["pilotTypes"],
+        json!(["CITY", "PARK", "COMMUNITY"])
+    );
+    let verdict = &p["acceptanceRecords"][0]["verdict"];
+    assert_eq!(
+        verdict,
+        &json!({"constraintMet":3,"constraintTotal":3,"referenceMet":8,"referenceTotal":11,"requiredRatio":"0.70","requiredMinCount":8,"result":"PASS"})
+    );
+    let met = p["indicators"]
+        .as_array()
+        .expect("indicators")
+        .iter()
+        .filter(|i| i["met"] == true)
+        .count();
+    assert_eq!(met, 11, "3 constraints and 8 references are met");
+    assert_eq!(p["plans"].as_array().expect("plans").len(), 4);
+    assert_eq!(p["plans"][0]["status"], "SUPERSEDED");
+    let events = p["workflowEvents"].as_array().expect("events");
+    assert_eq!(events.first().expect("first")["action"], "SUBMIT");
+    assert_eq!(events.last().expect("last")["toStatus"], "TITLED");
+    // Totals are the exact sums of the sources' decimal strings.
+    let sum: rust_decimal::Decimal = p["financingSources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .map(|s| {
+            s["committedAmount"]
+                .as_str()
+                .expect("amount")
+                .parse::<rust_decimal::Decimal>()
+                .expect("decimal")
+        })
+        .sum();
+    let total: rust_decimal::Decimal = p["financingTotals"]["committedAmount"]
+        .as_str()
+        .expect("total")
+        .parse()
+        .expect("decimal");
+    assert_eq!(total, sum);
+}
+
+#[actix_web::test]
+async fn expert_names_and_scores_are_hidden_from_applicants_until_the_decision() {
+    let app = TestApp::spawn().await;
+    let q = "query($id:ID!){pilot(id:$id){acceptanceRecords{expertNames reviewScore reviewResult} expertReviews{expertNames score}}}";
+    // Forwarded, not yet decided.
+    let pending = app.pilot_id("SD-2023-PARK-0002").await;
+    let org = app.applicant_of("SD-2023-PARK-0002").await;
+    let body = app
+        .gql(Some(&applicant_token(&org)), q, json!({"id": pending}))
+        .await;
+    let record = &body["data"]["pilot"]["acceptanceRecords"][0];
+    assert!(
+        record["expertNames"].is_null() && record["reviewScore"].is_null(),
+        "{body}"
+    );
+    assert_eq!(record["reviewResult"], "PASS");
+    let official = app
+        .gql(
+            Some(&token_for("provincial", Some("370000"))),
+            q,
+            json!({"id": pending}),
+        )
+        .await;
+    assert_eq!(
+        official["data"]["pilot"]["acceptanceRecords"][0]["expertNames"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    // Decided: the applicant sees them.
+    let titled = app.pilot_id("SD-2023-PARK-0001").await;
+    let org = app.applicant_of("SD-2023-PARK-0001").await;
+    let body = app
+        .gql(Some(&applicant_token(&org)), q, json!({"id": titled}))
+        .await;
+    assert_eq!(
+        body["data"]["pilot"]["acceptanceRecords"][0]["expertNames"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(
+        body["data"]["pilot"]["expertReviews"][0]["expertNames"]
+            .as_array()
+            .map(Vec::len),
+        Some(5)
+    );
+    // Application review of a pilot still in review: hidden from the applicant.
+    let reviewing = app.pilot_id("SD-2023-PARK-0004").await;
+    let org = app.applicant_of("SD-2023-PARK-0004").await;
+    let body = app
+        .gql(Some(&applicant_token(&org)), q, json!({"id": reviewing}))
+        .await;
+    assert!(
+        body["data"]["pilot"]["expertReviews"][0]["score"].is_null(),
+        "{body}"
+    );
+}
+
+#[actix_web::test]
+async fn without_a_token_only_health_answers() {
+    let app = TestApp::spawn().await;
+    let body = app.gql(None, "{health}", json!({})).await;
+    assert_eq!(body["data"]["health"], "ok");
+    for q in [
+        "{me{sub}}",
+        "{pilots{totalCount}}",
+        "{regions{totalCount}}",
+        "{programs{totalCount}}",
+    ] {
+        let body = app.gql(None, q, json!({})).await;
+        assert_eq!(error_code(&body), Some("UNAUTHENTICATED"), "{q}: {body}");
+    }
+    let (status, text) = app.get("/healthz").await;
+    assert_eq!((status, text.as_str()), (200, "ok"));
+    let (status, _) = app.get("/readyz").await;
+    assert_eq!(status, 200);
+}
+
+#[actix_web::test]
+async fn me_describes_the_caller() {
+    let app = TestApp::spawn().await;
+    let mut c = claims("municipal", Some("371400"));
+    c.dept = Some("ecology_environment".into());
+    let body = app
+        .gql(
+            Some(&token(&c)),
+            "{me{sub role region org dept name}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["me"],
+        json!({"sub":"test-municipal","role":"MUNICIPAL","region":"371400","org":null,"dept":"ecology_environment","name":"Test municipal"})
+    );
+    let org = app.applicant_of("SD-2023-CITY-0001").await;
+    let body = app
+        .gql(
+            Some(&applicant_token(&org)),
+            "{me{role region org}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["me"],
+        json!({"role":"APPLICANT","region":"371482","org":org})
+    );
+}
+
+#[actix_web::test]
+async fn programs_are_visible_by_region() {
+    let app = TestApp::spawn().await;
+    let q = "{programs{totalCount edges{node{codePrefix}}}}";
+    let prefixes = |body: serde_json::Value| {
+        let mut v: Vec<String> = body["data"]["programs"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["codePrefix"].as_str().expect("prefix").to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let dezhou = app
+        .gql(Some(&token_for("municipal", Some("371400"))), q, json!({}))
+        .await;
+    assert_eq!(prefixes(dezhou), ["NDRC", "SD"]);
+    let hechi = app
+        .gql(Some(&token_for("county", Some("451202"))), q, json!({}))
+        .await;
+    assert_eq!(prefixes(hechi), ["HC", "NDRC"]);
+    let guangxi = app
+        .gql(Some(&token_for("provincial", Some("450000"))), q, json!({}))
+        .await;
+    assert_eq!(
+        prefixes(guangxi),
+        ["HC", "NDRC"],
+        "a province sees its municipalities' programs"
+    );
+}
