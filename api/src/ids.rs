@@ -93,16 +93,16 @@ pub fn decode(id: &str) -> Option<(Kind, String)> {
 }
 
 /// The numeric key of a global id that must be of `kind`.
-pub fn decode_as(id: &str, kind: Kind) -> Result<i64, ()> {
+pub fn decode_as(id: &str, kind: Kind) -> Option<i64> {
     match decode(id) {
-        Some((k, key)) if k == kind => key.parse().map_err(|_| ()),
-        _ => Err(()),
+        Some((k, key)) if k == kind => key.parse().ok(),
+        _ => None,
     }
 }
 
 /// Like [`decode_as`], as a `BAD_USER_INPUT` naming the argument.
 pub fn parse_id(id: &ID, kind: Kind, field: &str) -> Result<i64, ApiError> {
-    decode_as(id, kind).map_err(|_| ApiError::bad_input(field, format!("not a {kind} id")))
+    decode_as(id, kind).ok_or_else(|| ApiError::bad_input(field, format!("not a {kind} id")))
 }
 
 #[cfg(test)]
@@ -113,8 +113,8 @@ mod tests {
     fn ids_round_trip_and_are_checked_for_kind() {
         let id = encode(Kind::Pilot, 42);
         assert_eq!(decode(&id), Some((Kind::Pilot, "42".into())));
-        assert_eq!(decode_as(&id, Kind::Pilot), Ok(42));
-        assert!(decode_as(&id, Kind::Plan).is_err());
+        assert_eq!(decode_as(&id, Kind::Pilot), Some(42));
+        assert!(decode_as(&id, Kind::Plan).is_none());
         assert!(decode("not base64!").is_none());
         assert!(decode(&URL_SAFE_NO_PAD.encode("Nope:1")).is_none());
     }

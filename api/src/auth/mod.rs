@@ -66,7 +66,7 @@ impl Viewer {
         let org = match (role, c.org.as_deref()) {
             (Role::Applicant, Some(o)) => Some(
                 ids::decode_as(o, ids::Kind::Organization)
-                    .map_err(|_| bad("`org` is not an organisation id"))?,
+                    .ok_or_else(|| bad("`org` is not an organisation id"))?,
             ),
             (Role::Applicant, None) => return Err(bad("an applicant needs `org`")),
             (_, Some(_)) => return Err(bad("only applicants carry `org`")),

@@ -40,14 +40,14 @@ pub enum SortValue {
 impl SortValue {
     fn into_expr(self, is_time: bool) -> ApiResult<SimpleExpr> {
         Ok(match self {
-            SortValue::Int(i) => Expr::val(i).into(),
+            SortValue::Int(i) => Expr::val(i),
             SortValue::Text(s) if is_time => {
                 let t = DateTime::parse_from_rfc3339(&s)
                     .map_err(|_| bad_cursor())?
                     .with_timezone(&Utc);
-                Expr::val(t).into()
+                Expr::val(t)
             }
-            SortValue::Text(s) => Expr::val(s).into(),
+            SortValue::Text(s) => Expr::val(s),
         })
     }
 }

@@ -829,7 +829,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             .await?;
         }
         if let Some(start) = notice_start {
-            let status = if spec.status == PilotStatus::InPublicNotice && h % 2 == 0 {
+            let status = if spec.status == PilotStatus::InPublicNotice && h.is_multiple_of(2) {
                 ObjectionStatus::Open
             } else {
                 ObjectionStatus::Dismissed

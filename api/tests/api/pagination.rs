@@ -99,6 +99,9 @@ async fn pages_of_synthetic_pilots_with_equal_timestamps_stay_stable() {
     assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 247);
 }
 
+/// Which nodes of the full list a filter should keep.
+type Keep = Box<dyn Fn(&Value) -> bool>;
+
 #[actix_web::test]
 async fn total_count_is_right_under_every_filter() {
     let app = TestApp::spawn().await;
@@ -122,7 +125,7 @@ async fn total_count_is_right_under_every_filter() {
         .expect("pilot")["applicant"]["id"]
         .clone();
     let since = "2025-01-01T00:00:00Z";
-    let cases: Vec<(Value, Box<dyn Fn(&Value) -> bool>)> = vec![
+    let cases: Vec<(Value, Keep)> = vec![
         (json!({"type": "PARK"}), Box::new(|n| n["type"] == "PARK")),
         (
             json!({"type": ["CITY", "COMMUNITY"]}),
