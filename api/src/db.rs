@@ -2,7 +2,10 @@
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, TransactionTrait,
+};
 use std::time::Duration;
 
 /// Opens a pool on `url` (`sqlite://…` or `postgres://…`).
@@ -38,6 +41,15 @@ pub async fn prepare(db: &DatabaseConnection) -> anyhow::Result<()> {
         .await
         .context("loading reference regions")?;
     Ok(())
+}
+
+/// Begins a write transaction and takes the write lock first (see the `write_lock`
+/// migration): writers run one at a time, so checks that count rows hold until commit.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db.begin().await?;
+    txn.execute_unprepared("UPDATE write_lock SET writes = writes + 1 WHERE id = 1")
+        .await?;
+    Ok(txn)
 }
 
 /// The URL with any password removed, for logs and errors.

@@ -24,6 +24,8 @@ pub mod graphql;
 pub mod ids;
 /// Indicators and their actual values.
 pub mod indicators;
+/// Checks of client input shared by every mutation.
+pub mod input;
 /// Applicant organisations.
 pub mod organizations;
 /// Pilots.

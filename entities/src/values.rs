@@ -158,11 +158,13 @@ domain_enum!(
 );
 
 domain_enum!(
-    /// A lifecycle transition of a pilot.
+    /// An action on a pilot that its state gates: a lifecycle transition, or a record made in
+    /// a state without leaving it (objections, acceptance reviews, a re-review that keeps the
+    /// title).
     WorkflowAction {
         Submit, Withdraw, Endorse, Recommend, Return, Reject, RecordExpertReview,
-        StartPublicNotice, Designate, RequestAcceptance, ForwardAcceptance, DecideAcceptance,
-        ReReview,
+        StartPublicNotice, RecordObjection, ResolveObjection, Designate, RequestAcceptance,
+        ForwardAcceptance, RecordAcceptanceReview, DecideAcceptance, ReReview,
     }
 );
 

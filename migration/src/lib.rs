@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261120_000001_create_schema;
+mod m20261121_000001_write_lock;
 
 /// Every migration of the service, in order.
 #[derive(Debug)]
@@ -12,6 +13,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261120_000001_create_schema::Migration)]
+        vec![
+            Box::new(m20261120_000001_create_schema::Migration),
+            Box::new(m20261121_000001_write_lock::Migration),
+        ]
     }
 }

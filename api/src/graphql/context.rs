@@ -3,6 +3,7 @@
 use crate::auth::Viewer;
 use crate::clock::Clock;
 use crate::error::ApiError;
+use crate::workflow::events::EventBus;
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -12,6 +13,19 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
+    /// Committed workflow events, for subscriptions.
+    pub events: EventBus,
+}
+
+impl AppState {
+    /// State over a database and a clock, with a fresh event bus.
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
+        AppState {
+            db,
+            clock,
+            events: EventBus::default(),
+        }
+    }
 }
 
 /// Accessors for resolvers.

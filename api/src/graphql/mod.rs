@@ -7,7 +7,7 @@ pub mod node;
 pub mod pagination;
 pub mod scalars;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 use context::AppState;
 
 /// The query root: every domain contributes its own fields.
@@ -20,8 +20,21 @@ pub struct Query(
     crate::pilots::resolvers::PilotQuery,
 );
 
+/// The mutation root: every domain contributes its own mutations.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    crate::workflow::resolvers::WorkflowMutation,
+    crate::pilots::resolvers::PilotMutation,
+    crate::plans::resolvers::PlanMutation,
+    crate::indicators::resolvers::IndicatorMutation,
+    crate::projects::resolvers::KeyProjectMutation,
+    crate::financing::resolvers::FinancingMutation,
+    crate::programs::resolvers::ProgramMutation,
+    crate::organizations::resolvers::OrganizationMutation,
+);
+
 /// The executable schema.
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Deepest query accepted.
 pub const MAX_DEPTH: usize = 15;
@@ -30,7 +43,7 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 
 /// Builds the schema around the shared state.
 pub fn build_schema(state: AppState) -> AppSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(state)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
@@ -39,7 +52,7 @@ pub fn build_schema(state: AppState) -> AppSchema {
 
 /// The published contract, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .finish()
         .sdl()
 }

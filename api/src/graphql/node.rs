@@ -75,6 +75,22 @@ where
         .ok_or_else(|| ApiError::not_found("record"))
 }
 
+/// An indicator the viewer may read.
+pub async fn find_indicator(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+) -> ApiResult<indicator::Model> {
+    child::<indicator::Entity>(
+        db,
+        viewer,
+        id,
+        indicator::Column::Id,
+        indicator::Column::PilotId,
+    )
+    .await
+}
+
 /// The root fields of this module.
 #[derive(Default)]
 pub struct NodeQuery;

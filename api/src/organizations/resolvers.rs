@@ -58,3 +58,47 @@ impl OrganizationQuery {
         Ok(Organization(service::get(ctx.db(), viewer, id).await?))
     }
 }
+
+/// `createOrganization`.
+#[derive(InputObject)]
+pub struct CreateOrganizationInput {
+    pub name: String,
+    pub kind: OrganizationKind,
+    /// Unified social credit code (GB 32100-2015); its check character is verified.
+    pub credit_code: String,
+    /// The county it sits in (a municipality for a city government).
+    pub region_code: String,
+    /// Park management committees: the park's recognised level.
+    pub park_level: Option<entities::ParkLevel>,
+}
+
+/// What `createOrganization` returns.
+#[derive(async_graphql::SimpleObject)]
+pub struct OrganizationPayload {
+    pub organization: Organization,
+}
+
+#[derive(Default)]
+pub struct OrganizationMutation;
+
+#[Object]
+impl OrganizationMutation {
+    /// Provincial, municipal or county user: register an applicant organisation in the region.
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganizationInput,
+    ) -> Result<OrganizationPayload> {
+        let viewer = ctx.viewer()?;
+        let create = service::OrganizationForCreate {
+            name: input.name,
+            kind: input.kind,
+            credit_code: input.credit_code,
+            region_code: input.region_code,
+            park_level: input.park_level,
+        };
+        Ok(OrganizationPayload {
+            organization: Organization(service::create(ctx.state(), viewer, create).await?),
+        })
+    }
+}

@@ -66,3 +66,94 @@ pub async fn get(
         .await?
         .ok_or_else(|| ApiError::not_found("organization"))
 }
+
+/// A new organisation.
+#[derive(Debug, Clone)]
+pub struct OrganizationForCreate {
+    pub name: String,
+    pub kind: OrganizationKind,
+    pub credit_code: String,
+    pub region_code: String,
+    pub park_level: Option<entities::ParkLevel>,
+}
+
+/// Registers an applicant organisation inside the viewer's region.
+pub async fn create(
+    state: &crate::graphql::context::AppState,
+    viewer: &Viewer,
+    o: OrganizationForCreate,
+) -> ApiResult<organization::Model> {
+    use entities::Role;
+    use sea_orm::{ActiveModelTrait, PaginatorTrait, Set};
+    if !matches!(
+        viewer.role,
+        Role::Provincial | Role::Municipal | Role::County
+    ) {
+        return Err(ApiError::Forbidden(
+            "provincial, municipal and county users register organisations".into(),
+        ));
+    }
+    let name = crate::input::text("input.name", &o.name, true, 300)?;
+    let credit = super::credit_code::CreditCode::parse(&o.credit_code)
+        .map_err(|e| ApiError::bad_input("input.creditCode", e.to_string()))?;
+    let code = RegionCode::parse(&o.region_code)
+        .map_err(|e| ApiError::bad_input("input.regionCode", e))?;
+    let expected = if o.kind == OrganizationKind::CityGovernment {
+        RegionLevel::Municipality
+    } else {
+        RegionLevel::County
+    };
+    if code.level() != expected {
+        return Err(ApiError::bad_input(
+            "input.regionCode",
+            format!("a {} sits in a {}", o.kind.as_str(), expected.as_str()),
+        ));
+    }
+    let inside = viewer
+        .region
+        .as_ref()
+        .is_some_and(|mine| code.as_str().starts_with(mine.descendant_prefix()));
+    if !inside {
+        return Err(ApiError::Forbidden(
+            "organisations are registered inside the caller's region".into(),
+        ));
+    }
+    if o.park_level.is_some() && o.kind != OrganizationKind::ParkManagementCommittee {
+        return Err(ApiError::bad_input(
+            "input.parkLevel",
+            "only a park management committee has a park level",
+        ));
+    }
+    crate::regions::service::get(&state.db, code.as_str())
+        .await
+        .map_err(|_| ApiError::bad_input("input.regionCode", "unknown region"))?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let taken = organization::Entity::find()
+        .filter(organization::Column::CreditCode.eq(credit.as_str()))
+        .count(&txn)
+        .await?;
+    if taken > 0 {
+        return Err(ApiError::bad_input(
+            "input.creditCode",
+            "an organisation with this credit code is registered",
+        ));
+    }
+    let model = organization::ActiveModel {
+        name: Set(name),
+        kind: Set(o.kind),
+        credit_code: Set(credit.as_str().to_owned()),
+        region_code: Set(code.as_str().to_owned()),
+        municipality_code: Set(code.municipality().unwrap_or_else(|| code.province())),
+        province_code: Set(code.province()),
+        park_level: Set(o.park_level),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}

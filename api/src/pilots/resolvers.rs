@@ -48,3 +48,118 @@ impl PilotQuery {
         Ok(Pilot(service::get(ctx.db(), viewer, id).await?))
     }
 }
+
+/// The applicant's eligibility declarations; `true` is disqualifying.
+#[derive(async_graphql::InputObject, Default, Clone, Copy)]
+pub struct EligibilityInput {
+    pub has_unmet_carbon_market_obligations: Option<bool>,
+    pub has_falsified_emission_data: Option<bool>,
+    pub has_serious_pollution_case: Option<bool>,
+}
+
+impl From<EligibilityInput> for service::Eligibility {
+    fn from(e: EligibilityInput) -> Self {
+        service::Eligibility {
+            has_unmet_carbon_market_obligations: e.has_unmet_carbon_market_obligations,
+            has_falsified_emission_data: e.has_falsified_emission_data,
+            has_serious_pollution_case: e.has_serious_pollution_case,
+        }
+    }
+}
+
+/// `createPilot`: a new DRAFT application of the caller's organisation.
+#[derive(async_graphql::InputObject)]
+pub struct CreatePilotInput {
+    pub program_id: ID,
+    pub r#type: entities::PilotType,
+    /// The region the pilot covers (default: the organisation's own).
+    pub region_code: Option<String>,
+    pub name: String,
+    pub boundary: String,
+    pub area_km2: rust_decimal::Decimal,
+    pub population: i64,
+    pub baseline_year: i32,
+    /// tCO₂e.
+    pub baseline_emissions: rust_decimal::Decimal,
+    /// Parks only (default: the organisation's recognised level).
+    pub park_level: Option<entities::ParkLevel>,
+    #[graphql(default)]
+    pub eligibility: EligibilityInput,
+}
+
+/// `updatePilot`: changes to a DRAFT application; absent fields stay as they are.
+#[derive(async_graphql::InputObject)]
+pub struct UpdatePilotInput {
+    pub id: ID,
+    pub version: i32,
+    pub name: Option<String>,
+    pub boundary: Option<String>,
+    pub area_km2: Option<rust_decimal::Decimal>,
+    pub population: Option<i64>,
+    pub baseline_year: Option<i32>,
+    pub baseline_emissions: Option<rust_decimal::Decimal>,
+    pub park_level: Option<entities::ParkLevel>,
+    pub eligibility: Option<EligibilityInput>,
+}
+
+/// What `createPilot` and `updatePilot` return.
+#[derive(async_graphql::SimpleObject)]
+pub struct PilotPayload {
+    pub pilot: Pilot,
+}
+
+#[derive(Default)]
+pub struct PilotMutation;
+
+#[Object]
+impl PilotMutation {
+    /// Applicant: create a DRAFT pilot. The program must admit the type, at the region level it
+    /// sets, for the organisation's kind (and, for parks, its level).
+    async fn create_pilot(
+        &self,
+        ctx: &Context<'_>,
+        input: CreatePilotInput,
+    ) -> Result<PilotPayload> {
+        let viewer = ctx.viewer()?;
+        let program_id = ids::parse_id(&input.program_id, Kind::Program, "input.programId")?;
+        let create = service::PilotForCreate {
+            program_id,
+            pilot_type: input.r#type,
+            region_code: input.region_code,
+            name: input.name,
+            boundary: input.boundary,
+            area_km2: input.area_km2,
+            population: input.population,
+            baseline_year: input.baseline_year,
+            baseline_emissions: input.baseline_emissions,
+            park_level: input.park_level,
+            eligibility: input.eligibility.into(),
+        };
+        Ok(PilotPayload {
+            pilot: Pilot(service::create(ctx.state(), viewer, create).await?),
+        })
+    }
+
+    /// Applicant: change a DRAFT pilot (program, type and region never change).
+    async fn update_pilot(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdatePilotInput,
+    ) -> Result<PilotPayload> {
+        let viewer = ctx.viewer()?;
+        let id = ids::parse_id(&input.id, Kind::Pilot, "input.id")?;
+        let update = service::PilotForUpdate {
+            name: input.name,
+            boundary: input.boundary,
+            area_km2: input.area_km2,
+            population: input.population,
+            baseline_year: input.baseline_year,
+            baseline_emissions: input.baseline_emissions,
+            park_level: input.park_level,
+            eligibility: input.eligibility.map(Into::into),
+        };
+        Ok(PilotPayload {
+            pilot: Pilot(service::update(ctx.state(), viewer, id, input.version, update).await?),
+        })
+    }
+}

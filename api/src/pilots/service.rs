@@ -109,3 +109,228 @@ pub async fn get(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> ApiResult
         .await?
         .ok_or_else(|| ApiError::not_found("pilot"))
 }
+
+/// A new pilot, as an applicant describes it.
+#[derive(Debug, Clone)]
+pub struct PilotForCreate {
+    pub program_id: i64,
+    pub pilot_type: PilotType,
+    /// Default: the applicant's own region.
+    pub region_code: Option<String>,
+    pub name: String,
+    pub boundary: String,
+    pub area_km2: rust_decimal::Decimal,
+    pub population: i64,
+    pub baseline_year: i32,
+    pub baseline_emissions: rust_decimal::Decimal,
+    /// Default: the applicant's recognised park level (parks only).
+    pub park_level: Option<entities::ParkLevel>,
+    pub eligibility: Eligibility,
+}
+
+/// Changes to a DRAFT pilot; absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct PilotForUpdate {
+    pub name: Option<String>,
+    pub boundary: Option<String>,
+    pub area_km2: Option<rust_decimal::Decimal>,
+    pub population: Option<i64>,
+    pub baseline_year: Option<i32>,
+    pub baseline_emissions: Option<rust_decimal::Decimal>,
+    pub park_level: Option<entities::ParkLevel>,
+    pub eligibility: Option<Eligibility>,
+}
+
+/// The three eligibility declarations; `true` is disqualifying.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Eligibility {
+    pub has_unmet_carbon_market_obligations: Option<bool>,
+    pub has_falsified_emission_data: Option<bool>,
+    pub has_serious_pollution_case: Option<bool>,
+}
+
+fn check_figures(
+    area: rust_decimal::Decimal,
+    population: i64,
+    year: i32,
+    emissions: rust_decimal::Decimal,
+) -> ApiResult<()> {
+    crate::input::non_negative("input.areaKm2", area)?;
+    crate::input::in_range("input.population", population, 0, 100_000_000)?;
+    crate::input::in_range("input.baselineYear", i64::from(year), 2000, 2100)?;
+    crate::input::non_negative("input.baselineEmissions", emissions)?;
+    Ok(())
+}
+
+/// Creates a DRAFT pilot for the viewer's organisation.
+pub async fn create(
+    state: &crate::graphql::context::AppState,
+    viewer: &Viewer,
+    input: PilotForCreate,
+) -> ApiResult<pilot::Model> {
+    use entities::{organization, program, program_type_rule, region};
+    use sea_orm::{ActiveModelTrait, PaginatorTrait, Set};
+    let org_id = match (viewer.role, viewer.org) {
+        (entities::Role::Applicant, Some(org)) => org,
+        _ => {
+            return Err(ApiError::Forbidden(
+                "only an applicant organisation creates pilots".into(),
+            ));
+        }
+    };
+    let name = crate::input::text("input.name", &input.name, true, 300)?;
+    let boundary = crate::input::long_text("input.boundary", &input.boundary, true)?;
+    check_figures(
+        input.area_km2,
+        input.population,
+        input.baseline_year,
+        input.baseline_emissions,
+    )?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let program = program::Entity::find_by_id(input.program_id)
+        .filter(viewer.program_scope())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("program"))?;
+    let applicant = organization::Entity::find_by_id(org_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("the token's organisation does not exist".into())
+        })?;
+    let code = input
+        .region_code
+        .clone()
+        .unwrap_or_else(|| applicant.region_code.clone());
+    let code = RegionCode::parse(&code).map_err(|e| ApiError::bad_input("input.regionCode", e))?;
+    let region = region::Entity::find_by_id(code.as_str().to_owned())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::bad_input("input.regionCode", "unknown region"))?;
+    let rule = program_type_rule::Entity::find()
+        .filter(program_type_rule::Column::ProgramId.eq(program.id))
+        .filter(program_type_rule::Column::PilotType.eq(input.pilot_type))
+        .one(&txn)
+        .await?;
+    let park_level = match input.pilot_type {
+        PilotType::Park => input.park_level.or(applicant.park_level),
+        _ => None,
+    };
+    super::admission::check(
+        rule.as_ref(),
+        &super::admission::Application {
+            pilot_type: input.pilot_type,
+            region: &region,
+            applicant: &applicant,
+            park_level,
+        },
+    )?;
+    let seq = pilot::Entity::find()
+        .filter(pilot::Column::ProgramId.eq(program.id))
+        .filter(pilot::Column::PilotType.eq(input.pilot_type))
+        .count(&txn)
+        .await?
+        + 1;
+    let pilot_code = format!(
+        "{}-{}-{}-{seq:04}",
+        program.code_prefix,
+        chrono::Datelike::year(&program.application_opens_on),
+        input.pilot_type.as_str()
+    );
+    let model = pilot::ActiveModel {
+        code: Set(pilot_code),
+        program_id: Set(program.id),
+        applicant_id: Set(applicant.id),
+        region_code: Set(region.code.clone()),
+        county_code: Set((code.level() == RegionLevel::County).then(|| region.code.clone())),
+        municipality_code: Set(code.municipality().unwrap_or_else(|| code.province())),
+        province_code: Set(code.province()),
+        pilot_type: Set(input.pilot_type),
+        status: Set(PilotStatus::Draft),
+        name: Set(name),
+        boundary: Set(boundary),
+        area_km2: Set(entities::Dec(input.area_km2)),
+        population: Set(input.population),
+        baseline_year: Set(input.baseline_year),
+        baseline_emissions: Set(entities::Dec(input.baseline_emissions)),
+        park_level: Set(park_level),
+        has_unmet_carbon_market_obligations: Set(input
+            .eligibility
+            .has_unmet_carbon_market_obligations),
+        has_falsified_emission_data: Set(input.eligibility.has_falsified_emission_data),
+        has_serious_pollution_case: Set(input.eligibility.has_serious_pollution_case),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Changes a DRAFT pilot of the viewer's organisation.
+pub async fn update(
+    state: &crate::graphql::context::AppState,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    input: PilotForUpdate,
+) -> ApiResult<pilot::Model> {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let txn = crate::db::begin_write(&state.db).await?;
+    let p = super::editing::editable_pilot(&txn, viewer, id, super::editing::Section::Application)
+        .await?;
+    if p.version != version {
+        return Err(ApiError::Conflict(format!(
+            "the pilot changed since you read it (version {version} is now {})",
+            p.version
+        )));
+    }
+    check_figures(
+        input.area_km2.unwrap_or(p.area_km2.0),
+        input.population.unwrap_or(p.population),
+        input.baseline_year.unwrap_or(p.baseline_year),
+        input.baseline_emissions.unwrap_or(p.baseline_emissions.0),
+    )?;
+    if input.park_level.is_some() && p.pilot_type != PilotType::Park {
+        return Err(ApiError::bad_input(
+            "input.parkLevel",
+            "only parks have a park level",
+        ));
+    }
+    let mut m = p.clone().into_active_model();
+    if let Some(n) = &input.name {
+        m.name = Set(crate::input::text("input.name", n, true, 300)?);
+    }
+    if let Some(b) = &input.boundary {
+        m.boundary = Set(crate::input::long_text("input.boundary", b, true)?);
+    }
+    if let Some(a) = input.area_km2 {
+        m.area_km2 = Set(entities::Dec(a));
+    }
+    if let Some(n) = input.population {
+        m.population = Set(n);
+    }
+    if let Some(y) = input.baseline_year {
+        m.baseline_year = Set(y);
+    }
+    if let Some(e) = input.baseline_emissions {
+        m.baseline_emissions = Set(entities::Dec(e));
+    }
+    if let Some(l) = input.park_level {
+        m.park_level = Set(Some(l));
+    }
+    if let Some(e) = input.eligibility {
+        m.has_unmet_carbon_market_obligations = Set(e.has_unmet_carbon_market_obligations);
+        m.has_falsified_emission_data = Set(e.has_falsified_emission_data);
+        m.has_serious_pollution_case = Set(e.has_serious_pollution_case);
+    }
+    m.version = Set(p.version + 1);
+    m.updated_at = Set(state.clock.now());
+    let updated = m.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}

@@ -17,6 +17,7 @@ use crate::plans::types::Plan;
 use crate::programs::types::Program;
 use crate::projects::types::KeyProject;
 use crate::regions::types::{self as region_types, Region};
+use crate::workflow::transitions;
 use crate::workflow::types::WorkflowEvent;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -308,6 +309,29 @@ impl Pilot {
             .into_iter()
             .map(Into::into)
             .collect())
+    }
+    /// The actions this viewer may take on the pilot now, read from the transition table the
+    /// mutations use. Preconditions that need data (window, plans, quota, notice end,
+    /// indicator rule) are checked when the action is taken.
+    async fn available_actions(&self, ctx: &Context<'_>) -> Result<Vec<WorkflowAction>> {
+        let viewer = ctx.viewer()?;
+        let rules = ctx
+            .data_unchecked::<Loaders>()
+            .group::<program_type_rule::Entity>()
+            .load_one(self.0.program_id)
+            .await
+            .map_err(ApiError::internal)?
+            .unwrap_or_default();
+        let leads = rules
+            .iter()
+            .find(|r| r.pilot_type == self.0.pilot_type)
+            .and_then(|r| r.lead_departments.as_deref());
+        Ok(transitions::available(
+            viewer,
+            self.0.status,
+            self.0.pilot_type,
+            leads,
+        ))
     }
     /// Every lifecycle transition, oldest first.
     async fn workflow_events(&self, ctx: &Context<'_>) -> Result<Vec<WorkflowEvent>> {

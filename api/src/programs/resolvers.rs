@@ -58,3 +58,170 @@ impl ProgramQuery {
         Ok(Program(service::get(ctx.db(), viewer, id).await?))
     }
 }
+
+/// What a program requires of one pilot type.
+#[derive(InputObject)]
+pub struct ProgramTypeRuleInput {
+    pub pilot_type: PilotType,
+    /// The level of region a pilot of this type covers.
+    pub region_level: entities::RegionLevel,
+    pub applicant_kinds: Vec<entities::OrganizationKind>,
+    pub min_park_level: Option<entities::ParkLevel>,
+    /// Departments that lead review of the type (empty: none named).
+    #[graphql(default)]
+    pub lead_departments: Vec<String>,
+    /// Most recommendations per region of `quotaRegionLevel` (absent: no limit).
+    pub quota: Option<i32>,
+    #[graphql(default_with = "entities::RegionLevel::Municipality")]
+    pub quota_region_level: entities::RegionLevel,
+    /// 0 to 1.
+    pub reference_ratio: rust_decimal::Decimal,
+    pub reference_min_count: i32,
+    pub title: String,
+}
+
+/// A holiday or make-up working day.
+#[derive(InputObject)]
+pub struct CalendarDayInput {
+    pub day: crate::graphql::scalars::Date,
+    pub kind: entities::CalendarDayKind,
+    #[graphql(default)]
+    pub note: String,
+}
+
+/// `createProgram`.
+#[derive(InputObject)]
+pub struct CreateProgramInput {
+    pub name: String,
+    pub authority: String,
+    pub document_number: String,
+    /// The issuing region: the caller's province or a municipality in it.
+    pub region_code: String,
+    /// Capital letters that start its pilots' codes.
+    pub code_prefix: String,
+    pub application_opens_on: crate::graphql::scalars::Date,
+    pub application_closes_on: crate::graphql::scalars::Date,
+    pub construction_starts_on: crate::graphql::scalars::Date,
+    pub construction_ends_on: crate::graphql::scalars::Date,
+    #[graphql(default = 5)]
+    pub notice_working_days: i32,
+    pub re_review_interval_months: Option<i32>,
+    pub type_rules: Vec<ProgramTypeRuleInput>,
+    #[graphql(default)]
+    pub calendar: Vec<CalendarDayInput>,
+}
+
+/// `updateProgram`: absent fields stay; rules and days given replace those of the same type
+/// or day.
+#[derive(InputObject)]
+pub struct UpdateProgramInput {
+    pub id: ID,
+    pub version: i32,
+    pub name: Option<String>,
+    pub authority: Option<String>,
+    pub document_number: Option<String>,
+    pub application_opens_on: Option<crate::graphql::scalars::Date>,
+    pub application_closes_on: Option<crate::graphql::scalars::Date>,
+    pub construction_starts_on: Option<crate::graphql::scalars::Date>,
+    pub construction_ends_on: Option<crate::graphql::scalars::Date>,
+    pub notice_working_days: Option<i32>,
+    pub re_review_interval_months: Option<i32>,
+    #[graphql(default)]
+    pub type_rules: Vec<ProgramTypeRuleInput>,
+    #[graphql(default)]
+    pub calendar: Vec<CalendarDayInput>,
+}
+
+/// What program mutations return.
+#[derive(async_graphql::SimpleObject)]
+pub struct ProgramPayload {
+    pub program: Program,
+}
+
+fn rules(list: Vec<ProgramTypeRuleInput>) -> Vec<service::TypeRuleFields> {
+    list.into_iter()
+        .map(|r| service::TypeRuleFields {
+            pilot_type: r.pilot_type,
+            region_level: r.region_level,
+            applicant_kinds: r.applicant_kinds,
+            min_park_level: r.min_park_level,
+            lead_departments: r.lead_departments,
+            quota: r.quota,
+            quota_region_level: r.quota_region_level,
+            reference_ratio: r.reference_ratio,
+            reference_min_count: r.reference_min_count,
+            title: r.title,
+        })
+        .collect()
+}
+
+fn days(
+    list: Vec<CalendarDayInput>,
+) -> Vec<(chrono::NaiveDate, entities::CalendarDayKind, String)> {
+    list.into_iter()
+        .map(|d| (d.day.0, d.kind, d.note))
+        .collect()
+}
+
+#[derive(Default)]
+pub struct ProgramMutation;
+
+#[Object]
+impl ProgramMutation {
+    /// Provincial: create a program of the province (or of a municipality in it).
+    async fn create_program(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProgramInput,
+    ) -> Result<ProgramPayload> {
+        let viewer = ctx.viewer()?;
+        let fields = service::ProgramFields {
+            name: Some(input.name),
+            authority: Some(input.authority),
+            document_number: Some(input.document_number),
+            level: None,
+            region_code: Some(input.region_code),
+            code_prefix: Some(input.code_prefix),
+            application_opens_on: Some(input.application_opens_on.0),
+            application_closes_on: Some(input.application_closes_on.0),
+            construction_starts_on: Some(input.construction_starts_on.0),
+            construction_ends_on: Some(input.construction_ends_on.0),
+            notice_working_days: Some(input.notice_working_days),
+            re_review_interval_months: input.re_review_interval_months,
+            type_rules: rules(input.type_rules),
+            calendar: days(input.calendar),
+        };
+        Ok(ProgramPayload {
+            program: Program(service::create(ctx.state(), viewer, fields).await?),
+        })
+    }
+
+    /// Provincial: change a program of the province.
+    async fn update_program(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateProgramInput,
+    ) -> Result<ProgramPayload> {
+        let viewer = ctx.viewer()?;
+        let id = ids::parse_id(&input.id, Kind::Program, "input.id")?;
+        let fields = service::ProgramFields {
+            name: input.name,
+            authority: input.authority,
+            document_number: input.document_number,
+            application_opens_on: input.application_opens_on.map(|d| d.0),
+            application_closes_on: input.application_closes_on.map(|d| d.0),
+            construction_starts_on: input.construction_starts_on.map(|d| d.0),
+            construction_ends_on: input.construction_ends_on.map(|d| d.0),
+            notice_working_days: input.notice_working_days,
+            re_review_interval_months: input.re_review_interval_months,
+            type_rules: rules(input.type_rules),
+            calendar: days(input.calendar),
+            ..Default::default()
+        };
+        Ok(ProgramPayload {
+            program: Program(
+                service::update(ctx.state(), viewer, id, input.version, fields).await?,
+            ),
+        })
+    }
+}

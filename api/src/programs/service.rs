@@ -61,3 +61,352 @@ pub async fn get(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> ApiResult
         .await?
         .ok_or_else(|| ApiError::not_found("program"))
 }
+
+/// What a program requires of one type, as given by a client.
+#[derive(Debug, Clone)]
+pub struct TypeRuleFields {
+    pub pilot_type: PilotType,
+    pub region_level: entities::RegionLevel,
+    pub applicant_kinds: Vec<entities::OrganizationKind>,
+    pub min_park_level: Option<entities::ParkLevel>,
+    pub lead_departments: Vec<String>,
+    pub quota: Option<i32>,
+    pub quota_region_level: entities::RegionLevel,
+    pub reference_ratio: rust_decimal::Decimal,
+    pub reference_min_count: i32,
+    pub title: String,
+}
+
+/// A program's fields; on update, absent fields stay as they are, and the type rules and
+/// calendar days given replace those of the same type or day.
+#[derive(Debug, Clone, Default)]
+pub struct ProgramFields {
+    pub name: Option<String>,
+    pub authority: Option<String>,
+    pub document_number: Option<String>,
+    pub level: Option<ProgramLevel>,
+    pub region_code: Option<String>,
+    pub code_prefix: Option<String>,
+    pub application_opens_on: Option<chrono::NaiveDate>,
+    pub application_closes_on: Option<chrono::NaiveDate>,
+    pub construction_starts_on: Option<chrono::NaiveDate>,
+    pub construction_ends_on: Option<chrono::NaiveDate>,
+    pub notice_working_days: Option<i32>,
+    pub re_review_interval_months: Option<i32>,
+    pub type_rules: Vec<TypeRuleFields>,
+    pub calendar: Vec<(chrono::NaiveDate, entities::CalendarDayKind, String)>,
+}
+
+fn check_rule(i: usize, r: &TypeRuleFields) -> ApiResult<()> {
+    use crate::input;
+    let f = |name: &str| format!("input.typeRules.{i}.{name}");
+    if r.applicant_kinds.is_empty() {
+        return Err(ApiError::bad_input(
+            f("applicantKinds"),
+            "at least one organisation kind",
+        ));
+    }
+    if let Some(q) = r.quota {
+        input::in_range(&f("quota"), i64::from(q), 0, 10_000)?;
+    }
+    if r.reference_ratio < rust_decimal::Decimal::ZERO
+        || r.reference_ratio > rust_decimal::Decimal::ONE
+    {
+        return Err(ApiError::bad_input(
+            f("referenceRatio"),
+            "must be between 0 and 1",
+        ));
+    }
+    input::in_range(
+        &f("referenceMinCount"),
+        i64::from(r.reference_min_count),
+        0,
+        1000,
+    )?;
+    input::text(&f("title"), &r.title, true, 300)?;
+    for d in &r.lead_departments {
+        if d.is_empty() || d.len() > 40 || !d.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            return Err(ApiError::bad_input(
+                f("leadDepartments"),
+                "lower-case department keys such as ecology_environment",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_program(m: &program::ActiveModel) -> ApiResult<()> {
+    if m.application_closes_on.as_ref() < m.application_opens_on.as_ref() {
+        return Err(ApiError::bad_input(
+            "input.applicationClosesOn",
+            "the window must open before it closes",
+        ));
+    }
+    if m.construction_ends_on.as_ref() < m.construction_starts_on.as_ref() {
+        return Err(ApiError::bad_input(
+            "input.constructionEndsOn",
+            "construction must start before it ends",
+        ));
+    }
+    crate::input::in_range(
+        "input.noticeWorkingDays",
+        i64::from(*m.notice_working_days.as_ref()),
+        1,
+        60,
+    )?;
+    if let Some(n) = m.re_review_interval_months.as_ref() {
+        crate::input::in_range("input.reReviewIntervalMonths", i64::from(*n), 1, 120)?;
+    }
+    Ok(())
+}
+
+/// Writes the given type rules and calendar days of a program (replacing same type or day).
+async fn write_rules(
+    db: &impl sea_orm::ConnectionTrait,
+    program_id: i64,
+    f: &ProgramFields,
+) -> ApiResult<()> {
+    use entities::program_calendar_day as day;
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let mut seen = std::collections::HashSet::new();
+    for (i, r) in f.type_rules.iter().enumerate() {
+        check_rule(i, r)?;
+        if !seen.insert(r.pilot_type) {
+            return Err(ApiError::bad_input(
+                "input.typeRules",
+                format!("{} appears twice", r.pilot_type.as_str()),
+            ));
+        }
+        let existing = program_type_rule::Entity::find()
+            .filter(program_type_rule::Column::ProgramId.eq(program_id))
+            .filter(program_type_rule::Column::PilotType.eq(r.pilot_type))
+            .one(db)
+            .await?;
+        let mut m = match existing {
+            Some(e) => e.into_active_model(),
+            None => program_type_rule::ActiveModel {
+                program_id: Set(program_id),
+                pilot_type: Set(r.pilot_type),
+                ..Default::default()
+            },
+        };
+        m.region_level = Set(r.region_level);
+        m.applicant_kinds = Set(r
+            .applicant_kinds
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(","));
+        m.min_park_level = Set(r.min_park_level);
+        m.lead_departments =
+            Set((!r.lead_departments.is_empty()).then(|| r.lead_departments.join(",")));
+        m.quota = Set(r.quota);
+        m.quota_region_level = Set(r.quota_region_level);
+        m.reference_ratio = Set(entities::Dec(r.reference_ratio));
+        m.reference_min_count = Set(r.reference_min_count);
+        m.title = Set(r.title.trim().to_owned());
+        m.save(db).await?;
+    }
+    let mut days = std::collections::HashSet::new();
+    for (d, kind, note) in &f.calendar {
+        if !days.insert(*d) {
+            return Err(ApiError::bad_input(
+                "input.calendar",
+                format!("{d} appears twice"),
+            ));
+        }
+        let existing = day::Entity::find()
+            .filter(day::Column::ProgramId.eq(program_id))
+            .filter(day::Column::Day.eq(*d))
+            .one(db)
+            .await?;
+        let mut m = match existing {
+            Some(e) => e.into_active_model(),
+            None => day::ActiveModel {
+                program_id: Set(program_id),
+                day: Set(*d),
+                ..Default::default()
+            },
+        };
+        m.kind = Set(*kind);
+        m.note = Set(crate::input::text("input.calendar.note", note, false, 200)?);
+        m.save(db).await?;
+    }
+    Ok(())
+}
+
+/// Whether the viewer manages programs of `region` (its own province or inside it).
+fn manages(viewer: &Viewer, region: Option<&str>) -> ApiResult<()> {
+    let ok = viewer.role == entities::Role::Provincial
+        && match (region, &viewer.region) {
+            (Some(code), Some(mine)) => code.starts_with(mine.descendant_prefix()),
+            _ => false,
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "provincial users manage the programs of their province".into(),
+        ))
+    }
+}
+
+/// Creates a program of the viewer's province (or a region inside it).
+pub async fn create(
+    state: &crate::graphql::context::AppState,
+    viewer: &Viewer,
+    f: ProgramFields,
+) -> ApiResult<program::Model> {
+    use crate::input;
+    use sea_orm::{ActiveModelTrait, Set};
+    let required = |v: &Option<chrono::NaiveDate>, field: &str| {
+        v.ok_or_else(|| ApiError::bad_input(field, "is required"))
+    };
+    let region = f
+        .region_code
+        .clone()
+        .ok_or_else(|| ApiError::bad_input("input.regionCode", "is required"))?;
+    let code = crate::regions::code::RegionCode::parse(&region)
+        .map_err(|e| ApiError::bad_input("input.regionCode", e))?;
+    manages(viewer, Some(code.as_str()))?;
+    let prefix = f.code_prefix.clone().unwrap_or_default();
+    if !(2..=8).contains(&prefix.len()) || !prefix.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(ApiError::bad_input(
+            "input.codePrefix",
+            "2 to 8 capital letters",
+        ));
+    }
+    if f.type_rules.is_empty() {
+        return Err(ApiError::bad_input(
+            "input.typeRules",
+            "at least one pilot type",
+        ));
+    }
+    let now = state.clock.now();
+    let m = program::ActiveModel {
+        name: Set(input::text(
+            "input.name",
+            f.name.as_deref().unwrap_or(""),
+            true,
+            300,
+        )?),
+        authority: Set(input::text(
+            "input.authority",
+            f.authority.as_deref().unwrap_or(""),
+            true,
+            200,
+        )?),
+        document_number: Set(input::text(
+            "input.documentNumber",
+            f.document_number.as_deref().unwrap_or(""),
+            true,
+            100,
+        )?),
+        level: Set(match code.level() {
+            entities::RegionLevel::Province => ProgramLevel::Provincial,
+            _ => ProgramLevel::Municipal,
+        }),
+        region_code: Set(Some(code.as_str().to_owned())),
+        code_prefix: Set(prefix),
+        application_opens_on: Set(required(
+            &f.application_opens_on,
+            "input.applicationOpensOn",
+        )?),
+        application_closes_on: Set(required(
+            &f.application_closes_on,
+            "input.applicationClosesOn",
+        )?),
+        construction_starts_on: Set(required(
+            &f.construction_starts_on,
+            "input.constructionStartsOn",
+        )?),
+        construction_ends_on: Set(required(
+            &f.construction_ends_on,
+            "input.constructionEndsOn",
+        )?),
+        notice_working_days: Set(f.notice_working_days.unwrap_or(5)),
+        re_review_interval_months: Set(f.re_review_interval_months),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    check_program(&m)?;
+    if crate::regions::service::get(&state.db, code.as_str())
+        .await
+        .is_err()
+    {
+        return Err(ApiError::bad_input("input.regionCode", "unknown region"));
+    }
+    let txn = crate::db::begin_write(&state.db).await?;
+    let created = m.insert(&txn).await?;
+    write_rules(&txn, created.id, &f).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Changes a program the viewer manages.
+pub async fn update(
+    state: &crate::graphql::context::AppState,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    f: ProgramFields,
+) -> ApiResult<program::Model> {
+    use crate::input;
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let txn = crate::db::begin_write(&state.db).await?;
+    let current = program::Entity::find_by_id(id)
+        .filter(viewer.program_scope())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("program"))?;
+    manages(viewer, current.region_code.as_deref())?;
+    if current.version != version {
+        return Err(ApiError::Conflict(format!(
+            "the program changed since you read it (version {version} is now {})",
+            current.version
+        )));
+    }
+    if f.region_code.is_some() || f.level.is_some() || f.code_prefix.is_some() {
+        return Err(ApiError::bad_input(
+            "input",
+            "region, level and code prefix of a program do not change",
+        ));
+    }
+    let mut m = current.into_active_model();
+    if let Some(v) = &f.name {
+        m.name = Set(input::text("input.name", v, true, 300)?);
+    }
+    if let Some(v) = &f.authority {
+        m.authority = Set(input::text("input.authority", v, true, 200)?);
+    }
+    if let Some(v) = &f.document_number {
+        m.document_number = Set(input::text("input.documentNumber", v, true, 100)?);
+    }
+    if let Some(v) = f.application_opens_on {
+        m.application_opens_on = Set(v);
+    }
+    if let Some(v) = f.application_closes_on {
+        m.application_closes_on = Set(v);
+    }
+    if let Some(v) = f.construction_starts_on {
+        m.construction_starts_on = Set(v);
+    }
+    if let Some(v) = f.construction_ends_on {
+        m.construction_ends_on = Set(v);
+    }
+    if let Some(v) = f.notice_working_days {
+        m.notice_working_days = Set(v);
+    }
+    if f.re_review_interval_months.is_some() {
+        m.re_review_interval_months = Set(f.re_review_interval_months);
+    }
+    check_program(&m)?;
+    m.version = Set(version + 1);
+    m.updated_at = Set(state.clock.now());
+    let updated = m.update(&txn).await?;
+    write_rules(&txn, id, &f).await?;
+    txn.commit().await?;
+    Ok(updated)
+}

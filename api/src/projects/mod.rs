@@ -1,3 +1,5 @@
 //! Key projects of a pilot.
 
+pub mod resolvers;
+pub mod service;
 pub mod types;

@@ -1346,7 +1346,11 @@ fn comment_for(action: WorkflowAction, to: PilotStatus) -> String {
             "验收通过，授予称号 (accepted; title awarded)"
         }
         DecideAcceptance => "验收未通过，限期整改 (not accepted; rectify)",
-        ReReview => "复核撤销称号 (title revoked on re-review)",
+        RecordObjection => "收到公示异议 (objection received)",
+        ResolveObjection => "异议处理完毕 (objection resolved)",
+        RecordAcceptanceReview => "完成数据审核和现场核查 (data review and site visit done)",
+        ReReview if to == PilotStatus::Revoked => "复核撤销称号 (title revoked on re-review)",
+        ReReview => "复核保持称号 (title kept on re-review)",
     }
     .into()
 }

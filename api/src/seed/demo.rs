@@ -301,7 +301,8 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
         failed_attempt_with: None,
     };
     let pilots = vec![
-        // Shandong, Dezhou: one of each outcome.
+        // Shandong, Dezhou: one of each outcome. Dezhou's two park places (the quota) are taken,
+        // so its other parks wait before recommendation.
         PilotSpec {
             reference_met: Some(11),
             ..p(
@@ -379,7 +380,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             qihe_edz,
             "371425",
             Park,
-            ExpertReviewed,
+            CountyEndorsed,
         ),
         p(
             "SD-2023-PARK-0005",
@@ -388,7 +389,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             leling_edz,
             "371481",
             Park,
-            Recommended,
+            Submitted,
         ),
         // Shandong, elsewhere.
         p(
@@ -416,7 +417,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             quancheng,
             "370102",
             Community,
-            CountyEndorsed,
+            ExpertReviewed,
         ),
         p(
             "SD-2023-CITY-0003",

@@ -22,6 +22,8 @@ pub const SECRET: &str = "test-secret-test-secret-test-secret";
 pub struct TestApp {
     pub base: String,
     pub db: DatabaseConnection,
+    /// The app's clock; tests move it to put actions on exact dates.
+    pub clock: FixedClock,
     /// SQL statements the app has run since it started.
     pub statements: Arc<AtomicUsize>,
     /// Keeps a SQLite file alive for the test's lifetime.
@@ -168,16 +170,14 @@ impl TestApp {
         );
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let verifier = TokenVerifier::new(&jwt).expect("verifier");
-        let state = AppState {
-            db: db.clone(),
-            clock: Arc::new(clock.clone()),
-        };
+        let state = AppState::new(db.clone(), Arc::new(clock.clone()));
         let app = Application::build(listener, state, verifier, 1).expect("build");
         let base = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
         TestApp {
             base,
             db,
+            clock,
             statements,
             _dir: dir,
         }
@@ -324,4 +324,120 @@ pub fn codes(conn: &Value) -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+impl TestApp {
+    /// Moves the clock to 10:00 China time (02:00 UTC) on `day` (`YYYY-MM-DD`).
+    pub fn set_day(&self, day: &str) {
+        let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("date");
+        self.clock
+            .set(d.and_hms_opt(2, 0, 0).expect("time").and_utc());
+    }
+
+    /// Runs a mutation taking one `input` of type `input_type`; returns the GraphQL body.
+    pub async fn try_mutate(
+        &self,
+        token: &str,
+        name: &str,
+        input_type: &str,
+        input: Value,
+        select: &str,
+    ) -> Value {
+        let q =
+            format!("mutation($input: {input_type}!) {{ {name}(input: $input) {{ {select} }} }}");
+        self.gql(Some(token), &q, json!({ "input": input })).await
+    }
+
+    /// Runs a mutation that must succeed; returns its payload.
+    pub async fn mutate(
+        &self,
+        token: &str,
+        name: &str,
+        input_type: &str,
+        input: Value,
+        select: &str,
+    ) -> Value {
+        let body = self
+            .try_mutate(token, name, input_type, input, select)
+            .await;
+        assert!(body["errors"].is_null(), "{name} failed: {body}");
+        body["data"][name].clone()
+    }
+
+    /// Runs a mutation that must fail; returns the error code.
+    pub async fn refuse(&self, token: &str, name: &str, input_type: &str, input: Value) -> String {
+        let body = self
+            .try_mutate(token, name, input_type, input, "__typename")
+            .await;
+        assert!(
+            body["data"].is_null(),
+            "{name} should have been refused: {body}"
+        );
+        error_code(&body).unwrap_or("none").to_owned()
+    }
+
+    /// A pilot's status and version.
+    pub async fn state_of(&self, pilot_id: &str) -> (String, i64) {
+        let t = token_for(
+            "auditor",
+            Some(if self.is_hechi(pilot_id).await {
+                "450000"
+            } else {
+                "370000"
+            }),
+        );
+        let body = self
+            .gql(
+                Some(&t),
+                "query($id:ID!){pilot(id:$id){status version}}",
+                json!({"id": pilot_id}),
+            )
+            .await;
+        let p = &body["data"]["pilot"];
+        (
+            p["status"].as_str().expect("status").to_owned(),
+            p["version"].as_i64().expect("version"),
+        )
+    }
+
+    async fn is_hechi(&self, pilot_id: &str) -> bool {
+        let t = token_for("auditor", Some("450000"));
+        let body = self
+            .gql(
+                Some(&t),
+                "query($id:ID!){pilot(id:$id){id}}",
+                json!({"id": pilot_id}),
+            )
+            .await;
+        body["errors"].is_null()
+    }
+
+    /// The global id of the program whose pilots' codes start with `prefix`.
+    pub async fn program_id(&self, prefix: &str) -> String {
+        let t = token_for(
+            "provincial",
+            Some(if prefix == "HC" { "450000" } else { "370000" }),
+        );
+        let body = self
+            .gql(
+                Some(&t),
+                "{programs(first:50){edges{node{id codePrefix}}}}",
+                json!({}),
+            )
+            .await;
+        body["data"]["programs"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .find(|e| e["node"]["codePrefix"] == prefix)
+            .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+            .unwrap_or_else(|| panic!("program {prefix}: {body}"))
+    }
+}
+
+/// A token with a department claim.
+pub fn token_with_dept(role: &str, region: &str, dept: &str) -> String {
+    let mut c = claims(role, Some(region));
+    c.dept = Some(dept.into());
+    token(&c)
 }

@@ -4,7 +4,10 @@
 mod auth;
 mod cli;
 mod helpers;
+mod lifecycle;
 mod n_plus_one;
 mod pagination;
+mod rules;
 mod schema;
 mod scope;
+mod transitions;

@@ -299,8 +299,8 @@ async fn expert_names_and_scores_are_hidden_from_applicants_until_the_decision()
         Some(5)
     );
     // Application review of a pilot still in review: hidden from the applicant.
-    let reviewing = app.pilot_id("SD-2023-PARK-0004").await;
-    let org = app.applicant_of("SD-2023-PARK-0004").await;
+    let reviewing = app.pilot_id("SD-2023-COMMUNITY-0004").await;
+    let org = app.applicant_of("SD-2023-COMMUNITY-0004").await;
     let body = app
         .gql(Some(&applicant_token(&org)), q, json!({"id": reviewing}))
         .await;

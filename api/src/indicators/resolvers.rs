@@ -1,0 +1,103 @@
+//! `createIndicator` and `reportIndicatorActual`.
+
+use super::service::{self, IndicatorForCreate};
+use super::types::{Indicator, IndicatorActual};
+use crate::graphql::context::ContextExt;
+use crate::graphql::scalars::Date;
+use crate::ids::{self, Kind};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use entities::{Direction, IndicatorCategory};
+use rust_decimal::Decimal;
+
+/// `createIndicator`: a target of a DRAFT pilot.
+#[derive(InputObject)]
+pub struct CreateIndicatorInput {
+    pub pilot_id: ID,
+    pub code: String,
+    pub name: String,
+    pub category: IndicatorCategory,
+    pub unit: String,
+    pub direction: Direction,
+    pub baseline_value: Decimal,
+    pub target_value: Decimal,
+    pub target_year: i32,
+}
+
+/// `reportIndicatorActual`: a value for a period (during construction or after the title).
+#[derive(InputObject)]
+pub struct ReportIndicatorActualInput {
+    pub indicator_id: ID,
+    /// Last day of the period.
+    pub period_end: Date,
+    pub value: Decimal,
+    #[graphql(default)]
+    pub note: String,
+}
+
+/// What `createIndicator` returns.
+#[derive(SimpleObject)]
+pub struct IndicatorPayload {
+    pub indicator: Indicator,
+}
+
+/// What `reportIndicatorActual` returns.
+#[derive(SimpleObject)]
+pub struct IndicatorActualPayload {
+    pub actual: IndicatorActual,
+    /// The indicator, with `met` recomputed.
+    pub indicator: Indicator,
+}
+
+#[derive(Default)]
+pub struct IndicatorMutation;
+
+#[Object]
+impl IndicatorMutation {
+    /// Applicant: add a target while the pilot is DRAFT.
+    async fn create_indicator(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateIndicatorInput,
+    ) -> Result<IndicatorPayload> {
+        let viewer = ctx.viewer()?;
+        let create = IndicatorForCreate {
+            pilot_id: ids::parse_id(&input.pilot_id, Kind::Pilot, "input.pilotId")?,
+            code: input.code,
+            name: input.name,
+            category: input.category,
+            unit: input.unit,
+            direction: input.direction,
+            baseline_value: input.baseline_value,
+            target_value: input.target_value,
+            target_year: input.target_year,
+        };
+        Ok(IndicatorPayload {
+            indicator: Indicator(service::create(ctx.state(), viewer, create).await?),
+        })
+    }
+
+    /// Applicant: report an actual value (while DESIGNATED or TITLED).
+    async fn report_indicator_actual(
+        &self,
+        ctx: &Context<'_>,
+        input: ReportIndicatorActualInput,
+    ) -> Result<IndicatorActualPayload> {
+        let viewer = ctx.viewer()?;
+        let id = ids::parse_id(&input.indicator_id, Kind::Indicator, "input.indicatorId")?;
+        let actual = service::report_actual(
+            ctx.state(),
+            viewer,
+            id,
+            input.period_end.0,
+            input.value,
+            &input.note,
+        )
+        .await?;
+        let indicator =
+            crate::graphql::node::find_indicator(ctx.db(), viewer, actual.indicator_id).await?;
+        Ok(IndicatorActualPayload {
+            actual: IndicatorActual(actual),
+            indicator: Indicator(indicator),
+        })
+    }
+}

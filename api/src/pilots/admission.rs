@@ -1,0 +1,64 @@
+//! Who may apply for what: the program admits the type, the pilot sits at the level of region
+//! the program sets for the type, the applicant's kind fits, and a park meets the minimum
+//! level. Checked when a pilot is created and again when it is submitted.
+
+use crate::error::{ApiError, ApiResult};
+use crate::programs::types::split_list;
+use entities::{ParkLevel, PilotType, RegionLevel, organization, program_type_rule, region};
+
+/// What the rules look at.
+pub struct Application<'a> {
+    pub pilot_type: PilotType,
+    pub region: &'a region::Model,
+    pub applicant: &'a organization::Model,
+    pub park_level: Option<ParkLevel>,
+}
+
+/// Checks an application against the program's rule for its type (`None`: not admitted).
+pub fn check(rule: Option<&program_type_rule::Model>, app: &Application<'_>) -> ApiResult<()> {
+    let violation = |m: String| Err(ApiError::RuleViolation(m));
+    let Some(rule) = rule else {
+        return violation(format!(
+            "the program does not admit {} pilots",
+            app.pilot_type.as_str()
+        ));
+    };
+    if app.region.level != rule.region_level {
+        return violation(format!(
+            "a {} pilot of this program covers a {}, not a {}",
+            app.pilot_type.as_str(),
+            rule.region_level.as_str(),
+            app.region.level.as_str()
+        ));
+    }
+    let kind = app.applicant.kind.as_str();
+    if !split_list(&rule.applicant_kinds).any(|k| k == kind) {
+        return violation(format!(
+            "a {kind} may not apply for a {} pilot (admitted: {})",
+            app.pilot_type.as_str(),
+            rule.applicant_kinds
+        ));
+    }
+    let own_region = match app.region.level {
+        RegionLevel::County | RegionLevel::Province => app.applicant.region_code == app.region.code,
+        RegionLevel::Municipality => app.applicant.municipality_code == app.region.code,
+    };
+    if !own_region {
+        return violation("an organisation applies for the region it sits in".into());
+    }
+    if app.pilot_type == PilotType::Park
+        && let Some(min) = rule.min_park_level
+    {
+        match app.park_level {
+            Some(level) if level >= min => {}
+            other => {
+                return violation(format!(
+                    "the park must be at least {} (it is {})",
+                    min.as_str(),
+                    other.map_or("undeclared", |l| l.as_str())
+                ));
+            }
+        }
+    }
+    Ok(())
+}

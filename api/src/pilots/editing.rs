@@ -1,0 +1,108 @@
+//! What an applicant may change, and when. Decided once here; documented in the README.
+//!
+//! | what | while the pilot is |
+//! |---|---|
+//! | the application: name, boundary, area, population, baseline, park level, declarations, indicator targets | DRAFT (a returned application is DRAFT again) |
+//! | plans (new versions, publishing) | DRAFT, DESIGNATED, TITLED |
+//! | actual values of indicators | DESIGNATED, TITLED |
+//! | key projects and financing sources | any state but REJECTED, WITHDRAWN, REVOKED |
+//!
+//! Program, type and region never change: a different application is a new pilot. While the
+//! application is under review (SUBMITTED to IN_PUBLIC_NOTICE) and while an acceptance
+//! attempt is open, what reviewers are judging stays still.
+
+use crate::auth::Viewer;
+use crate::error::{ApiError, ApiResult};
+use entities::{PilotStatus, Role, pilot};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
+
+/// A part of a pilot an applicant edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Application,
+    Plans,
+    Actuals,
+    ProjectsAndFinancing,
+}
+
+impl Section {
+    /// Whether this section may change while the pilot is in `status`.
+    pub fn editable_in(self, status: PilotStatus) -> bool {
+        use PilotStatus::*;
+        match self {
+            Section::Application => status == Draft,
+            Section::Plans => matches!(status, Draft | Designated | Titled),
+            Section::Actuals => matches!(status, Designated | Titled),
+            Section::ProjectsAndFinancing => !matches!(status, Rejected | Withdrawn | Revoked),
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Section::Application => "the application",
+            Section::Plans => "plans",
+            Section::Actuals => "actual values",
+            Section::ProjectsAndFinancing => "projects and financing",
+        }
+    }
+}
+
+/// Finds a pilot the viewer may edit `section` of: visible (`NOT_FOUND`), the viewer's own
+/// organisation's (`FORBIDDEN` for anyone else), in a state that allows it
+/// (`INVALID_TRANSITION`).
+pub async fn editable_pilot(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    pilot_id: i64,
+    section: Section,
+) -> ApiResult<pilot::Model> {
+    let p = pilot::Entity::find_by_id(pilot_id)
+        .filter(viewer.pilot_scope())
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("pilot"))?;
+    if viewer.role != Role::Applicant || viewer.org != Some(p.applicant_id) {
+        return Err(ApiError::Forbidden(
+            "only the applicant organisation edits its pilot".into(),
+        ));
+    }
+    if !section.editable_in(p.status) {
+        return Err(ApiError::InvalidTransition(format!(
+            "{} cannot change while the pilot is {}",
+            section.describe(),
+            p.status.as_str()
+        )));
+    }
+    Ok(p)
+}
+
+/// Marks the pilot as changed now (its children changed), for `updatedSince` readers.
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    pilot_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    use sea_orm::ColumnTrait;
+    use sea_orm::sea_query::Expr;
+    pilot::Entity::update_many()
+        .col_expr(pilot::Column::UpdatedAt, Expr::value(now))
+        .filter(pilot::Column::Id.eq(pilot_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_designation_only_progress_may_change() {
+        assert!(!Section::Application.editable_in(PilotStatus::Designated));
+        assert!(Section::Actuals.editable_in(PilotStatus::Designated));
+        assert!(Section::ProjectsAndFinancing.editable_in(PilotStatus::AcceptanceForwarded));
+        assert!(!Section::Actuals.editable_in(PilotStatus::AcceptanceForwarded));
+        assert!(!Section::Plans.editable_in(PilotStatus::Submitted));
+        assert!(!Section::ProjectsAndFinancing.editable_in(PilotStatus::Revoked));
+    }
+}

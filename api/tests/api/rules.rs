@@ -1,0 +1,652 @@
+//! The policy's rules, each refused with its code, on its exact boundary, and with nothing
+//! changed afterwards.
+
+use crate::helpers::*;
+use crate::lifecycle::{application, new_org, refused_step, step};
+use serde_json::json;
+
+fn draft(program: &str, pilot_type: &str, region: Option<&str>) -> serde_json::Value {
+    json!({
+        "programId": program, "type": pilot_type, "regionCode": region, "name": "试点", "boundary": "边界",
+        "areaKm2": "1.5", "population": 100, "baselineYear": 2020, "baselineEmissions": "1000",
+        "eligibility": {"hasUnmetCarbonMarketObligations": false, "hasFalsifiedEmissionData": false, "hasSeriousPollutionCase": false}
+    })
+}
+
+async fn pilot_count(app: &TestApp) -> i64 {
+    let body = app
+        .gql(
+            Some(&token_for("auditor", Some("370000"))),
+            "{pilots{totalCount}}",
+            json!({}),
+        )
+        .await;
+    body["data"]["pilots"]["totalCount"]
+        .as_i64()
+        .expect("count")
+}
+
+#[actix_web::test]
+async fn each_admission_rule_is_refused_with_its_code() {
+    let app = TestApp::spawn().await;
+    app.set_day("2023-09-01");
+    let sd = app.program_id("SD").await;
+    let ndrc = app.program_id("NDRC").await;
+    let before = pilot_count(&app).await;
+    let cases = [
+        (
+            "a type the program does not admit",
+            "COUNTY_GOVERNMENT",
+            "370303",
+            None,
+            &ndrc,
+            "COMMUNITY",
+        ),
+        (
+            "the wrong region level (NDRC cities are municipalities)",
+            "COUNTY_GOVERNMENT",
+            "370303",
+            None,
+            &ndrc,
+            "CITY",
+        ),
+        (
+            "the wrong organisation kind",
+            "RESIDENTS_COMMITTEE",
+            "370303",
+            None,
+            &sd,
+            "PARK",
+        ),
+        (
+            "a park below the minimum level",
+            "PARK_MANAGEMENT_COMMITTEE",
+            "370303",
+            Some("MUNICIPAL"),
+            &sd,
+            "PARK",
+        ),
+    ];
+    for (i, (why, kind, region, park, program, pilot_type)) in cases.into_iter().enumerate() {
+        let org = new_org(&app, kind, region, park, 600 + i as u32).await;
+        let code = app
+            .refuse(
+                &applicant_token(&org),
+                "createPilot",
+                "CreatePilotInput",
+                draft(program, pilot_type, None),
+            )
+            .await;
+        assert_eq!(code, "RULE_VIOLATION", "{why}");
+    }
+    // Applying for another county than one's own.
+    let org = new_org(&app, "COUNTY_GOVERNMENT", "370303", None, 610).await;
+    let code = app
+        .refuse(
+            &applicant_token(&org),
+            "createPilot",
+            "CreatePilotInput",
+            draft(&sd, "CITY", Some("371482")),
+        )
+        .await;
+    assert_eq!(code, "RULE_VIOLATION");
+    // Officials do not apply.
+    let code = app
+        .refuse(
+            &token_for("municipal", Some("370300")),
+            "createPilot",
+            "CreatePilotInput",
+            draft(&sd, "CITY", None),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(pilot_count(&app).await, before, "nothing was created");
+}
+
+#[actix_web::test]
+async fn only_the_lead_department_reviews_a_led_type() {
+    let app = TestApp::spawn().await;
+    let park = app.pilot_id("HC-2024-PARK-0001").await;
+    let commercial = app.pilot_id("HC-2024-COMMERCIAL-0001").await;
+    let eco_county = token_with_dept("county", "451202", "ecology_environment");
+    assert_eq!(
+        refused_step(
+            &app,
+            &eco_county,
+            "endorsePilot",
+            "TransitionInput",
+            &commercial,
+            json!({})
+        )
+        .await,
+        "FORBIDDEN"
+    );
+    let industry = token_with_dept("county", "451202", "industry");
+    assert_eq!(
+        refused_step(
+            &app,
+            &industry,
+            "endorsePilot",
+            "TransitionInput",
+            &commercial,
+            json!({})
+        )
+        .await,
+        "NOT_FOUND",
+        "the industry bureau cannot even see a commercial venue"
+    );
+    let commerce = token_with_dept("county", "451202", "commerce");
+    assert_eq!(
+        step(
+            &app,
+            &commerce,
+            "endorsePilot",
+            "TransitionInput",
+            &commercial,
+            json!({})
+        )
+        .await,
+        "COUNTY_ENDORSED"
+    );
+    // The provincial role is not bound by departments.
+    let (status, _) = app.state_of(&park).await;
+    assert_eq!(status, "IN_PUBLIC_NOTICE");
+}
+
+#[actix_web::test]
+async fn submission_needs_the_window_the_plans_and_a_clean_declaration() {
+    let app = TestApp::spawn().await;
+    let sd = app.program_id("SD").await;
+    let org = new_org(
+        &app,
+        "PARK_MANAGEMENT_COMMITTEE",
+        "370303",
+        Some("NATIONAL"),
+        620,
+    )
+    .await;
+    let applicant = applicant_token(&org);
+    app.set_day("2023-09-01");
+    // No plans yet.
+    let out = app
+        .mutate(
+            &applicant,
+            "createPilot",
+            "CreatePilotInput",
+            draft(&sd, "PARK", None),
+            "pilot{id}",
+        )
+        .await;
+    let bare = out["pilot"]["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        refused_step(
+            &app,
+            &applicant,
+            "submitPilot",
+            "TransitionInput",
+            &bare,
+            json!({})
+        )
+        .await,
+        "RULE_VIOLATION"
+    );
+    // A disqualifying declaration.
+    let (pilot, _) = application(&app, &applicant, &sd, "PARK", None, 1, 1).await;
+    let (_, version) = app.state_of(&pilot).await;
+    app.mutate(&applicant, "updatePilot", "UpdatePilotInput", json!({"id": pilot, "version": version, "eligibility": {"hasUnmetCarbonMarketObligations": true, "hasFalsifiedEmissionData": false, "hasSeriousPollutionCase": false}}), "pilot{version}").await;
+    assert_eq!(
+        refused_step(
+            &app,
+            &applicant,
+            "submitPilot",
+            "TransitionInput",
+            &pilot,
+            json!({})
+        )
+        .await,
+        "RULE_VIOLATION"
+    );
+    let (_, version) = app.state_of(&pilot).await;
+    app.mutate(&applicant, "updatePilot", "UpdatePilotInput", json!({"id": pilot, "version": version, "eligibility": {"hasUnmetCarbonMarketObligations": false, "hasFalsifiedEmissionData": false, "hasSeriousPollutionCase": false}}), "pilot{version}").await;
+    // The day after the window closes (00:00 China time, 1 November).
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2023-10-31T16:00:00Z")
+            .expect("t")
+            .to_utc(),
+    );
+    assert_eq!(
+        refused_step(
+            &app,
+            &applicant,
+            "submitPilot",
+            "TransitionInput",
+            &pilot,
+            json!({})
+        )
+        .await,
+        "RULE_VIOLATION"
+    );
+    assert_eq!(app.state_of(&pilot).await.0, "DRAFT");
+    // The last minute of the last day.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2023-10-31T15:59:00Z")
+            .expect("t")
+            .to_utc(),
+    );
+    assert_eq!(
+        step(
+            &app,
+            &applicant,
+            "submitPilot",
+            "TransitionInput",
+            &pilot,
+            json!({})
+        )
+        .await,
+        "SUBMITTED"
+    );
+    // The application no longer changes while under review.
+    let (_, version) = app.state_of(&pilot).await;
+    let code = app
+        .refuse(
+            &applicant,
+            "updatePilot",
+            "UpdatePilotInput",
+            json!({"id": pilot, "version": version, "name": "改名"}),
+        )
+        .await;
+    assert_eq!(code, "INVALID_TRANSITION");
+}
+
+/// Three Dezhou communities endorsed and waiting; Dezhou has 2 of its 3 community places used.
+async fn endorsed_communities(app: &TestApp, n: usize) -> Vec<String> {
+    let sd = app.program_id("SD").await;
+    app.set_day("2023-09-01");
+    let mut out = Vec::new();
+    for i in 0..n {
+        let org = new_org(app, "VILLAGERS_COMMITTEE", "371424", None, 700 + i as u32).await;
+        let applicant = applicant_token(&org);
+        let (pilot, _) = application(app, &applicant, &sd, "COMMUNITY", None, 1, 1).await;
+        step(
+            app,
+            &applicant,
+            "submitPilot",
+            "TransitionInput",
+            &pilot,
+            json!({}),
+        )
+        .await;
+        step(
+            app,
+            &token_for("county", Some("371424")),
+            "endorsePilot",
+            "TransitionInput",
+            &pilot,
+            json!({}),
+        )
+        .await;
+        out.push(pilot);
+    }
+    out
+}
+
+#[actix_web::test]
+async fn the_last_quota_place_goes_and_the_next_recommendation_is_refused() {
+    let app = TestApp::spawn().await;
+    let municipal = token_for("municipal", Some("371400"));
+    // Dezhou's two park places are taken.
+    let park = app.pilot_id("SD-2023-PARK-0004").await;
+    let before = app.state_of(&park).await;
+    assert_eq!(
+        refused_step(
+            &app,
+            &municipal,
+            "recommendPilot",
+            "TransitionInput",
+            &park,
+            json!({})
+        )
+        .await,
+        "QUOTA_EXCEEDED"
+    );
+    assert_eq!(app.state_of(&park).await, before);
+    let pilots = endorsed_communities(&app, 2).await;
+    assert_eq!(
+        step(
+            &app,
+            &municipal,
+            "recommendPilot",
+            "TransitionInput",
+            &pilots[0],
+            json!({})
+        )
+        .await,
+        "RECOMMENDED",
+        "the third and last place"
+    );
+    assert_eq!(
+        refused_step(
+            &app,
+            &municipal,
+            "recommendPilot",
+            "TransitionInput",
+            &pilots[1],
+            json!({})
+        )
+        .await,
+        "QUOTA_EXCEEDED"
+    );
+    // A returned recommendation frees its place.
+    step(
+        &app,
+        &municipal,
+        "returnPilot",
+        "TransitionInput",
+        &pilots[0],
+        json!({"comment": "请补充材料"}),
+    )
+    .await;
+    assert_eq!(
+        step(
+            &app,
+            &municipal,
+            "recommendPilot",
+            "TransitionInput",
+            &pilots[1],
+            json!({})
+        )
+        .await,
+        "RECOMMENDED"
+    );
+}
+
+#[actix_web::test]
+async fn two_recommendations_racing_for_the_last_place_cannot_both_win() {
+    let app = TestApp::spawn().await;
+    let pilots = endorsed_communities(&app, 4).await;
+    let municipal = token_for("municipal", Some("371400"));
+    let mut requests = Vec::new();
+    for p in &pilots {
+        let (_, version) = app.state_of(p).await;
+        requests.push(app.try_mutate(
+            &municipal,
+            "recommendPilot",
+            "TransitionInput",
+            json!({"pilotId": p, "version": version}),
+            "pilot{status}",
+        ));
+    }
+    let results = futures_util::future::join_all(requests).await;
+    let won = results.iter().filter(|b| b["errors"].is_null()).count();
+    let refused: Vec<Option<&str>> = results
+        .iter()
+        .filter(|b| !b["errors"].is_null())
+        .map(error_code)
+        .collect();
+    assert_eq!(won, 1, "one place was left: {results:?}");
+    assert!(
+        refused.iter().all(|c| *c == Some("QUOTA_EXCEEDED")),
+        "{refused:?}"
+    );
+    let body = app
+        .gql(Some(&municipal), r#"{pilots(filter:{type:COMMUNITY,status:[RECOMMENDED,DESIGNATED,ACCEPTANCE_REQUESTED]}){totalCount}}"#, json!({}))
+        .await;
+    assert_eq!(body["data"]["pilots"]["totalCount"], 3, "the quota holds");
+}
+
+#[actix_web::test]
+async fn a_stale_version_is_a_conflict_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let pilot = app.pilot_id("SD-2023-PARK-0005").await;
+    let (status, version) = app.state_of(&pilot).await;
+    assert_eq!(status, "SUBMITTED");
+    let county = token_for("county", Some("371481"));
+    let code = app
+        .refuse(
+            &county,
+            "endorsePilot",
+            "TransitionInput",
+            json!({"pilotId": pilot, "version": version - 1}),
+        )
+        .await;
+    assert_eq!(code, "CONFLICT");
+    assert_eq!(app.state_of(&pilot).await, (status, version));
+    let out = app
+        .mutate(
+            &county,
+            "endorsePilot",
+            "TransitionInput",
+            json!({"pilotId": pilot, "version": version}),
+            "pilot{status version}",
+        )
+        .await;
+    assert_eq!(
+        out["pilot"],
+        json!({"status": "COUNTY_ENDORSED", "version": version + 1})
+    );
+}
+
+#[actix_web::test]
+async fn wrong_roles_and_states_are_refused_with_their_codes() {
+    let app = TestApp::spawn().await;
+    let submitted = app.pilot_id("SD-2023-PARK-0005").await;
+    let titled = app.pilot_id("SD-2023-PARK-0001").await;
+    let jinan = app.pilot_id("SD-2023-CITY-0002").await;
+    let auditor = token_for("auditor", Some("370000"));
+    assert_eq!(
+        refused_step(
+            &app,
+            &auditor,
+            "endorsePilot",
+            "TransitionInput",
+            &submitted,
+            json!({})
+        )
+        .await,
+        "FORBIDDEN"
+    );
+    let provincial = token_for("provincial", Some("370000"));
+    assert_eq!(
+        refused_step(
+            &app,
+            &provincial,
+            "designatePilot",
+            "TransitionInput",
+            &titled,
+            json!({})
+        )
+        .await,
+        "INVALID_TRANSITION"
+    );
+    let dezhou = token_for("municipal", Some("371400"));
+    assert_eq!(
+        refused_step(
+            &app,
+            &dezhou,
+            "rejectPilot",
+            "TransitionInput",
+            &jinan,
+            json!({})
+        )
+        .await,
+        "NOT_FOUND"
+    );
+    let county = token_for("county", Some("371482"));
+    let city = app.pilot_id("SD-2023-CITY-0001").await;
+    assert_eq!(
+        refused_step(
+            &app,
+            &county,
+            "withdrawPilot",
+            "TransitionInput",
+            &city,
+            json!({})
+        )
+        .await,
+        "FORBIDDEN"
+    );
+}
+
+#[actix_web::test]
+async fn bad_input_names_the_field_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let designated = app.pilot_id("SD-2023-CITY-0002").await;
+    let org = app.applicant_of("SD-2023-CITY-0002").await;
+    let applicant = applicant_token(&org);
+    let cases = [
+        (
+            json!({"pilotId": designated, "kind": "GREEN_CREDIT", "provider": "银行", "committedAmount": "-1"}),
+            "input.committedAmount",
+        ),
+        (
+            json!({"pilotId": designated, "kind": "GREEN_CREDIT", "provider": "银行", "committedAmount": "1.001"}),
+            "input.committedAmount",
+        ),
+        (
+            json!({"pilotId": designated, "kind": "GREEN_CREDIT", "provider": "银行", "committedAmount": "100", "disbursedAmount": "100.01", "status": "DISBURSED"}),
+            "input.disbursedAmount",
+        ),
+        (
+            json!({"pilotId": designated, "kind": "GREEN_CREDIT", "provider": "", "committedAmount": "100"}),
+            "input.provider",
+        ),
+    ];
+    let q = "query($id:ID!){pilot(id:$id){financingSources{id} financingTotals{committedAmount}}}";
+    let before = app
+        .gql(Some(&applicant), q, json!({"id": designated}))
+        .await;
+    for (input, field) in cases {
+        let body = app
+            .try_mutate(
+                &applicant,
+                "createFinancingSource",
+                "CreateFinancingSourceInput",
+                input,
+                "__typename",
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field);
+    }
+    assert_eq!(
+        app.gql(Some(&applicant), q, json!({"id": designated}))
+            .await,
+        before
+    );
+
+    // Money is exact and totals add up to the fen.
+    let created = app
+        .mutate(&applicant, "createFinancingSource", "CreateFinancingSourceInput", json!({"pilotId": designated, "kind": "GREEN_BOND", "provider": "绿色债券", "committedAmount": "12345678901.23", "status": "COMMITTED", "referenceNumber": "GB-2024-001"}), "financingSource{id version committedAmount status}")
+        .await;
+    assert_eq!(
+        created["financingSource"]["committedAmount"],
+        "12345678901.23"
+    );
+    let src = created["financingSource"].clone();
+    let code = app
+        .refuse(
+            &applicant,
+            "updateFinancingSource",
+            "UpdateFinancingSourceInput",
+            json!({"id": src["id"], "version": src["version"], "status": "PLANNED"}),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT", "status moves only forward");
+    let updated = app
+        .mutate(&applicant, "updateFinancingSource", "UpdateFinancingSourceInput", json!({"id": src["id"], "version": src["version"], "status": "DISBURSED", "disbursedAmount": "0.01"}), "financingSource{disbursedAmount status version}")
+        .await;
+    assert_eq!(
+        updated["financingSource"],
+        json!({"disbursedAmount": "0.01", "status": "DISBURSED", "version": 2})
+    );
+    let code = app
+        .refuse(
+            &applicant,
+            "updateFinancingSource",
+            "UpdateFinancingSourceInput",
+            json!({"id": src["id"], "version": 1, "provider": "x"}),
+        )
+        .await;
+    assert_eq!(code, "CONFLICT");
+
+    let provincial = token_for("provincial", Some("370000"));
+    let bad_credit = app
+        .try_mutate(&provincial, "createOrganization", "CreateOrganizationInput", json!({"name": "x", "kind": "SCHOOL", "creditCode": "91350100M000100Y44", "regionCode": "370303"}), "__typename")
+        .await;
+    assert_eq!(
+        bad_credit["errors"][0]["extensions"]["field"], "input.creditCode",
+        "{bad_credit}"
+    );
+    let program = json!({
+        "name": "测试计划", "authority": "山东省生态环境厅", "documentNumber": "鲁环发〔2026〕1号", "regionCode": "370000", "codePrefix": "SDT",
+        "applicationOpensOn": "2026-12-31", "applicationClosesOn": "2026-01-01", "constructionStartsOn": "2027-01-01", "constructionEndsOn": "2028-12-31",
+        "typeRules": [{"pilotType": "PARK", "regionLevel": "COUNTY", "applicantKinds": ["PARK_MANAGEMENT_COMMITTEE"], "referenceRatio": "0.7", "referenceMinCount": 8, "title": "t"}]
+    });
+    let body = app
+        .try_mutate(
+            &provincial,
+            "createProgram",
+            "CreateProgramInput",
+            program.clone(),
+            "__typename",
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "input.applicationClosesOn",
+        "{body}"
+    );
+    let mut ratio = program.clone();
+    ratio["applicationOpensOn"] = json!("2026-01-01");
+    ratio["applicationClosesOn"] = json!("2026-12-31");
+    ratio["typeRules"][0]["referenceRatio"] = json!("1.5");
+    let body = app
+        .try_mutate(
+            &provincial,
+            "createProgram",
+            "CreateProgramInput",
+            ratio.clone(),
+            "__typename",
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "input.typeRules.0.referenceRatio",
+        "{body}"
+    );
+    ratio["typeRules"][0]["referenceRatio"] = json!("0.7");
+    ratio["typeRules"][0]["quota"] = json!(-1);
+    let body = app
+        .try_mutate(
+            &provincial,
+            "createProgram",
+            "CreateProgramInput",
+            ratio.clone(),
+            "__typename",
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "input.typeRules.0.quota",
+        "{body}"
+    );
+    ratio["typeRules"][0]["quota"] = json!(2);
+    let created = app
+        .mutate(
+            &provincial,
+            "createProgram",
+            "CreateProgramInput",
+            ratio,
+            "program{id level pilotTypes version}",
+        )
+        .await;
+    assert_eq!(created["program"]["level"], "PROVINCIAL");
+    assert_eq!(created["program"]["pilotTypes"], json!(["PARK"]));
+    let municipal = token_for("municipal", Some("371400"));
+    let code = app
+        .refuse(
+            &municipal,
+            "updateProgram",
+            "UpdateProgramInput",
+            json!({"id": created["program"]["id"], "version": 1, "name": "x"}),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+}
