@@ -11,7 +11,7 @@ use actix_web::dev::{Server, Service};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, web};
 use async_graphql::http::GraphiQLSource;
-use async_graphql_actix_web::GraphQLRequest;
+use async_graphql_actix_web::{GraphQLRequest, GraphQLSubscription};
 use std::net::TcpListener;
 use tracing_actix_web::{RequestId, TracingLogger};
 
@@ -64,6 +64,12 @@ impl Application {
                 })
                 .wrap(TracingLogger::default())
                 .route("/graphql", web::post().to(graphql))
+                .route(
+                    "/graphql",
+                    web::get()
+                        .guard(actix_web::guard::Header("upgrade", "websocket"))
+                        .to(subscriptions),
+                )
                 .route("/graphql", web::get().to(graphiql))
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
@@ -94,6 +100,11 @@ async fn authenticate(shared: &Shared, req: &HttpRequest) -> Result<Option<Viewe
     let value = value
         .to_str()
         .map_err(|_| ApiError::Unauthenticated("malformed Authorization header".into()))?;
+    authenticate_bearer(shared, value).await.map(Some)
+}
+
+/// Turns an `Authorization` value (`Bearer <token>`) into a viewer.
+async fn authenticate_bearer(shared: &Shared, value: &str) -> Result<Viewer, ApiError> {
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
@@ -104,9 +115,35 @@ async fn authenticate(shared: &Shared, req: &HttpRequest) -> Result<Option<Viewe
         })?;
     let claims = shared.verifier.verify(token)?;
     let viewer = Viewer::from_claims(claims)?;
-    auth::resolve_applicant(&shared.state.db, viewer)
-        .await
-        .map(Some)
+    auth::resolve_applicant(&shared.state.db, viewer).await
+}
+
+/// Subscriptions over graphql-transport-ws (and the older graphql-ws). The token comes in the
+/// `connection_init` payload, `{"Authorization": "Bearer …"}`; without a valid one the
+/// connection is refused.
+async fn subscriptions(
+    shared: web::Data<Shared>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let for_init = shared.clone().into_inner();
+    GraphQLSubscription::new(shared.schema.clone())
+        .on_connection_init(move |init: serde_json::Value| async move {
+            let value = ["Authorization", "authorization"]
+                .iter()
+                .find_map(|k| init.get(*k).and_then(|v| v.as_str()))
+                .ok_or_else(|| {
+                    async_graphql::Error::from(ApiError::Unauthenticated(
+                        "connection_init needs an Authorization".into(),
+                    ))
+                })?;
+            let viewer = authenticate_bearer(&for_init, value).await?;
+            let mut data = async_graphql::Data::default();
+            data.insert(viewer);
+            data.insert(Loaders::new(&for_init.state.db));
+            Ok(data)
+        })
+        .start(&req, payload)
 }
 
 /// A GraphQL-shaped error body with its HTTP status.

@@ -7,7 +7,7 @@ pub mod node;
 pub mod pagination;
 pub mod scalars;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 use context::AppState;
 
 /// The query root: every domain contributes its own fields.
@@ -33,8 +33,12 @@ pub struct Mutation(
     crate::organizations::resolvers::OrganizationMutation,
 );
 
+/// The subscription root.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(crate::workflow::resolvers::WorkflowSubscription);
+
 /// The executable schema.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Deepest query accepted.
 pub const MAX_DEPTH: usize = 15;
@@ -43,16 +47,24 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 
 /// Builds the schema around the shared state.
 pub fn build_schema(state: AppState) -> AppSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(state)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .finish()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .data(state)
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .finish()
 }
 
 /// The published contract, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .finish()
+    .sdl()
 }

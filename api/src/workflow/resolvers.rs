@@ -435,3 +435,60 @@ impl WorkflowMutation {
         .await
     }
 }
+
+#[derive(Default)]
+pub struct WorkflowSubscription;
+
+#[async_graphql::Subscription]
+impl WorkflowSubscription {
+    /// Workflow events of a program as they commit, for the pilots the subscriber may see
+    /// (the same scope as reads). Over graphql-transport-ws; the token goes in the
+    /// `connection_init` payload as `{"Authorization": "Bearer …"}`.
+    async fn pilot_events(
+        &self,
+        ctx: &Context<'_>,
+        program_id: ID,
+    ) -> Result<impl futures_util::Stream<Item = PilotTransitionPayload> + use<>> {
+        use entities::pilot;
+        use sea_orm::{EntityTrait, QueryFilter};
+        use tokio::sync::broadcast::error::RecvError;
+        let viewer = ctx.viewer()?.clone();
+        let state = ctx.state().clone();
+        let program_id = ids::parse_id(&program_id, Kind::Program, "programId")?;
+        crate::programs::service::get(&state.db, &viewer, program_id).await?;
+        let rx = state.events.subscribe();
+        Ok(futures_util::stream::unfold(
+            (rx, state, viewer),
+            move |(mut rx, state, viewer)| async move {
+                loop {
+                    match rx.recv().await {
+                        Ok(ev) if ev.pilot.program_id == program_id => {
+                            let visible = pilot::Entity::find_by_id(ev.pilot.id)
+                                .filter(viewer.pilot_scope())
+                                .one(&state.db)
+                                .await;
+                            match visible {
+                                Ok(Some(_)) => {
+                                    let payload = PilotTransitionPayload {
+                                        pilot: Pilot(ev.pilot),
+                                        event: WorkflowEvent(ev.event),
+                                    };
+                                    return Some((payload, (rx, state, viewer)));
+                                }
+                                Ok(None) => {}
+                                Err(e) => {
+                                    tracing::error!(error = %e, "scope check for a subscriber failed")
+                                }
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(RecvError::Lagged(missed)) => {
+                            tracing::warn!(missed, "a subscriber fell behind; events dropped")
+                        }
+                        Err(RecvError::Closed) => return None,
+                    }
+                }
+            },
+        ))
+    }
+}

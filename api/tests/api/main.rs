@@ -10,4 +10,5 @@ mod pagination;
 mod rules;
 mod schema;
 mod scope;
+mod subscription;
 mod transitions;
