@@ -650,3 +650,277 @@ async fn bad_input_names_the_field_and_changes_nothing() {
         .await;
     assert_eq!(code, "FORBIDDEN");
 }
+
+async fn objections(app: &TestApp, province: &str, pilot: &str) -> Vec<(String, String)> {
+    let t = token_for("auditor", Some(province));
+    let body = app
+        .gql(
+            Some(&t),
+            "query($id:ID!){pilot(id:$id){objections{id status}}}",
+            json!({"id": pilot}),
+        )
+        .await;
+    body["data"]["pilot"]["objections"]
+        .as_array()
+        .unwrap_or_else(|| panic!("objections: {body}"))
+        .iter()
+        .map(|o| {
+            (
+                o["id"].as_str().expect("id").to_owned(),
+                o["status"].as_str().expect("status").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn open_and_upheld_objections_bar_designation_and_dismissed_ones_do_not() {
+    let app = TestApp::spawn().await;
+    let provincial = token_for("provincial", Some("370000"));
+    let pilot = app.pilot_id("SD-2023-PARK-0003").await;
+    // Settle whatever the demo left open.
+    for (id, status) in objections(&app, "370000", &pilot).await {
+        if status == "OPEN" {
+            step(
+                &app,
+                &provincial,
+                "resolveObjection",
+                "ResolveObjectionInput",
+                &pilot,
+                json!({"objectionId": id, "upheld": false, "resolution": "不成立"}),
+            )
+            .await;
+        }
+    }
+    step(
+        &app,
+        &provincial,
+        "recordObjection",
+        "RecordObjectionInput",
+        &pilot,
+        json!({"objector": "市民", "content": "边界有误"}),
+    )
+    .await;
+    assert_eq!(
+        refused_step(
+            &app,
+            &provincial,
+            "designatePilot",
+            "TransitionInput",
+            &pilot,
+            json!({})
+        )
+        .await,
+        "RULE_VIOLATION",
+        "an open objection"
+    );
+    let (open, _) = objections(&app, "370000", &pilot)
+        .await
+        .into_iter()
+        .find(|(_, s)| s == "OPEN")
+        .expect("open objection");
+    step(
+        &app,
+        &provincial,
+        "resolveObjection",
+        "ResolveObjectionInput",
+        &pilot,
+        json!({"objectionId": open, "upheld": false, "resolution": "经核实边界无误"}),
+    )
+    .await;
+    let code = refused_step(
+        &app,
+        &provincial,
+        "resolveObjection",
+        "ResolveObjectionInput",
+        &pilot,
+        json!({"objectionId": open, "upheld": true, "resolution": "再议"}),
+    )
+    .await;
+    assert_eq!(code, "INVALID_TRANSITION", "an objection is resolved once");
+    assert_eq!(
+        step(
+            &app,
+            &provincial,
+            "designatePilot",
+            "TransitionInput",
+            &pilot,
+            json!({})
+        )
+        .await,
+        "DESIGNATED"
+    );
+
+    let guangxi = token_for("provincial", Some("450000"));
+    let park = app.pilot_id("HC-2024-PARK-0001").await;
+    for (id, status) in objections(&app, "450000", &park).await {
+        if status == "OPEN" {
+            step(
+                &app,
+                &guangxi,
+                "resolveObjection",
+                "ResolveObjectionInput",
+                &park,
+                json!({"objectionId": id, "upheld": false, "resolution": "不成立"}),
+            )
+            .await;
+        }
+    }
+    step(
+        &app,
+        &guangxi,
+        "recordObjection",
+        "RecordObjectionInput",
+        &park,
+        json!({"objector": "企业", "content": "排放数据存疑"}),
+    )
+    .await;
+    let (open, _) = objections(&app, "450000", &park)
+        .await
+        .into_iter()
+        .find(|(_, s)| s == "OPEN")
+        .expect("open objection");
+    step(
+        &app,
+        &guangxi,
+        "resolveObjection",
+        "ResolveObjectionInput",
+        &park,
+        json!({"objectionId": open, "upheld": true, "resolution": "异议成立"}),
+    )
+    .await;
+    assert_eq!(
+        refused_step(
+            &app,
+            &guangxi,
+            "designatePilot",
+            "TransitionInput",
+            &park,
+            json!({})
+        )
+        .await,
+        "RULE_VIOLATION",
+        "an upheld objection"
+    );
+    // The applicant may still withdraw before designation.
+    let org = app.applicant_of("HC-2024-PARK-0001").await;
+    assert_eq!(
+        step(
+            &app,
+            &applicant_token(&org),
+            "withdrawPilot",
+            "TransitionInput",
+            &park,
+            json!({"comment": "撤回"})
+        )
+        .await,
+        "WITHDRAWN"
+    );
+}
+
+#[actix_web::test]
+async fn a_published_plan_supersedes_the_previous_version_which_stays_readable() {
+    let app = TestApp::spawn().await;
+    let pilot = app.pilot_id("SD-2023-CITY-0002").await;
+    let applicant = applicant_token(&app.applicant_of("SD-2023-CITY-0002").await);
+    let draft = app
+        .mutate(&applicant, "createPlan", "CreatePlanInput", json!({"pilotId": pilot, "kind": "CREATION_PLAN", "title": "第三版", "periodStartYear": 2024, "periodEndYear": 2025}), "plan{id version planVersion status}")
+        .await;
+    assert_eq!(draft["plan"]["planVersion"], 3);
+    assert_eq!(draft["plan"]["status"], "DRAFT");
+    let stale = app
+        .refuse(
+            &applicant,
+            "publishPlan",
+            "PublishPlanInput",
+            json!({"id": draft["plan"]["id"], "version": 7}),
+        )
+        .await;
+    assert_eq!(stale, "CONFLICT");
+    app.mutate(
+        &applicant,
+        "publishPlan",
+        "PublishPlanInput",
+        json!({"id": draft["plan"]["id"], "version": draft["plan"]["version"]}),
+        "plan{status}",
+    )
+    .await;
+    let q = r#"query($id:ID!){pilot(id:$id){plans(kind:CREATION_PLAN){planVersion status}}}"#;
+    let plans =
+        app.gql(Some(&applicant), q, json!({"id": pilot})).await["data"]["pilot"]["plans"].clone();
+    assert_eq!(
+        plans,
+        json!([{"planVersion": 1, "status": "SUPERSEDED"}, {"planVersion": 2, "status": "SUPERSEDED"}, {"planVersion": 3, "status": "PUBLISHED"}])
+    );
+    let again = app
+        .refuse(
+            &applicant,
+            "publishPlan",
+            "PublishPlanInput",
+            json!({"id": draft["plan"]["id"], "version": 2}),
+        )
+        .await;
+    assert_eq!(
+        again, "INVALID_TRANSITION",
+        "a published version is published once"
+    );
+}
+
+#[actix_web::test]
+async fn key_projects_keep_their_figures_consistent() {
+    let app = TestApp::spawn().await;
+    let pilot = app.pilot_id("SD-2023-CITY-0002").await;
+    let applicant = applicant_token(&app.applicant_of("SD-2023-CITY-0002").await);
+    let created = app
+        .mutate(&applicant, "createKeyProject", "CreateKeyProjectInput", json!({"pilotId": pilot, "name": "光伏项目", "field": "ENERGY_INFRASTRUCTURE", "plannedInvestment": "8800000.00", "expectedAnnualReduction": "5200.5"}), "keyProject{id version status plannedInvestment}")
+        .await;
+    let p = created["keyProject"].clone();
+    assert_eq!(p["plannedInvestment"], "8800000.00");
+    for (input, field) in [
+        (json!({"progressPercent": 101}), "input.progressPercent"),
+        (
+            json!({"status": "COMPLETED", "progressPercent": 50}),
+            "input.status",
+        ),
+        (
+            json!({"plannedInvestment": "-5"}),
+            "input.plannedInvestment",
+        ),
+        (
+            json!({"startsOn": "2025-01-01", "endsOn": "2024-01-01"}),
+            "input.endsOn",
+        ),
+    ] {
+        let mut input = input;
+        input["id"] = p["id"].clone();
+        input["version"] = p["version"].clone();
+        let body = app
+            .try_mutate(
+                &applicant,
+                "updateKeyProject",
+                "UpdateKeyProjectInput",
+                input,
+                "__typename",
+            )
+            .await;
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    let moved = app
+        .mutate(&applicant, "updateKeyProject", "UpdateKeyProjectInput", json!({"id": p["id"], "version": p["version"], "status": "IN_PROGRESS", "progressPercent": 40}), "keyProject{status progressPercent version}")
+        .await;
+    assert_eq!(
+        moved["keyProject"],
+        json!({"status": "IN_PROGRESS", "progressPercent": 40, "version": 2})
+    );
+    // Another organisation's applicant cannot touch it.
+    let other = applicant_token(&app.applicant_of("SD-2023-PARK-0001").await);
+    let code = app
+        .refuse(
+            &other,
+            "updateKeyProject",
+            "UpdateKeyProjectInput",
+            json!({"id": p["id"], "version": 2, "progressPercent": 50}),
+        )
+        .await;
+    assert_eq!(code, "NOT_FOUND");
+}
