@@ -81,6 +81,15 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     ExportSchema,
+    /// Verify the audit trail's hash chain; exits non-zero naming the first broken event.
+    VerifyAudit {
+        /// First sequence number to check (default: 1).
+        #[arg(long)]
+        from: Option<i64>,
+        /// Last sequence number to check (default: the newest).
+        #[arg(long)]
+        to: Option<i64>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -194,6 +203,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("synthetic data: {n} pilots");
             } else {
                 bail!("say --demo or --synthetic --pilots N");
+            }
+        }
+        Command::VerifyAudit { from, to } => {
+            let db = db::connect(&settings.database_url).await?;
+            db::prepare(&db).await?;
+            let v = crate::audit::service::verify_all(&db, from, to).await?;
+            match v.broken {
+                None => println!("audit chain valid: {} events verified", v.checked),
+                Some(b) => bail!(
+                    "audit chain broken at event {}: {} ({} events verified before it)",
+                    b.seq,
+                    b.reason,
+                    v.checked
+                ),
             }
         }
         Command::Token {

@@ -107,6 +107,12 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
+impl From<ApiError> for anyhow::Error {
+    fn from(e: ApiError) -> Self {
+        anyhow::anyhow!("{}: {}", e.code(), e.message())
+    }
+}
+
 impl From<DbErr> for ApiError {
     fn from(e: DbErr) -> Self {
         ApiError::internal(e)

@@ -25,10 +25,14 @@ pub enum Kind {
     AcceptanceRecord,
     ReReview,
     WorkflowEvent,
+    TrackingNote,
+    ProgramTypeRule,
+    CalendarDay,
+    AuditEvent,
 }
 
 impl Kind {
-    const ALL: [Kind; 14] = [
+    const ALL: [Kind; 18] = [
         Kind::Region,
         Kind::Program,
         Kind::Organization,
@@ -43,6 +47,10 @@ impl Kind {
         Kind::AcceptanceRecord,
         Kind::ReReview,
         Kind::WorkflowEvent,
+        Kind::TrackingNote,
+        Kind::ProgramTypeRule,
+        Kind::CalendarDay,
+        Kind::AuditEvent,
     ];
 
     /// The GraphQL type name of the kind.
@@ -62,6 +70,10 @@ impl Kind {
             Kind::AcceptanceRecord => "AcceptanceRecord",
             Kind::ReReview => "ReReview",
             Kind::WorkflowEvent => "WorkflowEvent",
+            Kind::TrackingNote => "TrackingNote",
+            Kind::ProgramTypeRule => "ProgramTypeRule",
+            Kind::CalendarDay => "CalendarDay",
+            Kind::AuditEvent => "AuditEvent",
         }
     }
 }

@@ -4,6 +4,8 @@
 
 /// Expert review, public notice, acceptance and re-review.
 pub mod acceptance;
+/// The hash-chained audit trail, history and the change feed.
+pub mod audit;
 /// Tokens, the `Viewer`, and row-level scope.
 pub mod auth;
 /// The command line.

@@ -22,10 +22,6 @@ struct Shared {
     state: AppState,
 }
 
-/// The request id tracing-actix-web assigned, for logs and audit events.
-#[derive(Debug, Clone)]
-pub struct RequestIdentity(pub String);
-
 /// A built server, bound to its port, not yet running.
 pub struct Application {
     port: u16,
@@ -169,16 +165,10 @@ async fn graphql(
         }
         Err(e) => return error_response(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, e),
     };
-    let request_id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(|r| r.to_string())
-        .unwrap_or_default();
-    let mut request = body
-        .into_inner()
-        .data(Loaders::new(&shared.state.db))
-        .data(RequestIdentity(request_id));
-    if let Some(viewer) = viewer {
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.to_string());
+    let mut request = body.into_inner().data(Loaders::new(&shared.state.db));
+    if let Some(mut viewer) = viewer {
+        viewer.request_id = request_id;
         request = request.data(viewer);
     }
     let mut response = shared.schema.execute(request).await;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261120_000001_create_schema;
 mod m20261121_000001_write_lock;
+mod m20261121_000002_audit_append_only;
 
 /// Every migration of the service, in order.
 #[derive(Debug)]
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261120_000001_create_schema::Migration),
             Box::new(m20261121_000001_write_lock::Migration),
+            Box::new(m20261121_000002_audit_append_only::Migration),
         ]
     }
 }

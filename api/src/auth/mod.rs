@@ -26,9 +26,25 @@ pub struct Viewer {
     /// The caller's bureau, for municipal and county users.
     pub dept: Option<String>,
     pub name: Option<String>,
+    /// The request being served, recorded with every change it makes.
+    pub request_id: Option<String>,
 }
 
 impl Viewer {
+    /// Begins an audited write transaction on behalf of this viewer.
+    pub async fn write(
+        &self,
+        state: &crate::graphql::context::AppState,
+    ) -> Result<crate::audit::writer::WriteTx, ApiError> {
+        crate::audit::writer::WriteTx::begin(
+            &state.db,
+            self.into(),
+            self.request_id.clone(),
+            state.clock.now(),
+        )
+        .await
+    }
+
     /// Checks the claims' shape against the role and builds the viewer. Applicants' `org` is
     /// resolved against the database separately ([`resolve_applicant`]).
     pub fn from_claims(c: Claims) -> Result<Self, ApiError> {
@@ -97,6 +113,7 @@ impl Viewer {
             org,
             dept,
             name,
+            request_id: None,
         })
     }
 

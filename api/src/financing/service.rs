@@ -5,13 +5,11 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::AppState;
 use crate::input;
-use crate::pilots::editing::{Section, editable_pilot, touch};
+use crate::pilots::editing::{Section, editable_pilot};
 use chrono::NaiveDate;
 use entities::{Dec, FinancingKind, FinancingStatus, financing_source, key_project};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
 /// The fields of a financing source; on update, absent fields stay as they are.
 #[derive(Debug, Clone, Default)]
@@ -119,9 +117,9 @@ pub async fn create(
             "kind, provider and committedAmount are required",
         ));
     }
-    let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    editable_pilot(&txn, viewer, pilot_id, Section::ProjectsAndFinancing).await?;
+    let mut tx = viewer.write(state).await?;
+    let now = tx.now();
+    editable_pilot(tx.conn(), viewer, pilot_id, Section::ProjectsAndFinancing).await?;
     let mut m = financing_source::ActiveModel {
         pilot_id: Set(pilot_id),
         key_project_id: Set(None),
@@ -135,10 +133,9 @@ pub async fn create(
         updated_at: Set(now),
         ..Default::default()
     };
-    apply(&txn, pilot_id, &mut m, None, f).await?;
-    let model = m.insert(&txn).await?;
-    touch(&txn, pilot_id, now).await?;
-    txn.commit().await?;
+    apply(tx.conn(), pilot_id, &mut m, None, f).await?;
+    let model = tx.insert(m).await?;
+    tx.commit().await?;
     Ok(model)
 }
 
@@ -150,15 +147,15 @@ pub async fn update(
     version: i32,
     f: FinancingFields,
 ) -> ApiResult<financing_source::Model> {
-    let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut tx = viewer.write(state).await?;
+    let now = tx.now();
     let current = financing_source::Entity::find_by_id(id)
         .filter(financing_source::Column::PilotId.in_subquery(viewer.visible_pilot_ids()))
-        .one(&txn)
+        .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::not_found("financing source"))?;
     editable_pilot(
-        &txn,
+        tx.conn(),
         viewer,
         current.pilot_id,
         Section::ProjectsAndFinancing,
@@ -171,12 +168,11 @@ pub async fn update(
         )));
     }
     let mut m = current.clone().into_active_model();
-    apply(&txn, current.pilot_id, &mut m, Some(&current), f).await?;
+    apply(tx.conn(), current.pilot_id, &mut m, Some(&current), f).await?;
     m.version = Set(version + 1);
     m.updated_at = Set(now);
-    let model = m.update(&txn).await?;
-    touch(&txn, current.pilot_id, now).await?;
-    txn.commit().await?;
+    let model = tx.update("UPDATE", &current, m).await?;
+    tx.commit().await?;
     Ok(model)
 }
 

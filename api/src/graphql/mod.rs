@@ -18,6 +18,7 @@ pub struct Query(
     crate::programs::resolvers::ProgramQuery,
     crate::organizations::resolvers::OrganizationQuery,
     crate::pilots::resolvers::PilotQuery,
+    crate::audit::resolvers::AuditQuery,
 );
 
 /// The mutation root: every domain contributes its own mutations.

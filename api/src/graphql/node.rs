@@ -128,6 +128,10 @@ impl NodeQuery {
                 .map_err(|_| ApiError::bad_input("id", "not an id"))?,
         };
         Ok(match kind {
+            // Records read only through their parent, or through the audit trail.
+            Kind::TrackingNote | Kind::ProgramTypeRule | Kind::CalendarDay | Kind::AuditEvent => {
+                return Err(ApiError::not_found("record").into());
+            }
             Kind::Region => Node::Region(Region(regions::service::get(db, &key).await?)),
             Kind::Program => Node::Program(Program(programs::service::get(db, viewer, n).await?)),
             Kind::Organization => Node::Organization(Organization(

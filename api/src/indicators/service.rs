@@ -5,11 +5,11 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::AppState;
 use crate::input;
-use crate::pilots::editing::{Section, editable_pilot, touch};
+use crate::pilots::editing::{Section, editable_pilot};
 use chrono::NaiveDate;
 use entities::{Dec, Direction, IndicatorCategory, indicator, indicator_actual};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 /// A new indicator.
 #[derive(Debug, Clone)]
@@ -44,13 +44,13 @@ pub async fn create(
     let name = input::text("input.name", &i.name, true, 300)?;
     let unit = input::text("input.unit", &i.unit, true, 40)?;
     input::in_range("input.targetYear", i64::from(i.target_year), 2000, 2100)?;
-    let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    editable_pilot(&txn, viewer, i.pilot_id, Section::Application).await?;
+    let mut tx = viewer.write(state).await?;
+    let now = tx.now();
+    editable_pilot(tx.conn(), viewer, i.pilot_id, Section::Application).await?;
     let taken = indicator::Entity::find()
         .filter(indicator::Column::PilotId.eq(i.pilot_id))
         .filter(indicator::Column::Code.eq(code.as_str()))
-        .count(&txn)
+        .count(tx.conn())
         .await?;
     if taken > 0 {
         return Err(ApiError::bad_input(
@@ -58,25 +58,24 @@ pub async fn create(
             format!("the pilot already has an indicator {code}"),
         ));
     }
-    let model = indicator::ActiveModel {
-        pilot_id: Set(i.pilot_id),
-        code: Set(code),
-        name: Set(name),
-        category: Set(i.category),
-        unit: Set(unit),
-        direction: Set(i.direction),
-        baseline_value: Set(Dec(i.baseline_value)),
-        target_value: Set(Dec(i.target_value)),
-        target_year: Set(i.target_year),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    touch(&txn, i.pilot_id, now).await?;
-    txn.commit().await?;
+    let model = tx
+        .insert(indicator::ActiveModel {
+            pilot_id: Set(i.pilot_id),
+            code: Set(code),
+            name: Set(name),
+            category: Set(i.category),
+            unit: Set(unit),
+            direction: Set(i.direction),
+            baseline_value: Set(Dec(i.baseline_value)),
+            target_value: Set(Dec(i.target_value)),
+            target_year: Set(i.target_year),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .await?;
+    tx.commit().await?;
     Ok(model)
 }
 
@@ -97,26 +96,25 @@ pub async fn report_actual(
             "a period that has not ended has no actual value",
         ));
     }
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut tx = viewer.write(state).await?;
     let ind = indicator::Entity::find_by_id(indicator_id)
         .filter(indicator::Column::PilotId.in_subquery(viewer.visible_pilot_ids()))
-        .one(&txn)
+        .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::not_found("indicator"))?;
-    editable_pilot(&txn, viewer, ind.pilot_id, Section::Actuals).await?;
-    let model = indicator_actual::ActiveModel {
-        indicator_id: Set(ind.id),
-        pilot_id: Set(ind.pilot_id),
-        period_end: Set(period_end),
-        value: Set(Dec(value)),
-        note: Set(note),
-        reported_by: Set(viewer.sub.clone()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    touch(&txn, ind.pilot_id, now).await?;
-    txn.commit().await?;
+    editable_pilot(tx.conn(), viewer, ind.pilot_id, Section::Actuals).await?;
+    let model = tx
+        .insert(indicator_actual::ActiveModel {
+            indicator_id: Set(ind.id),
+            pilot_id: Set(ind.pilot_id),
+            period_end: Set(period_end),
+            value: Set(Dec(value)),
+            note: Set(note),
+            reported_by: Set(viewer.sub.clone()),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .await?;
+    tx.commit().await?;
     Ok(model)
 }

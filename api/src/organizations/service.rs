@@ -84,7 +84,7 @@ pub async fn create(
     o: OrganizationForCreate,
 ) -> ApiResult<organization::Model> {
     use entities::Role;
-    use sea_orm::{ActiveModelTrait, PaginatorTrait, Set};
+    use sea_orm::{PaginatorTrait, Set};
     if !matches!(
         viewer.role,
         Role::Provincial | Role::Municipal | Role::County
@@ -127,11 +127,11 @@ pub async fn create(
     crate::regions::service::get(&state.db, code.as_str())
         .await
         .map_err(|_| ApiError::bad_input("input.regionCode", "unknown region"))?;
-    let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut tx = viewer.write(state).await?;
+    let now = tx.now();
     let taken = organization::Entity::find()
         .filter(organization::Column::CreditCode.eq(credit.as_str()))
-        .count(&txn)
+        .count(tx.conn())
         .await?;
     if taken > 0 {
         return Err(ApiError::bad_input(
@@ -139,21 +139,21 @@ pub async fn create(
             "an organisation with this credit code is registered",
         ));
     }
-    let model = organization::ActiveModel {
-        name: Set(name),
-        kind: Set(o.kind),
-        credit_code: Set(credit.as_str().to_owned()),
-        region_code: Set(code.as_str().to_owned()),
-        municipality_code: Set(code.municipality().unwrap_or_else(|| code.province())),
-        province_code: Set(code.province()),
-        park_level: Set(o.park_level),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
+    let model = tx
+        .insert(organization::ActiveModel {
+            name: Set(name),
+            kind: Set(o.kind),
+            credit_code: Set(credit.as_str().to_owned()),
+            region_code: Set(code.as_str().to_owned()),
+            municipality_code: Set(code.municipality().unwrap_or_else(|| code.province())),
+            province_code: Set(code.province()),
+            park_level: Set(o.park_level),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .await?;
+    tx.commit().await?;
     Ok(model)
 }

@@ -76,22 +76,6 @@ pub async fn editable_pilot(
     Ok(p)
 }
 
-/// Marks the pilot as changed now (its children changed), for `updatedSince` readers.
-pub async fn touch(
-    db: &impl ConnectionTrait,
-    pilot_id: i64,
-    now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<()> {
-    use sea_orm::ColumnTrait;
-    use sea_orm::sea_query::Expr;
-    pilot::Entity::update_many()
-        .col_expr(pilot::Column::UpdatedAt, Expr::value(now))
-        .filter(pilot::Column::Id.eq(pilot_id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

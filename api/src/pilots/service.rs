@@ -169,7 +169,7 @@ pub async fn create(
     input: PilotForCreate,
 ) -> ApiResult<pilot::Model> {
     use entities::{organization, program, program_type_rule, region};
-    use sea_orm::{ActiveModelTrait, PaginatorTrait, Set};
+    use sea_orm::{PaginatorTrait, Set};
     let org_id = match (viewer.role, viewer.org) {
         (entities::Role::Applicant, Some(org)) => org,
         _ => {
@@ -186,15 +186,15 @@ pub async fn create(
         input.baseline_year,
         input.baseline_emissions,
     )?;
-    let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut tx = viewer.write(state).await?;
+    let now = tx.now();
     let program = program::Entity::find_by_id(input.program_id)
         .filter(viewer.program_scope())
-        .one(&txn)
+        .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::not_found("program"))?;
     let applicant = organization::Entity::find_by_id(org_id)
-        .one(&txn)
+        .one(tx.conn())
         .await?
         .ok_or_else(|| {
             ApiError::Unauthenticated("the token's organisation does not exist".into())
@@ -205,13 +205,13 @@ pub async fn create(
         .unwrap_or_else(|| applicant.region_code.clone());
     let code = RegionCode::parse(&code).map_err(|e| ApiError::bad_input("input.regionCode", e))?;
     let region = region::Entity::find_by_id(code.as_str().to_owned())
-        .one(&txn)
+        .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::bad_input("input.regionCode", "unknown region"))?;
     let rule = program_type_rule::Entity::find()
         .filter(program_type_rule::Column::ProgramId.eq(program.id))
         .filter(program_type_rule::Column::PilotType.eq(input.pilot_type))
-        .one(&txn)
+        .one(tx.conn())
         .await?;
     let park_level = match input.pilot_type {
         PilotType::Park => input.park_level.or(applicant.park_level),
@@ -229,7 +229,7 @@ pub async fn create(
     let seq = pilot::Entity::find()
         .filter(pilot::Column::ProgramId.eq(program.id))
         .filter(pilot::Column::PilotType.eq(input.pilot_type))
-        .count(&txn)
+        .count(tx.conn())
         .await?
         + 1;
     let pilot_code = format!(
@@ -238,36 +238,36 @@ pub async fn create(
         chrono::Datelike::year(&program.application_opens_on),
         input.pilot_type.as_str()
     );
-    let model = pilot::ActiveModel {
-        code: Set(pilot_code),
-        program_id: Set(program.id),
-        applicant_id: Set(applicant.id),
-        region_code: Set(region.code.clone()),
-        county_code: Set((code.level() == RegionLevel::County).then(|| region.code.clone())),
-        municipality_code: Set(code.municipality().unwrap_or_else(|| code.province())),
-        province_code: Set(code.province()),
-        pilot_type: Set(input.pilot_type),
-        status: Set(PilotStatus::Draft),
-        name: Set(name),
-        boundary: Set(boundary),
-        area_km2: Set(entities::Dec(input.area_km2)),
-        population: Set(input.population),
-        baseline_year: Set(input.baseline_year),
-        baseline_emissions: Set(entities::Dec(input.baseline_emissions)),
-        park_level: Set(park_level),
-        has_unmet_carbon_market_obligations: Set(input
-            .eligibility
-            .has_unmet_carbon_market_obligations),
-        has_falsified_emission_data: Set(input.eligibility.has_falsified_emission_data),
-        has_serious_pollution_case: Set(input.eligibility.has_serious_pollution_case),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
+    let model = tx
+        .insert(pilot::ActiveModel {
+            code: Set(pilot_code),
+            program_id: Set(program.id),
+            applicant_id: Set(applicant.id),
+            region_code: Set(region.code.clone()),
+            county_code: Set((code.level() == RegionLevel::County).then(|| region.code.clone())),
+            municipality_code: Set(code.municipality().unwrap_or_else(|| code.province())),
+            province_code: Set(code.province()),
+            pilot_type: Set(input.pilot_type),
+            status: Set(PilotStatus::Draft),
+            name: Set(name),
+            boundary: Set(boundary),
+            area_km2: Set(entities::Dec(input.area_km2)),
+            population: Set(input.population),
+            baseline_year: Set(input.baseline_year),
+            baseline_emissions: Set(entities::Dec(input.baseline_emissions)),
+            park_level: Set(park_level),
+            has_unmet_carbon_market_obligations: Set(input
+                .eligibility
+                .has_unmet_carbon_market_obligations),
+            has_falsified_emission_data: Set(input.eligibility.has_falsified_emission_data),
+            has_serious_pollution_case: Set(input.eligibility.has_serious_pollution_case),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .await?;
+    tx.commit().await?;
     Ok(model)
 }
 
@@ -279,10 +279,11 @@ pub async fn update(
     version: i32,
     input: PilotForUpdate,
 ) -> ApiResult<pilot::Model> {
-    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
-    let txn = crate::db::begin_write(&state.db).await?;
-    let p = super::editing::editable_pilot(&txn, viewer, id, super::editing::Section::Application)
-        .await?;
+    use sea_orm::{IntoActiveModel, Set};
+    let mut tx = viewer.write(state).await?;
+    let p =
+        super::editing::editable_pilot(tx.conn(), viewer, id, super::editing::Section::Application)
+            .await?;
     if p.version != version {
         return Err(ApiError::Conflict(format!(
             "the pilot changed since you read it (version {version} is now {})",
@@ -329,8 +330,8 @@ pub async fn update(
         m.has_serious_pollution_case = Set(e.has_serious_pollution_case);
     }
     m.version = Set(p.version + 1);
-    m.updated_at = Set(state.clock.now());
-    let updated = m.update(&txn).await?;
-    txn.commit().await?;
+    m.updated_at = Set(tx.now());
+    let updated = tx.update("UPDATE", &p, m).await?;
+    tx.commit().await?;
     Ok(updated)
 }

@@ -333,6 +333,36 @@ impl Pilot {
             leads,
         ))
     }
+    /// The audit events of the pilot and everything that belongs to it, in chain order.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<
+        crate::graphql::pagination::Conn<crate::audit::types::AuditEvent, audit_event::Entity>,
+    > {
+        let viewer = ctx.viewer()?;
+        let filter = crate::audit::service::EventFilter {
+            pilot_id: Some(self.0.id),
+            ..Default::default()
+        };
+        let q = crate::audit::service::query(viewer, &filter);
+        let args = crate::graphql::pagination::PageArgs {
+            first,
+            after,
+            last: None,
+            before: None,
+        };
+        Ok(crate::graphql::pagination::connection(
+            ctx.db(),
+            q,
+            &crate::audit::service::sort(),
+            &args,
+            crate::audit::types::AuditEvent,
+        )
+        .await?)
+    }
     /// Every lifecycle transition, oldest first.
     async fn workflow_events(&self, ctx: &Context<'_>) -> Result<Vec<WorkflowEvent>> {
         Ok(self

@@ -5,11 +5,9 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::AppState;
 use crate::input;
-use crate::pilots::editing::{Section, editable_pilot, touch};
+use crate::pilots::editing::{Section, editable_pilot};
 use entities::{PlanKind, PlanStatus, plan};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
 
 /// Metadata of an attached document.
 #[derive(Debug, Clone)]
@@ -70,37 +68,36 @@ pub async fn create(state: &AppState, viewer: &Viewer, p: PlanForCreate) -> ApiR
     if let Some(d) = &p.document {
         check_document(d)?;
     }
-    let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    editable_pilot(&txn, viewer, p.pilot_id, Section::Plans).await?;
+    let mut tx = viewer.write(state).await?;
+    let now = tx.now();
+    editable_pilot(tx.conn(), viewer, p.pilot_id, Section::Plans).await?;
     let last = plan::Entity::find()
         .filter(plan::Column::PilotId.eq(p.pilot_id))
         .filter(plan::Column::Kind.eq(p.kind))
         .order_by_desc(plan::Column::PlanVersion)
-        .one(&txn)
+        .one(tx.conn())
         .await?;
-    let model = plan::ActiveModel {
-        pilot_id: Set(p.pilot_id),
-        kind: Set(p.kind),
-        title: Set(title),
-        plan_version: Set(last.map_or(1, |l| l.plan_version + 1)),
-        period_start_year: Set(p.period_start_year),
-        period_end_year: Set(p.period_end_year),
-        summary: Set(summary),
-        document_name: Set(p.document.as_ref().map(|d| d.name.trim().to_owned())),
-        document_media_type: Set(p.document.as_ref().map(|d| d.media_type.to_lowercase())),
-        document_size: Set(p.document.as_ref().map(|d| d.size)),
-        document_sha256: Set(p.document.as_ref().map(|d| d.sha256.to_lowercase())),
-        status: Set(PlanStatus::Draft),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    touch(&txn, p.pilot_id, now).await?;
-    txn.commit().await?;
+    let model = tx
+        .insert(plan::ActiveModel {
+            pilot_id: Set(p.pilot_id),
+            kind: Set(p.kind),
+            title: Set(title),
+            plan_version: Set(last.map_or(1, |l| l.plan_version + 1)),
+            period_start_year: Set(p.period_start_year),
+            period_end_year: Set(p.period_end_year),
+            summary: Set(summary),
+            document_name: Set(p.document.as_ref().map(|d| d.name.trim().to_owned())),
+            document_media_type: Set(p.document.as_ref().map(|d| d.media_type.to_lowercase())),
+            document_size: Set(p.document.as_ref().map(|d| d.size)),
+            document_sha256: Set(p.document.as_ref().map(|d| d.sha256.to_lowercase())),
+            status: Set(PlanStatus::Draft),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .await?;
+    tx.commit().await?;
     Ok(model)
 }
 
@@ -111,14 +108,14 @@ pub async fn publish(
     id: i64,
     version: i32,
 ) -> ApiResult<plan::Model> {
-    let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut tx = viewer.write(state).await?;
+    let now = tx.now();
     let plan = plan::Entity::find_by_id(id)
         .filter(plan::Column::PilotId.in_subquery(viewer.visible_pilot_ids()))
-        .one(&txn)
+        .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::not_found("plan"))?;
-    editable_pilot(&txn, viewer, plan.pilot_id, Section::Plans).await?;
+    editable_pilot(tx.conn(), viewer, plan.pilot_id, Section::Plans).await?;
     if plan.version != version {
         return Err(ApiError::Conflict(format!(
             "the plan changed since you read it (version {version} is now {})",
@@ -135,24 +132,21 @@ pub async fn publish(
         .filter(plan::Column::PilotId.eq(plan.pilot_id))
         .filter(plan::Column::Kind.eq(plan.kind))
         .filter(plan::Column::Status.eq(PlanStatus::Published))
-        .all(&txn)
+        .all(tx.conn())
         .await?
     {
-        let v = old.version;
-        let mut old = old.into_active_model();
-        old.status = Set(PlanStatus::Superseded);
-        old.version = Set(v + 1);
-        old.updated_at = Set(now);
-        old.update(&txn).await?;
+        let mut m = old.clone().into_active_model();
+        m.status = Set(PlanStatus::Superseded);
+        m.version = Set(old.version + 1);
+        m.updated_at = Set(now);
+        tx.update("SUPERSEDE", &old, m).await?;
     }
-    let pilot_id = plan.pilot_id;
-    let mut m = plan.into_active_model();
+    let mut m = plan.clone().into_active_model();
     m.status = Set(PlanStatus::Published);
     m.published_at = Set(Some(now));
     m.version = Set(version + 1);
     m.updated_at = Set(now);
-    let published = m.update(&txn).await?;
-    touch(&txn, pilot_id, now).await?;
-    txn.commit().await?;
+    let published = tx.update("PUBLISH", &plan, m).await?;
+    tx.commit().await?;
     Ok(published)
 }

@@ -162,12 +162,12 @@ fn check_program(m: &program::ActiveModel) -> ApiResult<()> {
 
 /// Writes the given type rules and calendar days of a program (replacing same type or day).
 async fn write_rules(
-    db: &impl sea_orm::ConnectionTrait,
+    tx: &mut crate::audit::writer::WriteTx,
     program_id: i64,
     f: &ProgramFields,
 ) -> ApiResult<()> {
     use entities::program_calendar_day as day;
-    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    use sea_orm::{IntoActiveModel, Set};
     let mut seen = std::collections::HashSet::new();
     for (i, r) in f.type_rules.iter().enumerate() {
         check_rule(i, r)?;
@@ -180,9 +180,9 @@ async fn write_rules(
         let existing = program_type_rule::Entity::find()
             .filter(program_type_rule::Column::ProgramId.eq(program_id))
             .filter(program_type_rule::Column::PilotType.eq(r.pilot_type))
-            .one(db)
+            .one(tx.conn())
             .await?;
-        let mut m = match existing {
+        let mut m = match existing.clone() {
             Some(e) => e.into_active_model(),
             None => program_type_rule::ActiveModel {
                 program_id: Set(program_id),
@@ -205,7 +205,10 @@ async fn write_rules(
         m.reference_ratio = Set(entities::Dec(r.reference_ratio));
         m.reference_min_count = Set(r.reference_min_count);
         m.title = Set(r.title.trim().to_owned());
-        m.save(db).await?;
+        match &existing {
+            Some(before) => tx.update("UPDATE", before, m).await?,
+            None => tx.insert(m).await?,
+        };
     }
     let mut days = std::collections::HashSet::new();
     for (d, kind, note) in &f.calendar {
@@ -218,9 +221,9 @@ async fn write_rules(
         let existing = day::Entity::find()
             .filter(day::Column::ProgramId.eq(program_id))
             .filter(day::Column::Day.eq(*d))
-            .one(db)
+            .one(tx.conn())
             .await?;
-        let mut m = match existing {
+        let mut m = match existing.clone() {
             Some(e) => e.into_active_model(),
             None => day::ActiveModel {
                 program_id: Set(program_id),
@@ -230,7 +233,10 @@ async fn write_rules(
         };
         m.kind = Set(*kind);
         m.note = Set(crate::input::text("input.calendar.note", note, false, 200)?);
-        m.save(db).await?;
+        match &existing {
+            Some(before) => tx.update("UPDATE", before, m).await?,
+            None => tx.insert(m).await?,
+        };
     }
     Ok(())
 }
@@ -258,7 +264,7 @@ pub async fn create(
     f: ProgramFields,
 ) -> ApiResult<program::Model> {
     use crate::input;
-    use sea_orm::{ActiveModelTrait, Set};
+    use sea_orm::Set;
     let required = |v: &Option<chrono::NaiveDate>, field: &str| {
         v.ok_or_else(|| ApiError::bad_input(field, "is required"))
     };
@@ -338,10 +344,10 @@ pub async fn create(
     {
         return Err(ApiError::bad_input("input.regionCode", "unknown region"));
     }
-    let txn = crate::db::begin_write(&state.db).await?;
-    let created = m.insert(&txn).await?;
-    write_rules(&txn, created.id, &f).await?;
-    txn.commit().await?;
+    let mut tx = viewer.write(state).await?;
+    let created = tx.insert(m).await?;
+    write_rules(&mut tx, created.id, &f).await?;
+    tx.commit().await?;
     Ok(created)
 }
 
@@ -354,11 +360,11 @@ pub async fn update(
     f: ProgramFields,
 ) -> ApiResult<program::Model> {
     use crate::input;
-    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
-    let txn = crate::db::begin_write(&state.db).await?;
+    use sea_orm::{IntoActiveModel, Set};
+    let mut tx = viewer.write(state).await?;
     let current = program::Entity::find_by_id(id)
         .filter(viewer.program_scope())
-        .one(&txn)
+        .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::not_found("program"))?;
     manages(viewer, current.region_code.as_deref())?;
@@ -374,7 +380,7 @@ pub async fn update(
             "region, level and code prefix of a program do not change",
         ));
     }
-    let mut m = current.into_active_model();
+    let mut m = current.clone().into_active_model();
     if let Some(v) = &f.name {
         m.name = Set(input::text("input.name", v, true, 300)?);
     }
@@ -404,9 +410,9 @@ pub async fn update(
     }
     check_program(&m)?;
     m.version = Set(version + 1);
-    m.updated_at = Set(state.clock.now());
-    let updated = m.update(&txn).await?;
-    write_rules(&txn, id, &f).await?;
-    txn.commit().await?;
+    m.updated_at = Set(tx.now());
+    let updated = tx.update("UPDATE", &current, m).await?;
+    write_rules(&mut tx, id, &f).await?;
+    tx.commit().await?;
     Ok(updated)
 }

@@ -4,11 +4,11 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::AppState;
 use crate::input;
-use crate::pilots::editing::{Section, editable_pilot, touch};
+use crate::pilots::editing::{Section, editable_pilot};
 use chrono::NaiveDate;
 use entities::{Dec, ProjectField, ProjectStatus, key_project};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
 /// The fields of a key project; on update, absent fields stay as they are.
 #[derive(Debug, Clone, Default)]
@@ -105,9 +105,9 @@ pub async fn create(
             "name, field and plannedInvestment are required",
         ));
     }
-    let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    editable_pilot(&txn, viewer, pilot_id, Section::ProjectsAndFinancing).await?;
+    let mut tx = viewer.write(state).await?;
+    let now = tx.now();
+    editable_pilot(tx.conn(), viewer, pilot_id, Section::ProjectsAndFinancing).await?;
     let mut m = key_project::ActiveModel {
         pilot_id: Set(pilot_id),
         expected_annual_reduction: Set(Dec(Decimal::ZERO)),
@@ -121,9 +121,8 @@ pub async fn create(
         ..Default::default()
     };
     apply(&mut m, None, f)?;
-    let model = m.insert(&txn).await?;
-    touch(&txn, pilot_id, now).await?;
-    txn.commit().await?;
+    let model = tx.insert(m).await?;
+    tx.commit().await?;
     Ok(model)
 }
 
@@ -135,15 +134,15 @@ pub async fn update(
     version: i32,
     f: ProjectFields,
 ) -> ApiResult<key_project::Model> {
-    let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut tx = viewer.write(state).await?;
+    let now = tx.now();
     let current = key_project::Entity::find_by_id(id)
         .filter(key_project::Column::PilotId.in_subquery(viewer.visible_pilot_ids()))
-        .one(&txn)
+        .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::not_found("key project"))?;
     editable_pilot(
-        &txn,
+        tx.conn(),
         viewer,
         current.pilot_id,
         Section::ProjectsAndFinancing,
@@ -159,8 +158,7 @@ pub async fn update(
     apply(&mut m, Some(&current), f)?;
     m.version = Set(version + 1);
     m.updated_at = Set(now);
-    let model = m.update(&txn).await?;
-    touch(&txn, current.pilot_id, now).await?;
-    txn.commit().await?;
+    let model = tx.update("UPDATE", &current, m).await?;
+    tx.commit().await?;
     Ok(model)
 }

@@ -3,6 +3,7 @@
 //! reviews and acceptance records agree with its status and with each other.
 
 use crate::acceptance::rule;
+use crate::audit::writer::WriteTx;
 use crate::organizations::credit_code::check_character;
 use crate::regions::code::RegionCode;
 use crate::workflow::calendar::WorkCalendar;
@@ -10,7 +11,7 @@ use anyhow::Context;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use entities::*;
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -117,8 +118,8 @@ struct ProgramInfo {
 }
 
 /// Writes seed records through one connection or transaction.
-pub struct Builder<'a, C: ConnectionTrait> {
-    db: &'a C,
+pub struct Builder {
+    tx: WriteTx,
     programs: HashMap<i64, ProgramInfo>,
     orgs: HashMap<i64, organization::Model>,
 }
@@ -297,11 +298,21 @@ fn reference_count(t: PilotType) -> usize {
     }
 }
 
-impl<'a, C: ConnectionTrait> Builder<'a, C> {
+impl Builder {
+    /// Commits everything written, with its audit trail.
+    pub async fn finish(self) -> anyhow::Result<()> {
+        Ok(self.tx.commit().await?)
+    }
+
+    /// The transaction, for other writers of the same load.
+    pub fn tx(&mut self) -> &mut WriteTx {
+        &mut self.tx
+    }
+
     /// A builder writing through `db`.
-    pub fn new(db: &'a C) -> Self {
+    pub fn new(tx: WriteTx) -> Self {
         Builder {
-            db,
+            tx,
             programs: HashMap::new(),
             orgs: HashMap::new(),
         }
@@ -311,81 +322,87 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
     pub async fn program(&mut self, spec: ProgramSpec) -> anyhow::Result<i64> {
         let existing = program::Entity::find()
             .filter(program::Column::DocumentNumber.eq(spec.document_number))
-            .one(self.db)
+            .one(self.tx.conn())
             .await?;
         let model = match existing {
             Some(m) => m,
             None => {
                 let created = at(date(spec.application.0)) - chrono::TimeDelta::days(7);
-                let m = program::ActiveModel {
-                    name: Set(spec.name.into()),
-                    authority: Set(spec.authority.into()),
-                    document_number: Set(spec.document_number.into()),
-                    level: Set(spec.level),
-                    region_code: Set(spec.region.map(Into::into)),
-                    code_prefix: Set(spec.code_prefix.into()),
-                    application_opens_on: Set(date(spec.application.0)),
-                    application_closes_on: Set(date(spec.application.1)),
-                    construction_starts_on: Set(date(spec.construction.0)),
-                    construction_ends_on: Set(date(spec.construction.1)),
-                    notice_working_days: Set(spec.notice_working_days),
-                    re_review_interval_months: Set(spec.re_review_interval_months),
-                    version: Set(1),
-                    created_at: Set(created),
-                    updated_at: Set(created),
-                    ..Default::default()
-                }
-                .insert(self.db)
-                .await?;
-                for r in &spec.rules {
-                    program_type_rule::ActiveModel {
-                        program_id: Set(m.id),
-                        pilot_type: Set(r.pilot_type),
-                        region_level: Set(r.region_level),
-                        applicant_kinds: Set(r
-                            .kinds
-                            .iter()
-                            .map(|k| k.as_str())
-                            .collect::<Vec<_>>()
-                            .join(",")),
-                        min_park_level: Set(r.min_park),
-                        lead_departments: Set(r.lead.map(Into::into)),
-                        quota: Set(r.quota.map(|q| q.0)),
-                        quota_region_level: Set(r.quota.map_or(RegionLevel::Municipality, |q| q.1)),
-                        reference_ratio: Set(dec(r.ratio)),
-                        reference_min_count: Set(r.min_count),
-                        title: Set(r.title.into()),
-                        ..Default::default()
-                    }
-                    .insert(self.db)
+                let m = self
+                    .tx
+                    .insert_at(
+                        created,
+                        program::ActiveModel {
+                            name: Set(spec.name.into()),
+                            authority: Set(spec.authority.into()),
+                            document_number: Set(spec.document_number.into()),
+                            level: Set(spec.level),
+                            region_code: Set(spec.region.map(Into::into)),
+                            code_prefix: Set(spec.code_prefix.into()),
+                            application_opens_on: Set(date(spec.application.0)),
+                            application_closes_on: Set(date(spec.application.1)),
+                            construction_starts_on: Set(date(spec.construction.0)),
+                            construction_ends_on: Set(date(spec.construction.1)),
+                            notice_working_days: Set(spec.notice_working_days),
+                            re_review_interval_months: Set(spec.re_review_interval_months),
+                            version: Set(1),
+                            created_at: Set(created),
+                            updated_at: Set(created),
+                            ..Default::default()
+                        },
+                    )
                     .await?;
+                for r in &spec.rules {
+                    self.tx
+                        .insert(program_type_rule::ActiveModel {
+                            program_id: Set(m.id),
+                            pilot_type: Set(r.pilot_type),
+                            region_level: Set(r.region_level),
+                            applicant_kinds: Set(r
+                                .kinds
+                                .iter()
+                                .map(|k| k.as_str())
+                                .collect::<Vec<_>>()
+                                .join(",")),
+                            min_park_level: Set(r.min_park),
+                            lead_departments: Set(r.lead.map(Into::into)),
+                            quota: Set(r.quota.map(|q| q.0)),
+                            quota_region_level: Set(r
+                                .quota
+                                .map_or(RegionLevel::Municipality, |q| q.1)),
+                            reference_ratio: Set(dec(r.ratio)),
+                            reference_min_count: Set(r.min_count),
+                            title: Set(r.title.into()),
+                            ..Default::default()
+                        })
+                        .await?;
                 }
                 for (day, working) in &spec.calendar {
-                    program_calendar_day::ActiveModel {
-                        program_id: Set(m.id),
-                        day: Set(date(day)),
-                        kind: Set(if *working {
-                            CalendarDayKind::Workday
-                        } else {
-                            CalendarDayKind::Holiday
-                        }),
-                        note: Set(if *working {
-                            "调休上班 (make-up working day)"
-                        } else {
-                            "法定节假日 (public holiday)"
-                        }
-                        .into()),
-                        ..Default::default()
-                    }
-                    .insert(self.db)
-                    .await?;
+                    self.tx
+                        .insert(program_calendar_day::ActiveModel {
+                            program_id: Set(m.id),
+                            day: Set(date(day)),
+                            kind: Set(if *working {
+                                CalendarDayKind::Workday
+                            } else {
+                                CalendarDayKind::Holiday
+                            }),
+                            note: Set(if *working {
+                                "调休上班 (make-up working day)"
+                            } else {
+                                "法定节假日 (public holiday)"
+                            }
+                            .into()),
+                            ..Default::default()
+                        })
+                        .await?;
                 }
                 m
             }
         };
         let rules = program_type_rule::Entity::find()
             .filter(program_type_rule::Column::ProgramId.eq(model.id))
-            .all(self.db)
+            .all(self.tx.conn())
             .await?
             .into_iter()
             .map(|r| (r.pilot_type, r))
@@ -393,7 +410,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
         let calendar = WorkCalendar::new(
             program_calendar_day::Entity::find()
                 .filter(program_calendar_day::Column::ProgramId.eq(model.id))
-                .all(self.db)
+                .all(self.tx.conn())
                 .await?
                 .into_iter()
                 .map(|d| (d.day, d.kind)),
@@ -415,30 +432,33 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
         let code = credit_code(spec.kind, spec.region, spec.serial);
         let existing = organization::Entity::find()
             .filter(organization::Column::CreditCode.eq(code.as_str()))
-            .one(self.db)
+            .one(self.tx.conn())
             .await?;
         let model = match existing {
             Some(m) => m,
             None => {
                 let region = RegionCode::parse(spec.region).map_err(anyhow::Error::msg)?;
                 let created = at(date("2023-06-01"));
-                organization::ActiveModel {
-                    name: Set(spec.name.into()),
-                    kind: Set(spec.kind),
-                    credit_code: Set(code),
-                    region_code: Set(spec.region.into()),
-                    municipality_code: Set(region
-                        .municipality()
-                        .unwrap_or_else(|| region.province())),
-                    province_code: Set(region.province()),
-                    park_level: Set(spec.park_level),
-                    version: Set(1),
-                    created_at: Set(created),
-                    updated_at: Set(created),
-                    ..Default::default()
-                }
-                .insert(self.db)
-                .await?
+                self.tx
+                    .insert_at(
+                        created,
+                        organization::ActiveModel {
+                            name: Set(spec.name.into()),
+                            kind: Set(spec.kind),
+                            credit_code: Set(code),
+                            region_code: Set(spec.region.into()),
+                            municipality_code: Set(region
+                                .municipality()
+                                .unwrap_or_else(|| region.province())),
+                            province_code: Set(region.province()),
+                            park_level: Set(spec.park_level),
+                            version: Set(1),
+                            created_at: Set(created),
+                            updated_at: Set(created),
+                            ..Default::default()
+                        },
+                    )
+                    .await?
             }
         };
         let id = model.id;
@@ -684,7 +704,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
     pub async fn pilot(&mut self, spec: PilotSpec) -> anyhow::Result<bool> {
         let exists = pilot::Entity::find()
             .filter(pilot::Column::Code.eq(spec.code))
-            .one(self.db)
+            .one(self.tx.conn())
             .await?;
         if exists.is_some() {
             return Ok(false);
@@ -708,7 +728,6 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
         let h = spread(spec.code);
         let created_day = p.model.application_opens_on + Days::new(5 + h % 10);
         let created_at = at(created_day);
-        let updated_at = steps.last().map_or(created_at, |s| at(s.day));
         let reached = |s: PilotStatus| steps.iter().any(|x| x.to == s);
         let step_day = |a: WorkflowAction| {
             steps
@@ -722,79 +741,102 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             notice_start.map(|d| p.calendar.notice_end(d, p.model.notice_working_days as u32));
         let designated_at = step_day(WorkflowAction::Designate).first().map(|d| at(*d));
         let baseline = Decimal::from(200_000 + h % 900_000);
-        let titled = spec.status == PilotStatus::Titled;
-        let failed_deadline = spec.failed_attempt_with.and_then(|_| {
-            step_day(WorkflowAction::DecideAcceptance)
-                .first()
-                .map(|d| *d + Days::new(90))
-        });
-        let pilot = pilot::ActiveModel {
-            code: Set(spec.code.into()),
-            program_id: Set(spec.program),
-            applicant_id: Set(spec.applicant),
-            region_code: Set(spec.region.into()),
-            county_code: Set((region.level() == RegionLevel::County).then(|| spec.region.into())),
-            municipality_code: Set(region.municipality().unwrap_or_else(|| region.province())),
-            province_code: Set(region.province()),
-            pilot_type: Set(spec.pilot_type),
-            status: Set(spec.status),
-            name: Set(spec.name.into()),
-            boundary: Set(format!(
-                "{}行政/管理边界范围内 (within the administrative boundary of {})",
-                spec.name, spec.region
-            )),
-            area_km2: Set(Dec(Decimal::new(((h % 90_000) + 1_000) as i64, 2))),
-            population: Set(match spec.pilot_type {
-                PilotType::City => 300_000 + (h % 400_000) as i64,
-                PilotType::Park => 20_000 + (h % 40_000) as i64,
-                _ => 2_000 + (h % 9_000) as i64,
-            }),
-            baseline_year: Set(2020),
-            baseline_emissions: Set(Dec(baseline)),
-            park_level: Set(if spec.pilot_type == PilotType::Park {
-                org.park_level
-            } else {
-                None
-            }),
-            has_unmet_carbon_market_obligations: Set(Some(false)),
-            has_falsified_emission_data: Set(Some(false)),
-            has_serious_pollution_case: Set(Some(false)),
-            notice_starts_on: Set(notice_start),
-            notice_ends_on: Set(notice_end),
-            designated_at: Set(designated_at),
-            rectification_deadline: Set(if spec.status == PilotStatus::Designated {
-                failed_deadline
-            } else {
-                None
-            }),
-            title: Set(titled.then(|| rule.title.clone())),
-            version: Set(1 + steps.len() as i32),
-            created_at: Set(created_at),
-            updated_at: Set(updated_at),
-            ..Default::default()
-        }
-        .insert(self.db)
-        .await?;
-
-        let mut from = PilotStatus::Draft;
-        for s in &steps {
-            let (sub, region, name) = self.actor(s.role, &spec, &org);
-            workflow_event::ActiveModel {
-                pilot_id: Set(pilot.id),
-                action: Set(s.action),
-                from_status: Set(from),
-                to_status: Set(s.to),
-                actor_sub: Set(sub),
-                actor_role: Set(s.role),
-                actor_region: Set(region),
-                actor_name: Set(Some(name)),
-                comment: Set(comment_for(s.action, s.to)),
-                occurred_at: Set(at(s.day)),
-                ..Default::default()
-            }
-            .insert(self.db)
+        let pilot = self
+            .tx
+            .insert_at(
+                created_at,
+                pilot::ActiveModel {
+                    code: Set(spec.code.into()),
+                    program_id: Set(spec.program),
+                    applicant_id: Set(spec.applicant),
+                    region_code: Set(spec.region.into()),
+                    county_code: Set(
+                        (region.level() == RegionLevel::County).then(|| spec.region.into())
+                    ),
+                    municipality_code: Set(region
+                        .municipality()
+                        .unwrap_or_else(|| region.province())),
+                    province_code: Set(region.province()),
+                    pilot_type: Set(spec.pilot_type),
+                    status: Set(PilotStatus::Draft),
+                    name: Set(spec.name.into()),
+                    boundary: Set(format!(
+                        "{}行政/管理边界范围内 (within the administrative boundary of {})",
+                        spec.name, spec.region
+                    )),
+                    area_km2: Set(Dec(Decimal::new(((h % 90_000) + 1_000) as i64, 2))),
+                    population: Set(match spec.pilot_type {
+                        PilotType::City => 300_000 + (h % 400_000) as i64,
+                        PilotType::Park => 20_000 + (h % 40_000) as i64,
+                        _ => 2_000 + (h % 9_000) as i64,
+                    }),
+                    baseline_year: Set(2020),
+                    baseline_emissions: Set(Dec(baseline)),
+                    park_level: Set(if spec.pilot_type == PilotType::Park {
+                        org.park_level
+                    } else {
+                        None
+                    }),
+                    has_unmet_carbon_market_obligations: Set(Some(false)),
+                    has_falsified_emission_data: Set(Some(false)),
+                    has_serious_pollution_case: Set(Some(false)),
+                    notice_starts_on: Set(None),
+                    notice_ends_on: Set(None),
+                    designated_at: Set(None),
+                    rectification_deadline: Set(None),
+                    title: Set(None),
+                    version: Set(1),
+                    created_at: Set(created_at),
+                    updated_at: Set(created_at),
+                    ..Default::default()
+                },
+            )
             .await?;
-            from = s.to;
+
+        // Walk the history: each step is a workflow event and an update of the pilot, at its date.
+        let mut pilot = pilot;
+        for s in &steps {
+            let from = pilot.status;
+            let (sub, region, name) = self.actor(s.role, &spec, &org);
+            self.tx
+                .insert_at(
+                    at(s.day),
+                    workflow_event::ActiveModel {
+                        pilot_id: Set(pilot.id),
+                        action: Set(s.action),
+                        from_status: Set(from),
+                        to_status: Set(s.to),
+                        actor_sub: Set(sub),
+                        actor_role: Set(s.role),
+                        actor_region: Set(region),
+                        actor_name: Set(Some(name)),
+                        comment: Set(comment_for(s.action, s.to)),
+                        occurred_at: Set(at(s.day)),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            let mut m = pilot.clone().into_active_model();
+            m.status = Set(s.to);
+            m.version = Set(pilot.version + 1);
+            m.updated_at = Set(at(s.day));
+            match (s.action, s.to) {
+                (WorkflowAction::StartPublicNotice, _) => {
+                    m.notice_starts_on = Set(notice_start);
+                    m.notice_ends_on = Set(notice_end);
+                }
+                (WorkflowAction::Designate, _) => m.designated_at = Set(Some(at(s.day))),
+                (WorkflowAction::DecideAcceptance, PilotStatus::Titled) => {
+                    m.title = Set(Some(rule.title.clone()));
+                    m.rectification_deadline = Set(None);
+                }
+                (WorkflowAction::DecideAcceptance, _) => {
+                    m.rectification_deadline = Set(Some(s.day + Days::new(90)));
+                }
+                (WorkflowAction::ReReview, PilotStatus::Revoked) => m.title = Set(None),
+                _ => {}
+            }
+            pilot = self.tx.update(s.action.as_str(), &pilot, m).await?;
         }
 
         let submitted = reached(PilotStatus::Submitted);
@@ -811,7 +853,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             .await?;
         if reached(PilotStatus::ExpertReviewed) {
             let d = step_day(WorkflowAction::RecordExpertReview)[0];
-            expert_review::ActiveModel {
+            self.tx.insert_at(at(d), expert_review::ActiveModel {
                 pilot_id: Set(pilot.id),
                 result: Set(ReviewResult::Pass),
                 score: Set(Some(Dec(Decimal::new(780 + (h % 170) as i64, 1)))),
@@ -824,9 +866,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
                 reviewer_sub: Set("provincial:expert-panel".into()),
                 created_at: Set(at(d)),
                 ..Default::default()
-            }
-            .insert(self.db)
-            .await?;
+            }).await?;
         }
         if let Some(start) = notice_start {
             let status = if spec.status == PilotStatus::InPublicNotice && h.is_multiple_of(2) {
@@ -836,7 +876,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             };
             if status == ObjectionStatus::Open || spec.pilot_type == PilotType::City {
                 let received = start + Days::new(2);
-                objection::ActiveModel {
+                self.tx.insert_at(at(received), objection::ActiveModel {
                     pilot_id: Set(pilot.id),
                     received_on: Set(received),
                     objector: Set("公众 (member of the public)".into()),
@@ -849,31 +889,27 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
                     created_at: Set(at(received)),
                     updated_at: Set(at(received + Days::new(1))),
                     ..Default::default()
-                }
-                .insert(self.db)
-                .await?;
+                }).await?;
             }
         }
         self.acceptance(&pilot, &spec, &rule, &steps, &indicators)
             .await?;
         if designated {
             let d = designated_at.map_or(created_day, |t| t.date_naive()) + Days::new(120);
-            tracking_note::ActiveModel {
+            self.tx.insert_at(at(d), tracking_note::ActiveModel {
                 pilot_id: Set(pilot.id),
                 body: Set("已开展季度调度，重点项目按计划推进 (quarterly review held; key projects on schedule)".into()),
                 author_sub: Set(format!("municipal:{}", pilot.municipality_code)),
                 author_name: Set(Some("市生态环境局应对气候变化科".into())),
                 created_at: Set(at(d)),
                 ..Default::default()
-            }
-            .insert(self.db)
-            .await?;
+            }).await?;
         }
         Ok(true)
     }
 
     async fn plans(
-        &self,
+        &mut self,
         pilot: &pilot::Model,
         submitted: bool,
         designated_at: Option<DateTime<Utc>>,
@@ -916,7 +952,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
         for (kind, n, title, published, when) in plans {
             let superseded = kind == PlanKind::CreationPlan && n == 1 && revised;
             let doc = format!("{}-{}-v{n}.pdf", pilot.code, kind.as_str().to_lowercase());
-            plan::ActiveModel {
+            self.tx.insert_at(when - chrono::TimeDelta::days(3), plan::ActiveModel {
                 pilot_id: Set(pilot.id),
                 kind: Set(kind),
                 title: Set(format!("{} {}", pilot.name, title)),
@@ -940,9 +976,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
                 created_at: Set(when - chrono::TimeDelta::days(3)),
                 updated_at: Set(when),
                 ..Default::default()
-            }
-            .insert(self.db)
-            .await?;
+            }).await?;
         }
         Ok(())
     }
@@ -950,7 +984,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
     /// Indicators with actuals: after designation a mid-term value; at each acceptance
     /// decision a value per indicator such that the wanted number is met.
     async fn indicators(
-        &self,
+        &mut self,
         pilot: &pilot::Model,
         spec: &PilotSpec,
         designated: bool,
@@ -987,23 +1021,27 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             };
             let (base, target) = (scale(base), scale(target));
             let when = pilot.created_at + chrono::TimeDelta::days(12);
-            let ind = indicator::ActiveModel {
-                pilot_id: Set(pilot.id),
-                code: Set((*code).into()),
-                name: Set((*name).into()),
-                category: Set(category),
-                unit: Set((*unit).into()),
-                direction: Set(*direction),
-                baseline_value: Set(Dec(base)),
-                target_value: Set(Dec(target)),
-                target_year: Set(2025),
-                version: Set(1),
-                created_at: Set(when),
-                updated_at: Set(when),
-                ..Default::default()
-            }
-            .insert(self.db)
-            .await?;
+            let ind = self
+                .tx
+                .insert_at(
+                    when,
+                    indicator::ActiveModel {
+                        pilot_id: Set(pilot.id),
+                        code: Set((*code).into()),
+                        name: Set((*name).into()),
+                        category: Set(category),
+                        unit: Set((*unit).into()),
+                        direction: Set(*direction),
+                        baseline_value: Set(Dec(base)),
+                        target_value: Set(Dec(target)),
+                        target_year: Set(2025),
+                        version: Set(1),
+                        created_at: Set(when),
+                        updated_at: Set(when),
+                        ..Default::default()
+                    },
+                )
+                .await?;
             let towards = |met: bool| -> Decimal {
                 let step = (target - base) / Decimal::from(10);
                 if met {
@@ -1055,29 +1093,32 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
     }
 
     async fn actual(
-        &self,
+        &mut self,
         ind: &indicator::Model,
         period_end: NaiveDate,
         value: Decimal,
         note: &str,
     ) -> anyhow::Result<()> {
-        indicator_actual::ActiveModel {
-            indicator_id: Set(ind.id),
-            pilot_id: Set(ind.pilot_id),
-            period_end: Set(period_end),
-            value: Set(Dec(value.round_dp(4))),
-            note: Set(note.into()),
-            reported_by: Set("applicant".into()),
-            created_at: Set(at(period_end + Days::new(10))),
-            ..Default::default()
-        }
-        .insert(self.db)
-        .await?;
+        self.tx
+            .insert_at(
+                at(period_end + Days::new(10)),
+                indicator_actual::ActiveModel {
+                    indicator_id: Set(ind.id),
+                    pilot_id: Set(ind.pilot_id),
+                    period_end: Set(period_end),
+                    value: Set(Dec(value.round_dp(4))),
+                    note: Set(note.into()),
+                    reported_by: Set("applicant".into()),
+                    created_at: Set(at(period_end + Days::new(10))),
+                    ..Default::default()
+                },
+            )
+            .await?;
         Ok(())
     }
 
     async fn projects_and_financing(
-        &self,
+        &mut self,
         pilot: &pilot::Model,
         recommended: bool,
         designated: bool,
@@ -1112,25 +1153,29 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
                 (true, _) => (ProjectStatus::InProgress, 35 + (h % 50) as i32),
                 (false, _) => (ProjectStatus::Planned, 0),
             };
-            let m = key_project::ActiveModel {
-                pilot_id: Set(pilot.id),
-                name: Set((*name).into()),
-                field: Set(*field),
-                planned_investment: Set(Dec(Decimal::from(invest * scale))),
-                expected_annual_reduction: Set(Dec(Decimal::from_str(reduction)
-                    .unwrap_or_default()
-                    * Decimal::from(scale))),
-                starts_on: Set(Some(date("2024-01-01"))),
-                ends_on: Set(Some(date("2025-10-31"))),
-                status: Set(status),
-                progress_percent: Set(progress),
-                version: Set(1),
-                created_at: Set(when),
-                updated_at: Set(when),
-                ..Default::default()
-            }
-            .insert(self.db)
-            .await?;
+            let m = self
+                .tx
+                .insert_at(
+                    when,
+                    key_project::ActiveModel {
+                        pilot_id: Set(pilot.id),
+                        name: Set((*name).into()),
+                        field: Set(*field),
+                        planned_investment: Set(Dec(Decimal::from(invest * scale))),
+                        expected_annual_reduction: Set(Dec(Decimal::from_str(reduction)
+                            .unwrap_or_default()
+                            * Decimal::from(scale))),
+                        starts_on: Set(Some(date("2024-01-01"))),
+                        ends_on: Set(Some(date("2025-10-31"))),
+                        status: Set(status),
+                        progress_percent: Set(progress),
+                        version: Set(1),
+                        created_at: Set(when),
+                        updated_at: Set(when),
+                        ..Default::default()
+                    },
+                )
+                .await?;
             ids.push((m.id, invest * scale));
         }
         if !recommended {
@@ -1168,30 +1213,33 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
             } else {
                 (FinancingStatus::Committed, Decimal::ZERO)
             };
-            financing_source::ActiveModel {
-                pilot_id: Set(pilot.id),
-                key_project_id: Set(project.map(|p| ids[p].0)),
-                kind: Set(*kind),
-                provider: Set((*provider).into()),
-                committed_amount: Set(Dec(committed)),
-                disbursed_amount: Set(Dec(disbursed)),
-                reference_number: Set(Some(format!("{prefix}{:06}", h % 1_000_000))),
-                committed_on: Set(Some(date("2024-03-15"))),
-                disbursed_on: Set(designated.then(|| date("2024-09-30"))),
-                status: Set(status),
-                version: Set(if designated { 3 } else { 2 }),
-                created_at: Set(when),
-                updated_at: Set(when),
-                ..Default::default()
-            }
-            .insert(self.db)
-            .await?;
+            self.tx
+                .insert_at(
+                    when,
+                    financing_source::ActiveModel {
+                        pilot_id: Set(pilot.id),
+                        key_project_id: Set(project.map(|p| ids[p].0)),
+                        kind: Set(*kind),
+                        provider: Set((*provider).into()),
+                        committed_amount: Set(Dec(committed)),
+                        disbursed_amount: Set(Dec(disbursed)),
+                        reference_number: Set(Some(format!("{prefix}{:06}", h % 1_000_000))),
+                        committed_on: Set(Some(date("2024-03-15"))),
+                        disbursed_on: Set(designated.then(|| date("2024-09-30"))),
+                        status: Set(status),
+                        version: Set(if designated { 3 } else { 2 }),
+                        created_at: Set(when),
+                        updated_at: Set(when),
+                        ..Default::default()
+                    },
+                )
+                .await?;
         }
         Ok(())
     }
 
     async fn acceptance(
-        &self,
+        &mut self,
         pilot: &pilot::Model,
         spec: &PilotSpec,
         rule: &program_type_rule::Model,
@@ -1244,7 +1292,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
                 }
             };
             let h = spread(&format!("{}-{k}", spec.code));
-            acceptance_record::ActiveModel {
+            self.tx.insert_at(at(req.day), acceptance_record::ActiveModel {
                 pilot_id: Set(pilot.id),
                 attempt: Set(k as i32 + 1),
                 requested_on: Set(req.day),
@@ -1276,14 +1324,12 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
                 created_at: Set(at(req.day)),
                 updated_at: Set(at(decided.or(forwarded).unwrap_or(req.day))),
                 ..Default::default()
-            }
-            .insert(self.db)
-            .await?;
+            }).await?;
         }
         let titled_record = acceptance_record::Entity::find()
             .filter(acceptance_record::Column::PilotId.eq(pilot.id))
             .filter(acceptance_record::Column::Decision.eq(ReviewResult::Pass))
-            .one(self.db)
+            .one(self.tx.conn())
             .await?;
         if let Some(record) = titled_record {
             let p = self.programs.get(&spec.program).context("program")?;
@@ -1305,7 +1351,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
                             + Days::new(150),
                         |s| s.day,
                     );
-                re_review::ActiveModel {
+                self.tx.insert_at(at(day), re_review::ActiveModel {
                     pilot_id: Set(pilot.id),
                     acceptance_record_id: Set(record.id),
                     reviewed_on: Set(day),
@@ -1319,9 +1365,7 @@ impl<'a, C: ConnectionTrait> Builder<'a, C> {
                     reviewer_sub: Set(format!("provincial:{}", pilot.province_code)),
                     created_at: Set(at(day)),
                     ..Default::default()
-                }
-                .insert(self.db)
-                .await?;
+                }).await?;
             }
         }
         Ok(())

@@ -5,15 +5,16 @@
 //! pilot code, and a pilot's records are written only with the pilot.
 
 use super::builder::{Builder, OrgSpec, PilotSpec, ProgramSpec, TypeRuleSpec};
+use crate::audit::writer::{Actor, WriteTx};
 use entities::{
     OrganizationKind::*, ParkLevel, PilotStatus::*, PilotType::*, ProgramLevel, RegionLevel,
 };
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 /// Loads the demo set; returns how many pilots were added.
 pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
-    let txn = db.begin().await?;
-    let mut b = Builder::new(&txn);
+    let tx = WriteTx::begin(db, Actor::system("import"), None, chrono::Utc::now()).await?;
+    let mut b = Builder::new(tx);
 
     let shandong = b
         .program(ProgramSpec {
@@ -533,7 +534,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             added += 1;
         }
     }
-    txn.commit().await?;
+    b.finish().await?;
     Ok(added)
 }
 

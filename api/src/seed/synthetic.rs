@@ -3,14 +3,12 @@
 //! source, written in bulk. Running again with a larger N adds only the missing pilots.
 
 use super::builder::{Builder, OrgSpec, ProgramSpec, TypeRuleSpec, spread};
-use chrono::{NaiveDate, TimeDelta, Utc};
+use crate::audit::writer::{Actor, WriteTx};
+use chrono::{NaiveDate, TimeDelta};
 use entities::*;
 use indicatif::{ProgressBar, ProgressStyle};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 const CHUNK: usize = 500;
 const STATUSES: [PilotStatus; 8] = [
@@ -27,8 +25,8 @@ const TYPES: [PilotType; 3] = [PilotType::City, PilotType::Park, PilotType::Comm
 
 /// Ensures `n` synthetic pilots exist.
 pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Result<()> {
-    let txn = db.begin().await?;
-    let mut b = Builder::new(&txn);
+    let tx = WriteTx::begin(db, Actor::system("synthetic"), None, chrono::Utc::now()).await?;
+    let mut b = Builder::new(tx);
     let program_id = b
         .program(ProgramSpec {
             name: "合成负载测试计划 (synthetic load-test program)",
@@ -70,7 +68,7 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
     let counties: Vec<region::Model> = region::Entity::find()
         .filter(region::Column::Level.eq(RegionLevel::County))
         .filter(region::Column::Code.starts_with("37"))
-        .all(&txn)
+        .all(b.tx().conn())
         .await?;
     anyhow::ensure!(!counties.is_empty(), "no Shandong counties loaded");
     let mut orgs = Vec::new();
@@ -87,7 +85,7 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
             .await?;
         orgs.push((id, county.clone()));
     }
-    txn.commit().await?;
+    b.finish().await?;
 
     let existing = pilot::Entity::find()
         .filter(pilot::Column::ProgramId.eq(program_id))
@@ -110,15 +108,14 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
     let mut i = existing;
     while i < n {
         let end = (i + CHUNK as u32).min(n);
-        let txn = db.begin().await?;
+        let at = |k: u32| base + TimeDelta::seconds(i64::from(k / 10) * 37);
+        let mut tx = WriteTx::begin(db, Actor::system("synthetic"), None, at(i)).await?;
         let mut pilots = Vec::with_capacity(CHUNK);
         let mut codes = Vec::with_capacity(CHUNK);
         for k in i..end {
             let (org_id, county) = &orgs[k as usize % orgs.len()];
             let t = TYPES[k as usize % TYPES.len()];
             let h = spread(&k.to_string());
-            // Ten pilots share each timestamp, so orderings must break ties by id.
-            let at = base + TimeDelta::seconds(i64::from(k / 10) * 37);
             let code = format!("SYN-{}-{:06}", t.as_str(), k + 1);
             codes.push(code.clone());
             pilots.push(pilot::ActiveModel {
@@ -146,20 +143,22 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
                 has_falsified_emission_data: Set(Some(false)),
                 has_serious_pollution_case: Set(Some(false)),
                 version: Set(1),
-                created_at: Set(at),
-                updated_at: Set(at),
+                // Ten pilots share each timestamp, so orderings must break ties by id.
+                created_at: Set(at(k)),
+                updated_at: Set(at(k)),
                 ..Default::default()
             });
         }
         pilot::Entity::insert_many(pilots)
-            .exec_without_returning(&txn)
+            .exec_without_returning(tx.conn())
             .await?;
         let rows = pilot::Entity::find()
             .filter(pilot::Column::Code.is_in(codes))
-            .all(&txn)
+            .all(tx.conn())
             .await?;
-        children(&txn, &rows).await?;
-        txn.commit().await?;
+        tx.created(&rows).await?;
+        children(&mut tx, &rows).await?;
+        tx.commit().await?;
         bar.set_position(u64::from(end));
         i = end;
     }
@@ -167,12 +166,30 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
     Ok(())
 }
 
+/// Inserts rows in bulk and audits their creation.
+async fn bulk<A>(
+    tx: &mut WriteTx,
+    rows: Vec<A>,
+    pilot_col: <A::Entity as EntityTrait>::Column,
+    pilots: &[i64],
+) -> anyhow::Result<()>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: crate::audit::writer::Audited + Send + Sync,
+{
+    <A::Entity as EntityTrait>::insert_many(rows)
+        .exec_without_returning(tx.conn())
+        .await?;
+    let made = <A::Entity as EntityTrait>::find()
+        .filter(pilot_col.is_in(pilots.iter().copied()))
+        .all(tx.conn())
+        .await?;
+    tx.created(&made).await?;
+    Ok(())
+}
+
 /// Plans, indicators with one actual each, a key project and a financing source per pilot.
-async fn children(
-    txn: &sea_orm::DatabaseTransaction,
-    pilots: &[pilot::Model],
-) -> anyhow::Result<()> {
-    let now = Utc::now();
+async fn children(tx: &mut WriteTx, pilots: &[pilot::Model]) -> anyhow::Result<()> {
     let mut plans = Vec::new();
     let mut indicators = Vec::new();
     let mut projects = Vec::new();
@@ -237,7 +254,7 @@ async fn children(
             kind: Set(FinancingKind::GreenCredit),
             provider: Set("synthetic bank".into()),
             committed_amount: Set(Dec(Decimal::new(50_000_000 + p.id, 2))),
-            disbursed_amount: Set(Dec(Decimal::new(25_000_000, 2))),
+            disbursed_amount: Set(Dec(Decimal::ZERO)),
             status: Set(FinancingStatus::Committed),
             version: Set(1),
             created_at: Set(p.created_at),
@@ -245,37 +262,31 @@ async fn children(
             ..Default::default()
         });
     }
-    plan::Entity::insert_many(plans)
-        .exec_without_returning(txn)
-        .await?;
-    indicator::Entity::insert_many(indicators)
-        .exec_without_returning(txn)
-        .await?;
-    key_project::Entity::insert_many(projects)
-        .exec_without_returning(txn)
-        .await?;
-    financing_source::Entity::insert_many(financing)
-        .exec_without_returning(txn)
-        .await?;
     let ids: Vec<i64> = pilots.iter().map(|p| p.id).collect();
+    bulk(tx, plans, plan::Column::PilotId, &ids).await?;
+    bulk(tx, indicators, indicator::Column::PilotId, &ids).await?;
+    bulk(tx, projects, key_project::Column::PilotId, &ids).await?;
+    bulk(tx, financing, financing_source::Column::PilotId, &ids).await?;
     let inds = indicator::Entity::find()
-        .filter(indicator::Column::PilotId.is_in(ids))
-        .all(txn)
+        .filter(indicator::Column::PilotId.is_in(ids.clone()))
+        .all(tx.conn())
         .await?;
-    let actuals = inds.iter().map(|ind| indicator_actual::ActiveModel {
-        indicator_id: Set(ind.id),
-        pilot_id: Set(ind.pilot_id),
-        period_end: Set(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default()),
-        value: Set(Dec(
-            ind.target_value.0 + Decimal::from(ind.id % 3) - Decimal::ONE
-        )),
-        note: Set("synthetic".into()),
-        reported_by: Set("synthetic".into()),
-        created_at: Set(now),
-        ..Default::default()
-    });
-    indicator_actual::Entity::insert_many(actuals)
-        .exec_without_returning(txn)
-        .await?;
+    let period_end = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default();
+    let actuals = inds
+        .iter()
+        .map(|ind| indicator_actual::ActiveModel {
+            indicator_id: Set(ind.id),
+            pilot_id: Set(ind.pilot_id),
+            period_end: Set(period_end),
+            value: Set(Dec(
+                ind.target_value.0 + Decimal::from(ind.id % 3) - Decimal::ONE
+            )),
+            note: Set("synthetic".into()),
+            reported_by: Set("synthetic".into()),
+            created_at: Set(tx.now()),
+            ..Default::default()
+        })
+        .collect();
+    bulk(tx, actuals, indicator_actual::Column::PilotId, &ids).await?;
     Ok(())
 }

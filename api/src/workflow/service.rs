@@ -18,8 +18,8 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use entities::*;
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 
 /// Days allowed to rectify when a decision names no deadline.
@@ -125,23 +125,23 @@ pub const QUOTA_STATES: [PilotStatus; 7] = [
 #[tracing::instrument(skip(state, viewer, act), fields(action = %act.action, pilot = act.pilot_id, sub = %viewer.sub))]
 pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<Applied> {
     let comment = text("comment", &act.comment, false)?;
-    let now = state.clock.now();
+    let mut tx = viewer.write(state).await?;
+    let now = tx.now();
     let today = china_date(now);
-    let txn = crate::db::begin_write(&state.db).await?;
 
     let pilot = pilot::Entity::find_by_id(act.pilot_id)
         .filter(viewer.pilot_scope())
-        .one(&txn)
+        .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::not_found("pilot"))?;
     let program = program::Entity::find_by_id(pilot.program_id)
-        .one(&txn)
+        .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::internal("pilot without program"))?;
     let rule = program_type_rule::Entity::find()
         .filter(program_type_rule::Column::ProgramId.eq(program.id))
         .filter(program_type_rule::Column::PilotType.eq(pilot.pilot_type))
-        .one(&txn)
+        .one(tx.conn())
         .await?;
     let row = transitions::authorize(
         viewer,
@@ -167,15 +167,15 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                     program.application_opens_on, program.application_closes_on
                 )));
             }
-            check_submission(&txn, &pilot, rule.as_ref()).await?;
+            check_submission(tx.conn(), &pilot, rule.as_ref()).await?;
         }
-        (WorkflowAction::Recommend, _) => check_quota(&txn, &pilot, rule.as_ref()).await?,
+        (WorkflowAction::Recommend, _) => check_quota(tx.conn(), &pilot, rule.as_ref()).await?,
         (WorkflowAction::RecordExpertReview, Details::ExpertReview(r)) => {
             check_review("input", r)?;
             if r.result == ReviewResult::Fail {
                 outcome = Outcome::ExpertReviewFailed;
             }
-            expert_review::ActiveModel {
+            tx.insert(expert_review::ActiveModel {
                 pilot_id: Set(pilot.id),
                 result: Set(r.result),
                 score: Set(r.score.map(Dec)),
@@ -190,8 +190,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 reviewer_sub: Set(viewer.sub.clone()),
                 created_at: Set(now),
                 ..Default::default()
-            }
-            .insert(&txn)
+            })
             .await?;
         }
         (WorkflowAction::StartPublicNotice, Details::PublicNotice { starts_on }) => {
@@ -202,7 +201,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                     "a notice cannot start in the past",
                 ));
             }
-            let calendar = calendar_of(&txn, program.id).await?;
+            let calendar = calendar_of(tx.conn(), program.id).await?;
             update.notice_starts_on = Set(Some(start));
             update.notice_ends_on = Set(Some(
                 calendar.notice_end(start, program.notice_working_days.max(1) as u32),
@@ -216,7 +215,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 content,
             },
         ) => {
-            objection::ActiveModel {
+            tx.insert(objection::ActiveModel {
                 pilot_id: Set(pilot.id),
                 received_on: Set(received_on.unwrap_or(today)),
                 objector: Set(text("input.objector", objector, true)?
@@ -229,8 +228,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
-            }
-            .insert(&txn)
+            })
             .await?;
         }
         (
@@ -243,7 +241,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
         ) => {
             let o = objection::Entity::find_by_id(*objection_id)
                 .filter(objection::Column::PilotId.eq(pilot.id))
-                .one(&txn)
+                .one(tx.conn())
                 .await?
                 .ok_or_else(|| ApiError::not_found("objection"))?;
             if o.status != ObjectionStatus::Open {
@@ -251,17 +249,17 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                     "the objection is already resolved".into(),
                 ));
             }
-            let mut o = o.into_active_model();
-            o.status = Set(if *upheld {
+            let mut m = o.clone().into_active_model();
+            m.status = Set(if *upheld {
                 ObjectionStatus::Upheld
             } else {
                 ObjectionStatus::Dismissed
             });
-            o.resolution = Set(Some(text("input.resolution", resolution, true)?));
-            o.resolved_at = Set(Some(now));
-            o.version = Set(o.version.as_ref() + 1);
-            o.updated_at = Set(now);
-            o.update(&txn).await?;
+            m.resolution = Set(Some(text("input.resolution", resolution, true)?));
+            m.resolved_at = Set(Some(now));
+            m.version = Set(o.version + 1);
+            m.updated_at = Set(now);
+            tx.update("UPDATE", &o, m).await?;
         }
         (WorkflowAction::Designate, _) => {
             let ends = pilot
@@ -278,7 +276,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                     objection::Column::Status
                         .is_in([ObjectionStatus::Open, ObjectionStatus::Upheld]),
                 )
-                .all(&txn)
+                .all(tx.conn())
                 .await?;
             if let Some(o) = blocking.first() {
                 return Err(ApiError::RuleViolation(match o.status {
@@ -299,9 +297,9 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
             }
             let attempts = acceptance_record::Entity::find()
                 .filter(acceptance_record::Column::PilotId.eq(pilot.id))
-                .count(&txn)
+                .count(tx.conn())
                 .await?;
-            acceptance_record::ActiveModel {
+            tx.insert(acceptance_record::ActiveModel {
                 pilot_id: Set(pilot.id),
                 attempt: Set(attempts as i32 + 1),
                 requested_on: Set(today),
@@ -310,20 +308,21 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
-            }
-            .insert(&txn)
+            })
             .await?;
         }
         (WorkflowAction::ForwardAcceptance, _) => {
-            let mut rec = current_attempt(&txn, pilot.id).await?.into_active_model();
+            let before = current_attempt(tx.conn(), pilot.id).await?;
+            let mut rec = before.clone().into_active_model();
             rec.forwarded_at = Set(Some(now));
             rec.forward_comment = Set(Some(comment.clone()));
             bump(&mut rec, now);
-            rec.update(&txn).await?;
+            tx.update("UPDATE", &before, rec).await?;
         }
         (WorkflowAction::RecordAcceptanceReview, Details::AcceptanceReview(r)) => {
             check_review("input", r)?;
-            let mut rec = current_attempt(&txn, pilot.id).await?.into_active_model();
+            let before = current_attempt(tx.conn(), pilot.id).await?;
+            let mut rec = before.clone().into_active_model();
             rec.review_result = Set(Some(r.result));
             rec.review_score = Set(r.score.map(Dec));
             rec.review_comments = Set(Some(r.comments.trim().into()));
@@ -341,7 +340,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 .map(|f| text("input.siteFindings", f, false))
                 .transpose()?);
             bump(&mut rec, now);
-            rec.update(&txn).await?;
+            tx.update("UPDATE", &before, rec).await?;
         }
         (
             WorkflowAction::DecideAcceptance,
@@ -353,13 +352,13 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
             let rule = rule
                 .as_ref()
                 .ok_or_else(|| ApiError::internal("pilot type without rule"))?;
-            let record = current_attempt(&txn, pilot.id).await?;
+            let record = current_attempt(tx.conn(), pilot.id).await?;
             if record.review_result.is_none() {
                 return Err(ApiError::RuleViolation(
                     "record the experts' data review before deciding".into(),
                 ));
             }
-            let (verdict, snapshot) = evaluate(&txn, pilot.id, rule).await?;
+            let (verdict, snapshot) = evaluate(tx.conn(), pilot.id, rule).await?;
             if *result == ReviewResult::Pass && !verdict.passes {
                 return Err(ApiError::RuleViolation(format!(
                     "the indicator rule does not hold: constraints met {}/{}, references met {}/{} (need ≥ {} of them and ≥ {})",
@@ -386,7 +385,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 }
             };
             let passed = *result == ReviewResult::Pass;
-            let mut rec = record.into_active_model();
+            let mut rec = record.clone().into_active_model();
             rec.indicator_snapshot = Set(Some(snapshot));
             rec.constraint_met = Set(Some(verdict.constraint_met));
             rec.constraint_total = Set(Some(verdict.constraint_total));
@@ -405,7 +404,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
             rec.title_awarded = Set(passed.then(|| rule.title.clone()));
             rec.rectification_deadline = Set(deadline);
             bump(&mut rec, now);
-            rec.update(&txn).await?;
+            tx.update("UPDATE", &record, rec).await?;
             update.title = Set(passed.then(|| rule.title.clone()));
             update.rectification_deadline = Set(deadline);
             if !passed {
@@ -424,7 +423,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 .filter(acceptance_record::Column::PilotId.eq(pilot.id))
                 .filter(acceptance_record::Column::Decision.eq(ReviewResult::Pass))
                 .order_by_desc(acceptance_record::Column::Attempt)
-                .one(&txn)
+                .one(tx.conn())
                 .await?
                 .ok_or_else(|| ApiError::internal("titled pilot without a passed acceptance"))?;
             let deadline = match o {
@@ -445,7 +444,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 }
                 _ => None,
             };
-            re_review::ActiveModel {
+            tx.insert(re_review::ActiveModel {
                 pilot_id: Set(pilot.id),
                 acceptance_record_id: Set(titled.id),
                 reviewed_on: Set(reviewed_on.unwrap_or(today)),
@@ -455,8 +454,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 reviewer_sub: Set(viewer.sub.clone()),
                 created_at: Set(now),
                 ..Default::default()
-            }
-            .insert(&txn)
+            })
             .await?;
             update.rectification_deadline = Set(deadline);
             if *o == ReReviewOutcome::Revoked {
@@ -493,39 +491,29 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
     update.status = Set(to);
     update.version = Set(pilot.version + 1);
     update.updated_at = Set(now);
-    let result = pilot::Entity::update_many()
-        .set(update)
-        .filter(pilot::Column::Id.eq(pilot.id))
-        .filter(pilot::Column::Version.eq(act.version))
-        .exec(&txn)
+    // Writers hold the write lock, so the version checked above cannot have moved since.
+    let updated = tx.update(act.action.as_str(), &pilot, update).await?;
+    let event = tx
+        .insert(workflow_event::ActiveModel {
+            pilot_id: Set(pilot.id),
+            action: Set(act.action),
+            from_status: Set(pilot.status),
+            to_status: Set(to),
+            actor_sub: Set(viewer.sub.clone()),
+            actor_role: Set(viewer.role),
+            actor_region: Set(viewer.region.as_ref().map(|r| r.to_string())),
+            actor_name: Set(viewer.name.clone()),
+            comment: Set(comment),
+            occurred_at: Set(now),
+            ..Default::default()
+        })
         .await?;
-    if result.rows_affected != 1 {
-        return Err(ApiError::Conflict(
-            "the pilot changed since you read it".into(),
-        ));
-    }
-    let event = workflow_event::ActiveModel {
-        pilot_id: Set(pilot.id),
-        action: Set(act.action),
-        from_status: Set(pilot.status),
-        to_status: Set(to),
-        actor_sub: Set(viewer.sub.clone()),
-        actor_role: Set(viewer.role),
-        actor_region: Set(viewer.region.as_ref().map(|r| r.to_string())),
-        actor_name: Set(viewer.name.clone()),
-        comment: Set(comment),
-        occurred_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let pilot = pilot::Entity::find_by_id(pilot.id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| ApiError::internal("pilot vanished"))?;
-    txn.commit().await?;
-    state.events.publish(&pilot, &event);
-    Ok(Applied { pilot, event })
+    tx.commit().await?;
+    state.events.publish(&updated, &event);
+    Ok(Applied {
+        pilot: updated,
+        event,
+    })
 }
 
 fn bump(rec: &mut acceptance_record::ActiveModel, now: DateTime<Utc>) {

@@ -306,6 +306,7 @@ mod tests {
             org: None,
             dept: dept.map(Into::into),
             name: None,
+            request_id: None,
         }
     }
 

@@ -145,6 +145,7 @@ fn every_state_action_and_role_gets_the_expected_answer() {
                         org: None,
                         dept: None,
                         name: None,
+                        request_id: None,
                     };
                     let got =
                         match transitions::authorize(&viewer, action, status, pilot_type, None) {

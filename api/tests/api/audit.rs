@@ -1,0 +1,296 @@
+//! The audit trail: one event per change in the change's transaction, a linear hash chain
+//! under concurrent writers, tampering detected and named, and a change feed that never
+//! skips or repeats.
+
+use crate::helpers::*;
+use crate::lifecycle::step;
+use sea_orm::{ConnectionTrait, DbBackend};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+
+async fn verify(app: &TestApp) -> Value {
+    let t = token_for("auditor", Some("370000"));
+    app.gql(
+        Some(&t),
+        "{verifyAuditChain{valid checked firstBrokenSeq reason}}",
+        json!({}),
+    )
+    .await["data"]["verifyAuditChain"]
+        .clone()
+}
+
+async fn history(app: &TestApp, pilot: &str) -> Vec<Value> {
+    let t = token_for("auditor", Some("370000"));
+    let q = "query($id:ID!){pilot(id:$id){history(first:100){edges{node{seq entityType action requestId before after actor{sub role}}}}}}";
+    let body = app.gql(Some(&t), q, json!({"id": pilot})).await;
+    body["data"]["pilot"]["history"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+#[actix_web::test]
+async fn every_change_appends_its_events_in_the_same_transaction() {
+    let app = TestApp::spawn().await;
+    let pilot = app.pilot_id("SD-2023-PARK-0005").await;
+    let before = history(&app, &pilot).await;
+    assert!(
+        before.iter().all(|e| e["actor"]["sub"] == "system:import"),
+        "the demo's history was imported"
+    );
+    step(
+        &app,
+        &token_for("county", Some("371481")),
+        "endorsePilot",
+        "TransitionInput",
+        &pilot,
+        json!({"comment": "同意"}),
+    )
+    .await;
+    let after = history(&app, &pilot).await;
+    let new: Vec<&Value> = after.iter().skip(before.len()).collect();
+    assert_eq!(
+        new.len(),
+        2,
+        "the workflow event and the pilot's update: {new:?}"
+    );
+    let kinds: HashSet<(String, String)> = new
+        .iter()
+        .map(|e| {
+            (
+                e["entityType"].as_str().expect("t").to_owned(),
+                e["action"].as_str().expect("a").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        HashSet::from([
+            ("Pilot".into(), "ENDORSE".into()),
+            ("WorkflowEvent".into(), "CREATE".into())
+        ])
+    );
+    let update = new
+        .iter()
+        .find(|e| e["entityType"] == "Pilot")
+        .expect("pilot event");
+    assert_eq!(update["before"]["status"], "SUBMITTED");
+    assert_eq!(update["after"]["status"], "COUNTY_ENDORSED");
+    assert_eq!(
+        update["actor"],
+        json!({"sub": "test-county", "role": "COUNTY"})
+    );
+    assert!(update["requestId"].as_str().is_some_and(|r| !r.is_empty()));
+    assert_eq!(new[0]["requestId"], new[1]["requestId"], "one request");
+    // A refused change leaves no event.
+    let t = token_for("municipal", Some("371400"));
+    let refused = crate::lifecycle::refused_step(
+        &app,
+        &t,
+        "recommendPilot",
+        "TransitionInput",
+        &pilot,
+        json!({}),
+    )
+    .await;
+    assert_eq!(refused, "QUOTA_EXCEEDED");
+    assert_eq!(history(&app, &pilot).await.len(), after.len());
+    assert_eq!(verify(&app).await["valid"], true);
+}
+
+#[actix_web::test]
+async fn the_chain_stays_linear_under_concurrent_writers() {
+    let app = TestApp::spawn().await;
+    let pilot = app.pilot_id("SD-2023-CITY-0002").await;
+    let applicant = applicant_token(&app.applicant_of("SD-2023-CITY-0002").await);
+    let mut writes = Vec::new();
+    for i in 0..24 {
+        writes.push(app.try_mutate(&applicant, "createKeyProject", "CreateKeyProjectInput", json!({"pilotId": pilot, "name": format!("项目{i}"), "field": "GREEN_BUILDING", "plannedInvestment": "1000.00"}), "keyProject{id}"));
+    }
+    let results = futures_util::future::join_all(writes).await;
+    assert!(results.iter().all(|r| r["errors"].is_null()), "{results:?}");
+    let v = verify(&app).await;
+    assert_eq!(v["valid"], true, "{v}");
+    let t = token_for("auditor", Some("370000"));
+    let body = app.gql(Some(&t), "query($p:ID!){auditEvents(filter:{pilotId:$p,entityType:\"KeyProject\",action:\"CREATE\"},first:100){totalCount}}", json!({"p": pilot})).await;
+    assert!(
+        body["data"]["auditEvents"]["totalCount"]
+            .as_i64()
+            .expect("count")
+            >= 24
+    );
+    let row = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*), MIN(seq), MAX(seq) FROM audit_events",
+        ))
+        .await
+        .expect("q")
+        .expect("row");
+    let (n, min, max): (i64, i64, i64) = (
+        row.try_get_by_index(0).expect("n"),
+        row.try_get_by_index(1).expect("min"),
+        row.try_get_by_index(2).expect("max"),
+    );
+    assert_eq!((min, max), (1, n), "no gaps in the sequence");
+}
+
+async fn disable_guard(app: &TestApp) {
+    let sql = match app.db.get_database_backend() {
+        DbBackend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change",
+        _ => "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;",
+    };
+    app.db
+        .execute_unprepared(sql)
+        .await
+        .expect("disable the guard");
+}
+
+#[actix_web::test]
+async fn the_database_refuses_to_change_or_delete_an_event() {
+    let app = TestApp::spawn().await;
+    assert!(
+        app.db
+            .execute_unprepared("UPDATE audit_events SET action = 'X' WHERE seq = 5")
+            .await
+            .is_err()
+    );
+    assert!(
+        app.db
+            .execute_unprepared("DELETE FROM audit_events WHERE seq = 5")
+            .await
+            .is_err()
+    );
+    assert_eq!(verify(&app).await["valid"], true);
+}
+
+#[actix_web::test]
+async fn an_edited_event_is_named_by_the_verification() {
+    let app = TestApp::spawn().await;
+    disable_guard(&app).await;
+    app.db
+        .execute_unprepared("UPDATE audit_events SET actor_sub = 'someone-else' WHERE seq = 40")
+        .await
+        .expect("tamper");
+    let v = verify(&app).await;
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["firstBrokenSeq"], 40);
+    assert_eq!(v["checked"], 39);
+    assert!(
+        v["reason"].as_str().is_some_and(|r| r.contains("altered")),
+        "{v}"
+    );
+}
+
+#[actix_web::test]
+async fn a_deleted_event_is_named_as_a_gap() {
+    let app = TestApp::spawn().await;
+    disable_guard(&app).await;
+    app.db
+        .execute_unprepared("DELETE FROM audit_events WHERE seq = 77")
+        .await
+        .expect("tamper");
+    let v = verify(&app).await;
+    assert_eq!(
+        (v["valid"].clone(), v["firstBrokenSeq"].clone()),
+        (json!(false), json!(77)),
+        "{v}"
+    );
+    assert!(v["reason"].as_str().is_some_and(|r| r.contains("missing")));
+    // Only officials who oversee the province verify.
+    let body = app
+        .gql(
+            Some(&token_for("municipal", Some("371400"))),
+            "{verifyAuditChain{valid}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+}
+
+#[actix_web::test]
+async fn a_reader_of_the_change_feed_sees_every_event_once_while_writers_run() {
+    let app = TestApp::spawn().await;
+    let reader = token_for("provincial", Some("370000"));
+    let pilot = app.pilot_id("SD-2023-CITY-0002").await;
+    let applicant = applicant_token(&app.applicant_of("SD-2023-CITY-0002").await);
+    let q = "query($after:String){changes(after:$after,first:50){edges{node{seq}} pageInfo{endCursor hasNextPage}}}";
+    let mut seen: Vec<i64> = Vec::new();
+    let mut cursor: Option<String> = None;
+    let read_page = |cursor: Option<String>| {
+        let app = &app;
+        let reader = reader.clone();
+        async move { app.gql(Some(&reader), q, json!({"after": cursor})).await }
+    };
+    let writes = async {
+        for i in 0..30 {
+            app.mutate(&applicant, "createKeyProject", "CreateKeyProjectInput", json!({"pilotId": pilot, "name": format!("并发{i}"), "field": "CARBON_SINK", "plannedInvestment": "1.00"}), "keyProject{id}").await;
+        }
+    };
+    let reads = async {
+        let mut cursor: Option<String> = None;
+        let mut seen = Vec::new();
+        for _ in 0..60 {
+            let body = read_page(cursor.clone()).await;
+            let conn = &body["data"]["changes"];
+            seen.extend(
+                conn["edges"]
+                    .as_array()
+                    .expect("edges")
+                    .iter()
+                    .map(|e| e["node"]["seq"].as_i64().expect("seq")),
+            );
+            if let Some(c) = conn["pageInfo"]["endCursor"].as_str() {
+                cursor = Some(c.to_owned());
+            }
+        }
+        (seen, cursor)
+    };
+    let ((), (during, last_cursor)) = futures_util::join!(writes, reads);
+    seen.extend(during);
+    cursor = last_cursor.or(cursor);
+    loop {
+        let body = read_page(cursor.clone()).await;
+        let conn = &body["data"]["changes"];
+        seen.extend(
+            conn["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["seq"].as_i64().expect("seq")),
+        );
+        if let Some(c) = conn["pageInfo"]["endCursor"].as_str() {
+            cursor = Some(c.to_owned());
+        }
+        if conn["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+    }
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "in order, no repeats");
+    // Everything visible now was seen: nothing slipped behind a cursor.
+    let mut all = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let body = app.gql(Some(&reader), q, json!({"after": after})).await;
+        let conn = &body["data"]["changes"];
+        all.extend(
+            conn["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["seq"].as_i64().expect("seq")),
+        );
+        if conn["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].as_str().map(Into::into);
+    }
+    assert_eq!(seen, all);
+    assert!(
+        all.len() > 60,
+        "the feed covers the demo history and the 60 new events"
+    );
+}
