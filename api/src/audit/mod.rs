@@ -2,6 +2,7 @@
 //! transaction of the change, and what auditors and data platforms read from it.
 
 pub mod chain;
+pub mod history;
 pub mod resolvers;
 pub mod service;
 pub mod types;

@@ -137,12 +137,12 @@ impl NodeQuery {
             Kind::Organization => Node::Organization(Organization(
                 organizations::service::get(db, viewer, n).await?,
             )),
-            Kind::Pilot => Node::Pilot(Pilot(pilots::service::get(db, viewer, n).await?)),
+            Kind::Pilot => Node::Pilot(Pilot::from(pilots::service::get(db, viewer, n).await?)),
             Kind::Plan => Node::Plan(Plan(
                 child::<plan::Entity>(db, viewer, n, plan::Column::Id, plan::Column::PilotId)
                     .await?,
             )),
-            Kind::Indicator => Node::Indicator(Indicator(
+            Kind::Indicator => Node::Indicator(Indicator::from(
                 child::<indicator::Entity>(
                     db,
                     viewer,

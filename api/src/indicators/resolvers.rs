@@ -72,7 +72,7 @@ impl IndicatorMutation {
             target_year: input.target_year,
         };
         Ok(IndicatorPayload {
-            indicator: Indicator(service::create(ctx.state(), viewer, create).await?),
+            indicator: Indicator::from(service::create(ctx.state(), viewer, create).await?),
         })
     }
 
@@ -97,7 +97,7 @@ impl IndicatorMutation {
             crate::graphql::node::find_indicator(ctx.db(), viewer, actual.indicator_id).await?;
         Ok(IndicatorActualPayload {
             actual: IndicatorActual(actual),
-            indicator: Indicator(indicator),
+            indicator: Indicator::from(indicator),
         })
     }
 }

@@ -10,15 +10,42 @@ use chrono::{DateTime, Utc};
 use entities::{Direction, IndicatorCategory, indicator, indicator_actual};
 use rust_decimal::Decimal;
 
-/// A target of a pilot.
-pub struct Indicator(pub indicator::Model);
+/// A target of a pilot, with its actual values read live or (in a snapshot) as they stood.
+pub struct Indicator {
+    pub model: indicator::Model,
+    actuals: Option<Vec<indicator_actual::Model>>,
+}
+
+impl From<indicator::Model> for Indicator {
+    fn from(model: indicator::Model) -> Self {
+        Indicator {
+            model,
+            actuals: None,
+        }
+    }
+}
 
 impl Indicator {
+    /// An indicator whose actual values are given (as a snapshot had them).
+    pub fn with_actuals(
+        model: indicator::Model,
+        mut actuals: Vec<indicator_actual::Model>,
+    ) -> Self {
+        actuals.sort_by_key(|a| (a.period_end, a.id));
+        Indicator {
+            model,
+            actuals: Some(actuals),
+        }
+    }
+
     async fn actual_rows(&self, ctx: &Context<'_>) -> Result<Vec<indicator_actual::Model>> {
+        if let Some(a) = &self.actuals {
+            return Ok(a.clone());
+        }
         Ok(ctx
             .data_unchecked::<Loaders>()
             .group::<indicator_actual::Entity>()
-            .load_one(self.0.id)
+            .load_one(self.model.id)
             .await
             .map_err(ApiError::internal)?
             .unwrap_or_default())
@@ -33,31 +60,31 @@ pub fn latest(rows: &[indicator_actual::Model]) -> Option<&indicator_actual::Mod
 #[Object]
 impl Indicator {
     pub async fn id(&self) -> ID {
-        ids::encode(Kind::Indicator, self.0.id)
+        ids::encode(Kind::Indicator, self.model.id)
     }
     async fn code(&self) -> &str {
-        &self.0.code
+        &self.model.code
     }
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.model.name
     }
     async fn category(&self) -> IndicatorCategory {
-        self.0.category
+        self.model.category
     }
     async fn unit(&self) -> &str {
-        &self.0.unit
+        &self.model.unit
     }
     async fn direction(&self) -> Direction {
-        self.0.direction
+        self.model.direction
     }
     async fn baseline_value(&self) -> Decimal {
-        self.0.baseline_value.0
+        self.model.baseline_value.0
     }
     async fn target_value(&self) -> Decimal {
-        self.0.target_value.0
+        self.model.target_value.0
     }
     async fn target_year(&self) -> i32 {
-        self.0.target_year
+        self.model.target_year
     }
     /// Reported values, oldest period first.
     async fn actuals(&self, ctx: &Context<'_>) -> Result<Vec<IndicatorActual>> {
@@ -78,19 +105,19 @@ impl Indicator {
     async fn met(&self, ctx: &Context<'_>) -> Result<bool> {
         let rows = self.actual_rows(ctx).await?;
         Ok(rule::is_met(
-            self.0.direction,
-            self.0.target_value.0,
+            self.model.direction,
+            self.model.target_value.0,
             latest(&rows).map(|a| a.value.0),
         ))
     }
     async fn version(&self) -> i32 {
-        self.0.version
+        self.model.version
     }
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.model.created_at
     }
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.model.updated_at
     }
 }
 

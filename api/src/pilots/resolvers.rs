@@ -8,6 +8,19 @@ use crate::ids::{self, Kind};
 use async_graphql::{Context, ID, Object, Result};
 use entities::pilot;
 
+/// One field of one record that differs between two instants.
+#[derive(async_graphql::SimpleObject)]
+pub struct PilotFieldChange {
+    /// e.g. `Pilot`, `FinancingSource`.
+    pub entity_type: String,
+    pub entity_id: ID,
+    /// The stored field name, e.g. `status`, `disbursed_amount`.
+    pub field: String,
+    /// Absent when the record did not exist yet.
+    pub from: Option<async_graphql::Json<serde_json::Value>>,
+    pub to: Option<async_graphql::Json<serde_json::Value>>,
+}
+
 #[derive(Default)]
 pub struct PilotQuery;
 
@@ -38,14 +51,64 @@ impl PilotQuery {
             last,
             before,
         };
-        Ok(pagination::connection(ctx.db(), q, &sort, &args, Pilot).await?)
+        Ok(pagination::connection(ctx.db(), q, &sort, &args, Pilot::from).await?)
     }
 
-    /// One pilot; `NOT_FOUND` when it does not exist or is out of the caller's scope.
-    async fn pilot(&self, ctx: &Context<'_>, id: ID) -> Result<Pilot> {
+    /// One pilot; `NOT_FOUND` when it does not exist or is out of the caller's scope. With
+    /// `asOf`, the pilot and its nested records as they stood at that instant, rebuilt from
+    /// the audit trail (`NOT_FOUND` if it did not exist yet).
+    async fn pilot(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Pilot> {
         let viewer = ctx.viewer()?;
         let id = ids::parse_id(&id, Kind::Pilot, "id")?;
-        Ok(Pilot(service::get(ctx.db(), viewer, id).await?))
+        let now = service::get(ctx.db(), viewer, id).await?;
+        match as_of {
+            None => Ok(Pilot::from(now)),
+            Some(at) => {
+                let snapshot = crate::audit::history::snapshot(ctx.db(), id, at)
+                    .await?
+                    .ok_or_else(|| {
+                        crate::error::ApiError::NotFound(
+                            "the pilot did not exist at that instant".into(),
+                        )
+                    })?;
+                Ok(Pilot::as_of(snapshot))
+            }
+        }
+    }
+
+    /// What changed in a pilot and its records between two instants, field by field.
+    async fn pilot_diff(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<PilotFieldChange>> {
+        let viewer = ctx.viewer()?;
+        let id = ids::parse_id(&id, Kind::Pilot, "id")?;
+        if to < from {
+            return Err(crate::error::ApiError::bad_input("to", "must not be before from").into());
+        }
+        service::get(ctx.db(), viewer, id).await?;
+        let before = crate::audit::history::snapshot(ctx.db(), id, from).await?;
+        let Some(after) = crate::audit::history::snapshot(ctx.db(), id, to).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(crate::audit::history::diff(before.as_ref(), &after)
+            .into_iter()
+            .map(|c| PilotFieldChange {
+                entity_type: c.entity_type,
+                entity_id: ID(c.entity_id),
+                field: c.field,
+                from: c.from.map(async_graphql::Json),
+                to: c.to.map(async_graphql::Json),
+            })
+            .collect())
     }
 }
 
@@ -136,7 +199,7 @@ impl PilotMutation {
             eligibility: input.eligibility.into(),
         };
         Ok(PilotPayload {
-            pilot: Pilot(service::create(ctx.state(), viewer, create).await?),
+            pilot: Pilot::from(service::create(ctx.state(), viewer, create).await?),
         })
     }
 
@@ -159,7 +222,9 @@ impl PilotMutation {
             eligibility: input.eligibility.map(Into::into),
         };
         Ok(PilotPayload {
-            pilot: Pilot(service::update(ctx.state(), viewer, id, input.version, update).await?),
+            pilot: Pilot::from(
+                service::update(ctx.state(), viewer, id, input.version, update).await?,
+            ),
         })
     }
 }

@@ -5,6 +5,8 @@ use crate::acceptance::types::{
     AcceptanceRecord, ExpertReview, Objection, TrackingNote, reveal_acceptance_review,
     reveal_expert_review,
 };
+use crate::audit::history::Snapshot;
+use crate::audit::writer::Audited;
 use crate::error::ApiError;
 use crate::financing::types::{FinancingSource, FinancingTotals};
 use crate::graphql::context::ContextExt;
@@ -23,6 +25,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use chrono::{DateTime, Utc};
 use entities::*;
 use rust_decimal::Decimal;
+use std::sync::Arc;
 
 /// Narrows the `pilots` list; every filter given must hold.
 #[derive(InputObject, Default)]
@@ -89,18 +92,60 @@ pub struct Eligibility {
     pub has_serious_pollution_case: Option<bool>,
 }
 
-/// One demonstration creation.
-pub struct Pilot(pub pilot::Model);
+/// One demonstration creation: as it is now, or as it stood at an instant (then its nested
+/// records come from the same instant's snapshot instead of the live tables).
+pub struct Pilot {
+    pub model: pilot::Model,
+    snapshot: Option<Arc<Snapshot>>,
+}
+
+impl From<pilot::Model> for Pilot {
+    fn from(model: pilot::Model) -> Self {
+        Pilot {
+            model,
+            snapshot: None,
+        }
+    }
+}
+
+impl Pilot {
+    /// An indicator of this pilot; in a snapshot, with the actual values of the snapshot.
+    fn indicator(&self, model: indicator::Model) -> Indicator {
+        match &self.snapshot {
+            Some(s) => {
+                let actuals = s
+                    .rows::<indicator_actual::Model>()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|a| a.indicator_id == model.id)
+                    .collect();
+                Indicator::with_actuals(model, actuals)
+            }
+            None => Indicator::from(model),
+        }
+    }
+
+    /// The pilot as a snapshot rebuilt from the audit trail shows it.
+    pub fn as_of(snapshot: Snapshot) -> Self {
+        Pilot {
+            model: snapshot.pilot.clone(),
+            snapshot: Some(Arc::new(snapshot)),
+        }
+    }
+}
 
 impl Pilot {
     async fn children<E: Grouped<Key = i64>>(&self, ctx: &Context<'_>) -> Result<Vec<E::Model>>
     where
-        E::Model: Send + Sync + Clone,
+        E::Model: Send + Sync + Clone + Audited + serde::de::DeserializeOwned,
     {
+        if let Some(s) = &self.snapshot {
+            return Ok(s.rows::<E::Model>()?);
+        }
         Ok(ctx
             .data_unchecked::<Loaders>()
             .group::<E>()
-            .load_one(self.0.id)
+            .load_one(self.model.id)
             .await
             .map_err(ApiError::internal)?
             .unwrap_or_default())
@@ -110,36 +155,36 @@ impl Pilot {
 #[Object]
 impl Pilot {
     pub async fn id(&self) -> ID {
-        ids::encode(Kind::Pilot, self.0.id)
+        ids::encode(Kind::Pilot, self.model.id)
     }
     /// Human code, e.g. `SD-2023-PARK-0007`.
     async fn code(&self) -> &str {
-        &self.0.code
+        &self.model.code
     }
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.model.name
     }
     async fn r#type(&self) -> PilotType {
-        self.0.pilot_type
+        self.model.pilot_type
     }
     async fn status(&self) -> PilotStatus {
-        self.0.status
+        self.model.status
     }
     /// Changes with every update; mutations take the version they read.
     async fn version(&self) -> i32 {
-        self.0.version
+        self.model.version
     }
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.model.created_at
     }
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.model.updated_at
     }
     async fn program(&self, ctx: &Context<'_>) -> Result<Program> {
         let row = ctx
             .data_unchecked::<Loaders>()
             .keyed::<program::Entity>()
-            .load_one(self.0.program_id)
+            .load_one(self.model.program_id)
             .await
             .map_err(ApiError::internal)?
             .ok_or_else(|| ApiError::internal("pilot without program"))?;
@@ -150,7 +195,7 @@ impl Pilot {
         let row = ctx
             .data_unchecked::<Loaders>()
             .keyed::<organization::Entity>()
-            .load_one(self.0.applicant_id)
+            .load_one(self.model.applicant_id)
             .await
             .map_err(ApiError::internal)?
             .ok_or_else(|| ApiError::internal("pilot without applicant"))?;
@@ -158,60 +203,60 @@ impl Pilot {
     }
     /// The region the pilot covers: a county, or a municipality for a city-level pilot.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        region_types::load(ctx, Some(self.0.region_code.clone())).await
+        region_types::load(ctx, Some(self.model.region_code.clone())).await
     }
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        region_types::load(ctx, Some(self.0.municipality_code.clone())).await
+        region_types::load(ctx, Some(self.model.municipality_code.clone())).await
     }
     async fn province(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        region_types::load(ctx, Some(self.0.province_code.clone())).await
+        region_types::load(ctx, Some(self.model.province_code.clone())).await
     }
     /// Description of the boundary.
     async fn boundary(&self) -> &str {
-        &self.0.boundary
+        &self.model.boundary
     }
     async fn area_km2(&self) -> Decimal {
-        self.0.area_km2.0
+        self.model.area_km2.0
     }
     /// Population, or head-count for a campus or venue.
     async fn population(&self) -> i64 {
-        self.0.population
+        self.model.population
     }
     async fn baseline_year(&self) -> i32 {
-        self.0.baseline_year
+        self.model.baseline_year
     }
     /// Baseline emissions, tCO₂e.
     async fn baseline_emissions(&self) -> Decimal {
-        self.0.baseline_emissions.0
+        self.model.baseline_emissions.0
     }
     /// For parks: the level at which the park is recognised.
     async fn park_level(&self) -> Option<ParkLevel> {
-        self.0.park_level
+        self.model.park_level
     }
     async fn eligibility(&self) -> Eligibility {
         Eligibility {
-            has_unmet_carbon_market_obligations: self.0.has_unmet_carbon_market_obligations,
-            has_falsified_emission_data: self.0.has_falsified_emission_data,
-            has_serious_pollution_case: self.0.has_serious_pollution_case,
+            has_unmet_carbon_market_obligations: self.model.has_unmet_carbon_market_obligations,
+            has_falsified_emission_data: self.model.has_falsified_emission_data,
+            has_serious_pollution_case: self.model.has_serious_pollution_case,
         }
     }
     async fn notice_starts_on(&self) -> Option<Date> {
-        self.0.notice_starts_on.map(Date)
+        self.model.notice_starts_on.map(Date)
     }
     /// Last working day of the public notice.
     async fn notice_ends_on(&self) -> Option<Date> {
-        self.0.notice_ends_on.map(Date)
+        self.model.notice_ends_on.map(Date)
     }
     async fn designated_at(&self) -> Option<DateTime<Utc>> {
-        self.0.designated_at
+        self.model.designated_at
     }
     /// After a failed acceptance or a RECTIFY re-review: by when to rectify.
     async fn rectification_deadline(&self) -> Option<Date> {
-        self.0.rectification_deadline.map(Date)
+        self.model.rectification_deadline.map(Date)
     }
     /// The title held, once awarded (absent again after revocation).
     async fn title(&self) -> Option<&str> {
-        self.0.title.as_deref()
+        self.model.title.as_deref()
     }
     /// Every version of every plan, oldest first; filter by kind or status.
     async fn plans(
@@ -238,7 +283,7 @@ impl Pilot {
             .await?
             .into_iter()
             .filter(|i| category.is_none_or(|c| i.category == c))
-            .map(Indicator)
+            .map(|i| self.indicator(i))
             .collect())
     }
     async fn key_projects(&self, ctx: &Context<'_>) -> Result<Vec<KeyProject>> {
@@ -265,7 +310,7 @@ impl Pilot {
     }
     /// Provincial expert reviews of the application.
     async fn expert_reviews(&self, ctx: &Context<'_>) -> Result<Vec<ExpertReview>> {
-        let reveal = reveal_expert_review(ctx.viewer()?, self.0.status);
+        let reveal = reveal_expert_review(ctx.viewer()?, self.model.status);
         Ok(self
             .children::<expert_review::Entity>(ctx)
             .await?
@@ -318,18 +363,18 @@ impl Pilot {
         let rules = ctx
             .data_unchecked::<Loaders>()
             .group::<program_type_rule::Entity>()
-            .load_one(self.0.program_id)
+            .load_one(self.model.program_id)
             .await
             .map_err(ApiError::internal)?
             .unwrap_or_default();
         let leads = rules
             .iter()
-            .find(|r| r.pilot_type == self.0.pilot_type)
+            .find(|r| r.pilot_type == self.model.pilot_type)
             .and_then(|r| r.lead_departments.as_deref());
         Ok(transitions::available(
             viewer,
-            self.0.status,
-            self.0.pilot_type,
+            self.model.status,
+            self.model.pilot_type,
             leads,
         ))
     }
@@ -344,7 +389,7 @@ impl Pilot {
     > {
         let viewer = ctx.viewer()?;
         let filter = crate::audit::service::EventFilter {
-            pilot_id: Some(self.0.id),
+            pilot_id: Some(self.model.id),
             ..Default::default()
         };
         let q = crate::audit::service::query(viewer, &filter);

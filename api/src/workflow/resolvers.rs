@@ -135,7 +135,7 @@ pub struct PilotTransitionPayload {
 impl From<Applied> for PilotTransitionPayload {
     fn from(a: Applied) -> Self {
         PilotTransitionPayload {
-            pilot: Pilot(a.pilot),
+            pilot: Pilot::from(a.pilot),
             event: WorkflowEvent(a.event),
         }
     }
@@ -470,7 +470,7 @@ impl WorkflowSubscription {
                             match visible {
                                 Ok(Some(_)) => {
                                     let payload = PilotTransitionPayload {
-                                        pilot: Pilot(ev.pilot),
+                                        pilot: Pilot::from(ev.pilot),
                                         event: WorkflowEvent(ev.event),
                                     };
                                     return Some((payload, (rx, state, viewer)));

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod cli;
 mod helpers;
+mod history;
 mod lifecycle;
 mod n_plus_one;
 mod pagination;
