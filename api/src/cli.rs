@@ -81,6 +81,14 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     ExportSchema,
+    /// Export a whole collection as NDJSON (everything; the HTTP endpoint applies scope).
+    Export {
+        /// pilots, plans, indicators, projects, financing, acceptance or audit.
+        collection: String,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Verify the audit trail's hash chain; exits non-zero naming the first broken event.
     VerifyAudit {
         /// First sequence number to check (default: 1).
@@ -204,6 +212,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 bail!("say --demo or --synthetic --pilots N");
             }
+        }
+        Command::Export { collection, out } => {
+            use std::io::Write;
+            let collection: crate::export::Collection = collection
+                .parse()
+                .map_err(|e: crate::error::ApiError| anyhow::anyhow!(e.message()))?;
+            let db = db::connect(&settings.database_url).await?;
+            db::prepare(&db).await?;
+            let mut export = crate::export::Export::open(&db, collection, None).await?;
+            let bar = match &out {
+                Some(_) => indicatif::ProgressBar::new(export.total().await?),
+                None => indicatif::ProgressBar::hidden(),
+            };
+            bar.set_style(indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} rows {per_sec} eta {eta}",
+            )?);
+            let mut sink: Box<dyn Write> = match &out {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("creating {}", path.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            while let Some((chunk, rows)) = export.next_chunk().await? {
+                sink.write_all(&chunk)?;
+                bar.inc(rows);
+            }
+            sink.flush()?;
+            bar.finish_and_clear();
         }
         Command::VerifyAudit { from, to } => {
             let db = db::connect(&settings.database_url).await?;

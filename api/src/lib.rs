@@ -18,6 +18,8 @@ pub mod config;
 pub mod db;
 /// The one API error type and its `extensions.code`.
 pub mod error;
+/// Bulk NDJSON export for data platforms.
+pub mod export;
 /// Financing sources and totals.
 pub mod financing;
 /// Schema assembly, loaders, pagination and scalars.

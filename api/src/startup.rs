@@ -67,6 +67,7 @@ impl Application {
                         .to(subscriptions),
                 )
                 .route("/graphql", web::get().to(graphiql))
+                .route("/export/{file}", web::get().to(export))
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
         })
@@ -176,6 +177,46 @@ async fn graphql(
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(&response)
+}
+
+/// `GET /export/{collection}.ndjson`: the collection in the caller's scope, streamed.
+async fn export(
+    shared: web::Data<Shared>,
+    req: HttpRequest,
+    file: web::Path<String>,
+) -> HttpResponse {
+    let viewer = match authenticate(&shared, &req).await {
+        Ok(Some(v)) => v,
+        Ok(None) => {
+            return error_response(
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                ApiError::Unauthenticated("authentication required".into()),
+            );
+        }
+        Err(e @ ApiError::Unauthenticated(_)) => {
+            return error_response(actix_web::http::StatusCode::UNAUTHORIZED, e);
+        }
+        Err(e) => return error_response(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    let collection = match file
+        .strip_suffix(".ndjson")
+        .map(str::parse::<crate::export::Collection>)
+    {
+        Some(Ok(c)) => c,
+        _ => {
+            return error_response(
+                actix_web::http::StatusCode::NOT_FOUND,
+                ApiError::NotFound(format!("no export `{file}`")),
+            );
+        }
+    };
+    match crate::export::Export::open(&shared.state.db, collection, Some(&viewer)).await {
+        Ok(export) => HttpResponse::Ok()
+            .content_type("application/x-ndjson")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .streaming(export.into_stream()),
+        Err(e) => error_response(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
 }
 
 async fn graphiql() -> HttpResponse {

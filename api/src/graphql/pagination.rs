@@ -73,7 +73,8 @@ pub struct Sort<E: EntityTrait> {
     pub key_of: fn(&E::Model) -> (SortValue, SortValue),
 }
 
-fn encode_cursor(key: (SortValue, SortValue)) -> String {
+/// The opaque cursor of a sort key and tie-breaker.
+pub fn encode_cursor(key: (SortValue, SortValue)) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&key).unwrap_or_default())
 }
 

@@ -71,6 +71,20 @@ fn migrate_seed_and_import_regions_work_from_the_command_line() {
     assert!(stdout(&carbon_pilots(dir.path(), &["migrate", "status"])).contains("create_schema"));
     assert!(stdout(&carbon_pilots(dir.path(), &["seed", "--demo"])).contains("22 pilots added"));
     assert!(stdout(&carbon_pilots(dir.path(), &["seed", "--demo"])).contains("0 pilots added"));
+    assert!(stdout(&carbon_pilots(dir.path(), &["verify-audit"])).contains("audit chain valid"));
+    let file = dir.path().join("pilots.ndjson");
+    stdout(&carbon_pilots(
+        dir.path(),
+        &["export", "pilots", "--out", file.to_str().expect("utf8")],
+    ));
+    let text = std::fs::read_to_string(&file).expect("export file");
+    let last: serde_json::Value =
+        serde_json::from_str(text.lines().last().expect("trailer")).expect("json");
+    assert_eq!(
+        (last["_type"].as_str(), last["count"].as_u64()),
+        (Some("EndOfExport"), Some(22))
+    );
+    assert_eq!(text.lines().count(), 23);
 
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "code,name,parent_code\n130000,河北省,\n130100,石家庄市,130000\n13010X,坏,130100\n130102,长安区,999900\n").expect("write");

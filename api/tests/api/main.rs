@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod cli;
+mod export;
 mod helpers;
 mod history;
 mod lifecycle;

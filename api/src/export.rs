@@ -1,0 +1,294 @@
+//! Bulk export for data platforms: a whole collection as NDJSON, in the reader's scope,
+//! streamed page by page in constant memory from one read transaction (one consistent
+//! snapshot), and closed by a trailer with the row count and the change-feed cursor to
+//! continue from. Rows are the records as the audit trail stores them, plus `_type` and
+//! `_id` (the global id), so an export and the change feed speak the same shape.
+
+use crate::audit::writer::Audited;
+use crate::auth::Viewer;
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::pagination::{SortValue, encode_cursor};
+use crate::ids;
+use actix_web::web::Bytes;
+use entities::*;
+use futures_util::future::BoxFuture;
+use sea_orm::{
+    AccessMode, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbBackend,
+    EntityTrait, IsolationLevel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use std::collections::VecDeque;
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// Rows fetched per page.
+const PAGE: u64 = 1000;
+
+/// What can be exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    Pilots,
+    Plans,
+    Indicators,
+    Projects,
+    Financing,
+    Acceptance,
+    Audit,
+}
+
+impl FromStr for Collection {
+    type Err = ApiError;
+    fn from_str(s: &str) -> Result<Self, ApiError> {
+        Ok(match s {
+            "pilots" => Collection::Pilots,
+            "plans" => Collection::Plans,
+            "indicators" => Collection::Indicators,
+            "projects" => Collection::Projects,
+            "financing" => Collection::Financing,
+            "acceptance" => Collection::Acceptance,
+            "audit" => Collection::Audit,
+            other => return Err(ApiError::NotFound(format!("no collection `{other}`"))),
+        })
+    }
+}
+
+/// One page of lines and the key to continue after.
+type PageOut = ApiResult<(Vec<u8>, u64, Option<i64>)>;
+/// Fetches the page after a key.
+type Fetch =
+    Box<dyn Fn(Arc<DatabaseTransaction>, i64) -> BoxFuture<'static, PageOut> + Send + Sync>;
+/// Counts the rows of a part.
+type Count =
+    Box<dyn Fn(Arc<DatabaseTransaction>) -> BoxFuture<'static, ApiResult<u64>> + Send + Sync>;
+
+/// One entity of a collection, filtered by scope.
+struct Part {
+    fetch: Fetch,
+    count: Count,
+}
+
+fn line<M: Audited>(m: &M, out: &mut Vec<u8>) -> ApiResult<()> {
+    let mut v = serde_json::to_value(m).map_err(ApiError::internal)?;
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("_type".into(), M::KIND.name().into());
+        obj.insert(
+            "_id".into(),
+            ids::encode(M::KIND, m.key()).to_string().into(),
+        );
+    }
+    serde_json::to_writer(&mut *out, &v).map_err(ApiError::internal)?;
+    out.push(b'\n');
+    Ok(())
+}
+
+/// A part over entity `E`, keyed by its `id` column, restricted by `cond`.
+fn part<E>(id: E::Column, cond: Condition) -> Part
+where
+    E: EntityTrait,
+    E::Model: Audited + Send + Sync,
+{
+    let c2 = cond.clone();
+    Part {
+        fetch: Box::new(move |txn, after| {
+            let cond = cond.clone();
+            Box::pin(async move {
+                let rows = E::find()
+                    .filter(cond)
+                    .filter(id.gt(after))
+                    .order_by_asc(id)
+                    .limit(PAGE)
+                    .all(txn.as_ref())
+                    .await?;
+                let mut out = Vec::with_capacity(rows.len() * 512);
+                for r in &rows {
+                    line(r, &mut out)?;
+                }
+                Ok((out, rows.len() as u64, rows.last().map(|r| r.key())))
+            })
+        }),
+        count: Box::new(move |txn| {
+            let cond = c2.clone();
+            Box::pin(async move { Ok(E::find().filter(cond).count(txn.as_ref()).await?) })
+        }),
+    }
+}
+
+/// The audit events in scope, keyed by `seq`.
+fn audit_part(cond: Condition) -> Part {
+    let c2 = cond.clone();
+    Part {
+        fetch: Box::new(move |txn, after| {
+            let cond = cond.clone();
+            Box::pin(async move {
+                let rows = audit_event::Entity::find()
+                    .filter(cond)
+                    .filter(audit_event::Column::Seq.gt(after))
+                    .order_by_asc(audit_event::Column::Seq)
+                    .limit(PAGE)
+                    .all(txn.as_ref())
+                    .await?;
+                let mut out = Vec::new();
+                for r in &rows {
+                    let mut v = serde_json::to_value(r).map_err(ApiError::internal)?;
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.insert("_type".into(), "AuditEvent".into());
+                    }
+                    serde_json::to_writer(&mut out, &v).map_err(ApiError::internal)?;
+                    out.push(b'\n');
+                }
+                Ok((out, rows.len() as u64, rows.last().map(|r| r.seq)))
+            })
+        }),
+        count: Box::new(move |txn| {
+            let cond = c2.clone();
+            Box::pin(async move {
+                Ok(audit_event::Entity::find()
+                    .filter(cond)
+                    .count(txn.as_ref())
+                    .await?)
+            })
+        }),
+    }
+}
+
+/// The parts of a collection in the viewer's scope (everything when `viewer` is `None`: the
+/// operator's command line).
+fn parts(collection: Collection, viewer: Option<&Viewer>) -> Vec<Part> {
+    let pilots = || match viewer {
+        Some(v) => v.pilot_scope(),
+        None => Condition::all(),
+    };
+    macro_rules! child {
+        ($m:ident) => {
+            part::<$m::Entity>(
+                $m::Column::Id,
+                match viewer {
+                    Some(v) => {
+                        Condition::all().add($m::Column::PilotId.in_subquery(v.visible_pilot_ids()))
+                    }
+                    None => Condition::all(),
+                },
+            )
+        };
+    }
+    match collection {
+        Collection::Pilots => vec![part::<pilot::Entity>(pilot::Column::Id, pilots())],
+        Collection::Plans => vec![child!(plan)],
+        Collection::Indicators => vec![child!(indicator), child!(indicator_actual)],
+        Collection::Projects => vec![child!(key_project)],
+        Collection::Financing => vec![child!(financing_source)],
+        Collection::Acceptance => vec![
+            child!(acceptance_record),
+            child!(expert_review),
+            child!(re_review),
+        ],
+        Collection::Audit => vec![audit_part(match viewer {
+            Some(v) => crate::audit::service::scope(v),
+            None => Condition::all(),
+        })],
+    }
+}
+
+/// An export in progress.
+pub struct Export {
+    txn: Arc<DatabaseTransaction>,
+    parts: VecDeque<Part>,
+    after: i64,
+    rows: u64,
+    /// The feed cursor as of the snapshot.
+    cursor: String,
+    finished: bool,
+}
+
+impl Export {
+    /// Opens the snapshot an export reads from.
+    pub async fn open(
+        db: &DatabaseConnection,
+        collection: Collection,
+        viewer: Option<&Viewer>,
+    ) -> ApiResult<Self> {
+        let txn = match db.get_database_backend() {
+            DbBackend::Postgres => {
+                db.begin_with_config(
+                    Some(IsolationLevel::RepeatableRead),
+                    Some(AccessMode::ReadOnly),
+                )
+                .await?
+            }
+            // A SQLite read transaction in WAL mode already sees one snapshot.
+            _ => db.begin().await?,
+        };
+        let head = audit_event::Entity::find()
+            .filter(match viewer {
+                Some(v) => crate::audit::service::scope(v),
+                None => Condition::all(),
+            })
+            .order_by_desc(audit_event::Column::Seq)
+            .one(&txn)
+            .await?;
+        let cursor = head.map_or_else(String::new, |h| {
+            encode_cursor((SortValue::Int(h.seq), SortValue::Int(h.seq)))
+        });
+        Ok(Export {
+            txn: Arc::new(txn),
+            parts: parts(collection, viewer).into(),
+            after: 0,
+            rows: 0,
+            cursor,
+            finished: false,
+        })
+    }
+
+    /// How many rows the export will hold.
+    pub async fn total(&self) -> ApiResult<u64> {
+        let mut n = 0;
+        for p in &self.parts {
+            n += (p.count)(self.txn.clone()).await?;
+        }
+        Ok(n)
+    }
+
+    /// The next chunk of NDJSON, the trailer last, then `None`.
+    pub async fn next_chunk(&mut self) -> ApiResult<Option<(Bytes, u64)>> {
+        loop {
+            if self.finished {
+                return Ok(None);
+            }
+            let Some(part) = self.parts.front() else {
+                self.finished = true;
+                let trailer = serde_json::json!({"_type": "EndOfExport", "count": self.rows, "cursor": self.cursor});
+                let mut out = serde_json::to_vec(&trailer).map_err(ApiError::internal)?;
+                out.push(b'\n');
+                return Ok(Some((Bytes::from(out), 0)));
+            };
+            let (out, n, last) = (part.fetch)(self.txn.clone(), self.after).await?;
+            match last {
+                Some(key) if n > 0 => {
+                    self.after = key;
+                    self.rows += n;
+                    return Ok(Some((Bytes::from(out), n)));
+                }
+                _ => {
+                    self.parts.pop_front();
+                    self.after = 0;
+                }
+            }
+        }
+    }
+
+    /// The export as a stream of chunks, for an HTTP body.
+    pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<Bytes, actix_web::Error>> {
+        futures_util::stream::unfold(self, |mut export| async move {
+            match export.next_chunk().await {
+                Ok(Some((bytes, _))) => Some((Ok(bytes), export)),
+                Ok(None) => None,
+                Err(e) => {
+                    // The status line is sent; a failure can only cut the stream short, which
+                    // readers notice by the missing trailer.
+                    tracing::error!(error = %e.message(), "export failed mid-stream");
+                    None
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,121 @@
+//! NDJSON export: the caller's scope, every row once, a trailer with the count and the feed
+//! cursor to continue from.
+
+use crate::helpers::*;
+use serde_json::{Value, json};
+
+async fn export(app: &TestApp, token: Option<&str>, file: &str) -> (u16, Vec<Value>) {
+    let client = awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .finish();
+    let mut req = client.get(format!("{}/export/{file}", app.base));
+    if let Some(t) = token {
+        req = req.insert_header(("Authorization", format!("Bearer {t}")));
+    }
+    let mut res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let body = res.body().limit(64 * 1024 * 1024).await.expect("body");
+    let lines = String::from_utf8_lossy(&body)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or(Value::Null))
+        .collect();
+    (status, lines)
+}
+
+#[actix_web::test]
+async fn an_export_holds_the_callers_scope_and_ends_with_count_and_cursor() {
+    let app = TestApp::spawn().await;
+    let dezhou = token_for("municipal", Some("371400"));
+    let (status, lines) = export(&app, Some(&dezhou), "pilots.ndjson").await;
+    assert_eq!(status, 200);
+    let (trailer, rows) = lines.split_last().expect("lines");
+    assert_eq!(rows.len(), 10);
+    assert!(
+        rows.iter()
+            .all(|r| r["_type"] == "Pilot" && r["municipality_code"] == "371400"),
+        "{rows:?}"
+    );
+    assert_eq!(trailer["_type"], "EndOfExport");
+    assert_eq!(trailer["count"], 10);
+    let mut ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r["_id"].as_str().expect("id"))
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 10);
+    // The trailer's cursor continues the change feed exactly where the snapshot ended.
+    let cursor = trailer["cursor"].as_str().expect("cursor").to_owned();
+    let q = "query($a:String){changes(after:$a,first:100){edges{node{entityType action}}}}";
+    let none = app.gql(Some(&dezhou), q, json!({"a": cursor})).await;
+    assert_eq!(
+        none["data"]["changes"]["edges"],
+        json!([]),
+        "nothing happened since the export"
+    );
+    let pilot = app.pilot_id("SD-2023-PARK-0005").await;
+    crate::lifecycle::step(
+        &app,
+        &token_for("county", Some("371481")),
+        "endorsePilot",
+        "TransitionInput",
+        &pilot,
+        json!({}),
+    )
+    .await;
+    let next = app.gql(Some(&dezhou), q, json!({"a": cursor})).await;
+    assert_eq!(
+        next["data"]["changes"]["edges"].as_array().map(Vec::len),
+        Some(2),
+        "{next}"
+    );
+}
+
+#[actix_web::test]
+async fn every_collection_exports_and_children_follow_the_pilots_scope() {
+    let app = TestApp::spawn().await;
+    let applicant = applicant_token(&app.applicant_of("SD-2023-PARK-0001").await);
+    let (_, pilots) = export(&app, Some(&applicant), "pilots.ndjson").await;
+    let mine: Vec<i64> = pilots
+        .iter()
+        .filter(|r| r["_type"] == "Pilot")
+        .map(|r| r["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(mine.len(), 2);
+    for (file, types) in [
+        ("plans.ndjson", vec!["Plan"]),
+        ("indicators.ndjson", vec!["Indicator", "IndicatorActual"]),
+        ("projects.ndjson", vec!["KeyProject"]),
+        ("financing.ndjson", vec!["FinancingSource"]),
+        (
+            "acceptance.ndjson",
+            vec!["AcceptanceRecord", "ExpertReview", "ReReview"],
+        ),
+    ] {
+        let (status, lines) = export(&app, Some(&applicant), file).await;
+        assert_eq!(status, 200, "{file}");
+        let (trailer, rows) = lines.split_last().expect("trailer");
+        assert_eq!(trailer["count"].as_u64(), Some(rows.len() as u64), "{file}");
+        assert!(!rows.is_empty(), "{file}");
+        for r in rows {
+            assert!(
+                types.contains(&r["_type"].as_str().expect("type")),
+                "{file}: {r}"
+            );
+            assert!(
+                mine.contains(&r["pilot_id"].as_i64().expect("pilot")),
+                "{file}: a row of another organisation: {r}"
+            );
+        }
+    }
+    let auditor = token_for("auditor", Some("370000"));
+    let (_, audit) = export(&app, Some(&auditor), "audit.ndjson").await;
+    let (trailer, rows) = audit.split_last().expect("trailer");
+    assert_eq!(trailer["count"].as_u64(), Some(rows.len() as u64));
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0]["seq"].as_i64() < w[1]["seq"].as_i64())
+    );
+    assert_eq!(export(&app, None, "pilots.ndjson").await.0, 401);
+    assert_eq!(export(&app, Some(&auditor), "secrets.ndjson").await.0, 404);
+}
