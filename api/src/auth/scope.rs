@@ -3,13 +3,32 @@
 //! an out-of-scope record is simply absent (`NOT_FOUND`), never hinted at.
 
 use super::{COMPILING_DEPARTMENT, Viewer};
+use crate::regions::code::RegionCode;
 use entities::{RegionLevel, Role, organization, pilot, program, program_type_rule};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition};
 
 /// A condition no row satisfies (for viewers lacking what a scope needs).
 fn nothing() -> Condition {
     Condition::all().add(Expr::val(1).eq(0))
+}
+
+/// Pilots inside a region of any level (by the region codes kept on every pilot row).
+pub fn pilot_in(region: &RegionCode) -> SimpleExpr {
+    match region.level() {
+        RegionLevel::Province => pilot::Column::ProvinceCode.eq(region.as_str()),
+        RegionLevel::Municipality => pilot::Column::MunicipalityCode.eq(region.as_str()),
+        RegionLevel::County => pilot::Column::CountyCode.eq(region.as_str()),
+    }
+}
+
+/// Organisations inside a region of any level.
+pub fn organization_in(region: &RegionCode) -> SimpleExpr {
+    match region.level() {
+        RegionLevel::Province => organization::Column::ProvinceCode.eq(region.as_str()),
+        RegionLevel::Municipality => organization::Column::MunicipalityCode.eq(region.as_str()),
+        RegionLevel::County => organization::Column::RegionCode.eq(region.as_str()),
+    }
 }
 
 impl Viewer {
@@ -24,12 +43,7 @@ impl Viewer {
         let Some(region) = &self.region else {
             return nothing();
         };
-        let by_region = match region.level() {
-            RegionLevel::Province => pilot::Column::ProvinceCode.eq(region.as_str()),
-            RegionLevel::Municipality => pilot::Column::MunicipalityCode.eq(region.as_str()),
-            RegionLevel::County => pilot::Column::CountyCode.eq(region.as_str()),
-        };
-        let mut cond = Condition::all().add(by_region);
+        let mut cond = Condition::all().add(pilot_in(region));
         if matches!(self.role, Role::Municipal | Role::County) {
             cond = cond.add(self.department_filter());
         }
@@ -100,11 +114,7 @@ impl Viewer {
         let Some(region) = &self.region else {
             return nothing();
         };
-        Condition::all().add(match region.level() {
-            RegionLevel::Province => organization::Column::ProvinceCode.eq(region.as_str()),
-            RegionLevel::Municipality => organization::Column::MunicipalityCode.eq(region.as_str()),
-            RegionLevel::County => organization::Column::RegionCode.eq(region.as_str()),
-        })
+        Condition::all().add(organization_in(region))
     }
 
     /// The programs this viewer may read: national ones, those issued by a region above or at

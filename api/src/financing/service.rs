@@ -5,7 +5,7 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::AppState;
 use crate::input;
-use crate::pilots::editing::{Section, editable_pilot};
+use crate::pilots::editing::{Section, editable_pilot, editable_record};
 use chrono::NaiveDate;
 use entities::{Dec, FinancingKind, FinancingStatus, financing_source, key_project};
 use rust_decimal::Decimal;
@@ -149,24 +149,14 @@ pub async fn update(
 ) -> ApiResult<financing_source::Model> {
     let mut tx = viewer.write(state).await?;
     let now = tx.now();
-    let current = financing_source::Entity::find_by_id(id)
-        .filter(financing_source::Column::PilotId.in_subquery(viewer.visible_pilot_ids()))
-        .one(tx.conn())
-        .await?
-        .ok_or_else(|| ApiError::not_found("financing source"))?;
-    editable_pilot(
+    let current = editable_record::<financing_source::Entity>(
         tx.conn(),
         viewer,
-        current.pilot_id,
+        id,
+        version,
         Section::ProjectsAndFinancing,
     )
     .await?;
-    if current.version != version {
-        return Err(ApiError::Conflict(format!(
-            "the source changed since you read it (version {version} is now {})",
-            current.version
-        )));
-    }
     let mut m = current.clone().into_active_model();
     apply(tx.conn(), current.pilot_id, &mut m, Some(&current), f).await?;
     m.version = Set(version + 1);

@@ -27,11 +27,7 @@ pub fn query(
     if let Some(code) = &filter.region_code {
         let code =
             RegionCode::parse(code).map_err(|e| ApiError::bad_input("filter.regionCode", e))?;
-        q = q.filter(match code.level() {
-            RegionLevel::Province => organization::Column::ProvinceCode.eq(code.as_str()),
-            RegionLevel::Municipality => organization::Column::MunicipalityCode.eq(code.as_str()),
-            RegionLevel::County => organization::Column::RegionCode.eq(code.as_str()),
-        });
+        q = q.filter(crate::auth::scope::organization_in(&code));
     }
     if let Some(text) = filter.search.as_deref().filter(|t| !t.is_empty()) {
         q = q.filter(

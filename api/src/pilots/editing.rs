@@ -11,6 +11,7 @@
 //! application is under review (SUBMITTED to IN_PUBLIC_NOTICE) and while an acceptance
 //! attempt is open, what reviewers are judging stays still.
 
+use crate::audit::writer::Audited;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use entities::{PilotStatus, Role, pilot};
@@ -74,6 +75,61 @@ pub async fn editable_pilot(
         )));
     }
     Ok(p)
+}
+
+/// A record with an optimistic-lock version.
+pub trait Versioned {
+    fn version(&self) -> i32;
+}
+
+macro_rules! versioned {
+    ($($m:ident),+) => {$(
+        impl Versioned for entities::$m::Model {
+            fn version(&self) -> i32 {
+                self.version
+            }
+        }
+    )+};
+}
+
+versioned!(plan, key_project, financing_source);
+
+/// Finds a record of one of the viewer's pilots that the viewer may edit `section` of, at
+/// the `version` the caller read (`NOT_FOUND`, `FORBIDDEN`, `INVALID_TRANSITION` as for the
+/// pilot; `CONFLICT` when stale).
+pub async fn editable_record<E>(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    section: Section,
+) -> ApiResult<E::Model>
+where
+    E: EntityTrait,
+    E::Model: Audited + Versioned,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
+{
+    let what = E::Model::KIND.name();
+    let record = E::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("{what} not found")))?;
+    let pilot = record
+        .pilot_of()
+        .ok_or_else(|| ApiError::internal("record without pilot"))?;
+    editable_pilot(db, viewer, pilot, section)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => ApiError::NotFound(format!("{what} not found")),
+            other => other,
+        })?;
+    if record.version() != version {
+        return Err(ApiError::Conflict(format!(
+            "the {what} changed since you read it (version {version} is now {})",
+            record.version()
+        )));
+    }
+    Ok(record)
 }
 
 #[cfg(test)]

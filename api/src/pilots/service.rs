@@ -46,11 +46,7 @@ pub fn query(viewer: &Viewer, f: &PilotFilter) -> ApiResult<Select<pilot::Entity
     if let Some(code) = &f.region_code {
         let code =
             RegionCode::parse(code).map_err(|e| ApiError::bad_input("filter.regionCode", e))?;
-        q = q.filter(match code.level() {
-            RegionLevel::Province => pilot::Column::ProvinceCode.eq(code.as_str()),
-            RegionLevel::Municipality => pilot::Column::MunicipalityCode.eq(code.as_str()),
-            RegionLevel::County => pilot::Column::CountyCode.eq(code.as_str()),
-        });
+        q = q.filter(crate::auth::scope::pilot_in(&code));
     }
     if let Some(id) = f.applicant_id {
         q = q.filter(pilot::Column::ApplicantId.eq(id));

@@ -5,7 +5,7 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::AppState;
 use crate::input;
-use crate::pilots::editing::{Section, editable_pilot};
+use crate::pilots::editing::{Section, editable_pilot, editable_record};
 use entities::{PlanKind, PlanStatus, plan};
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
 
@@ -110,18 +110,8 @@ pub async fn publish(
 ) -> ApiResult<plan::Model> {
     let mut tx = viewer.write(state).await?;
     let now = tx.now();
-    let plan = plan::Entity::find_by_id(id)
-        .filter(plan::Column::PilotId.in_subquery(viewer.visible_pilot_ids()))
-        .one(tx.conn())
-        .await?
-        .ok_or_else(|| ApiError::not_found("plan"))?;
-    editable_pilot(tx.conn(), viewer, plan.pilot_id, Section::Plans).await?;
-    if plan.version != version {
-        return Err(ApiError::Conflict(format!(
-            "the plan changed since you read it (version {version} is now {})",
-            plan.version
-        )));
-    }
+    let plan =
+        editable_record::<plan::Entity>(tx.conn(), viewer, id, version, Section::Plans).await?;
     if plan.status != PlanStatus::Draft {
         return Err(ApiError::InvalidTransition(format!(
             "only a DRAFT plan is published; this one is {}",

@@ -4,11 +4,11 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::AppState;
 use crate::input;
-use crate::pilots::editing::{Section, editable_pilot};
+use crate::pilots::editing::{Section, editable_pilot, editable_record};
 use chrono::NaiveDate;
 use entities::{Dec, ProjectField, ProjectStatus, key_project};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{IntoActiveModel, Set};
 
 /// The fields of a key project; on update, absent fields stay as they are.
 #[derive(Debug, Clone, Default)]
@@ -136,24 +136,14 @@ pub async fn update(
 ) -> ApiResult<key_project::Model> {
     let mut tx = viewer.write(state).await?;
     let now = tx.now();
-    let current = key_project::Entity::find_by_id(id)
-        .filter(key_project::Column::PilotId.in_subquery(viewer.visible_pilot_ids()))
-        .one(tx.conn())
-        .await?
-        .ok_or_else(|| ApiError::not_found("key project"))?;
-    editable_pilot(
+    let current = editable_record::<key_project::Entity>(
         tx.conn(),
         viewer,
-        current.pilot_id,
+        id,
+        version,
         Section::ProjectsAndFinancing,
     )
     .await?;
-    if current.version != version {
-        return Err(ApiError::Conflict(format!(
-            "the project changed since you read it (version {version} is now {})",
-            current.version
-        )));
-    }
     let mut m = current.clone().into_active_model();
     apply(&mut m, Some(&current), f)?;
     m.version = Set(version + 1);
