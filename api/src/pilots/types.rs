@@ -40,7 +40,8 @@ pub struct PilotFilter {
     pub applicant_id: Option<ID>,
     /// Text contained in the name or the code, case-insensitive.
     pub search: Option<String>,
-    /// Only pilots changed at or after this instant.
+    /// Only pilots whose own record changed at or after this instant (for changes to their
+    /// plans, indicators, projects or financing, follow the `changes` feed).
     pub updated_since: Option<DateTime<Utc>>,
 }
 
