@@ -160,7 +160,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let workers = workers
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-            let app = Application::build(listener, AppState::new(db, clock), verifier, workers)?;
+            let app = Application::build(
+                listener,
+                AppState::new(db, clock),
+                verifier,
+                settings.limits.clone(),
+                workers,
+            )?;
             tracing::info!(address = %bind, database = %db::redact(&settings.database_url), "serving; GraphiQL at /graphql");
             app.run_until_stopped().await?;
         }

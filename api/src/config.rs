@@ -26,6 +26,43 @@ pub struct Settings {
     pub bind: String,
     pub jwt: JwtSettings,
     pub log_format: LogFormat,
+    pub limits: Limits,
+}
+
+/// Limits that keep one client from hurting the others.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Deepest query (`MAX_DEPTH`).
+    pub max_depth: usize,
+    /// Most complex query, one point per field (`MAX_COMPLEXITY`).
+    pub max_complexity: usize,
+    /// Most aliased fields in one document (`MAX_ALIASES`).
+    pub max_aliases: usize,
+    /// Most fields at the root of one operation (`MAX_ROOT_FIELDS`).
+    pub max_root_fields: usize,
+    /// Largest request body in bytes (`MAX_BODY_BYTES`); larger gets 413.
+    pub max_body_bytes: usize,
+    /// Longest a request may run (`REQUEST_TIMEOUT_SECS`).
+    pub request_timeout_secs: u64,
+    /// Whether the schema answers introspection (`INTROSPECTION`).
+    pub introspection: bool,
+    /// Whether GET /graphql serves GraphiQL (`GRAPHIQL`).
+    pub graphiql: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 15,
+            max_complexity: 5_000,
+            max_aliases: 50,
+            max_root_fields: 20,
+            max_body_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            introspection: true,
+            graphiql: true,
+        }
+    }
 }
 
 /// How tokens are verified.
@@ -111,7 +148,34 @@ impl Settings {
             Some(other) => anyhow::bail!("LOG_FORMAT must be `json` or `pretty`, not `{other}`"),
             None => file.log_format.unwrap_or_default(),
         };
+        let number = |key: &str, default: usize| -> anyhow::Result<usize> {
+            env(key).map_or(Ok(default), |v| {
+                v.parse()
+                    .with_context(|| format!("{key} must be a whole number"))
+            })
+        };
+        let flag = |key: &str, default: bool| -> anyhow::Result<bool> {
+            match env(key).as_deref() {
+                None => Ok(default),
+                Some("true" | "1" | "yes") => Ok(true),
+                Some("false" | "0" | "no") => Ok(false),
+                Some(other) => anyhow::bail!("{key} must be true or false, not `{other}`"),
+            }
+        };
+        let d = Limits::default();
+        let limits = Limits {
+            max_depth: number("MAX_DEPTH", d.max_depth)?,
+            max_complexity: number("MAX_COMPLEXITY", d.max_complexity)?,
+            max_aliases: number("MAX_ALIASES", d.max_aliases)?,
+            max_root_fields: number("MAX_ROOT_FIELDS", d.max_root_fields)?,
+            max_body_bytes: number("MAX_BODY_BYTES", d.max_body_bytes)?,
+            request_timeout_secs: number("REQUEST_TIMEOUT_SECS", d.request_timeout_secs as usize)?
+                as u64,
+            introspection: flag("INTROSPECTION", d.introspection)?,
+            graphiql: flag("GRAPHIQL", d.graphiql)?,
+        };
         Ok(Settings {
+            limits,
             data_dir,
             database_url,
             bind: env("BIND")

@@ -1,17 +1,22 @@
-//! Builds the HTTP application: `/graphql` (POST queries, GET GraphiQL), `/healthz`,
-//! `/readyz`. Tokens are verified here, once per request, and become the request's `Viewer`.
+//! Builds the HTTP application: `/graphql` (GraphQL over HTTP: POST, GET for queries,
+//! WebSocket subscriptions, GraphiQL), `/export/…`, `/healthz`, `/readyz`. Tokens are verified
+//! here, once per request, and become the request's `Viewer`; the limits of `config::Limits`
+//! are enforced here before anything runs.
 
 use crate::auth::jwt::TokenVerifier;
 use crate::auth::{self, Viewer};
+use crate::config::Limits;
 use crate::error::{ApiError, ensure_code};
 use crate::graphql::context::AppState;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{AppSchema, build_schema};
 use actix_web::dev::{Server, Service};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, web};
 use async_graphql::http::GraphiQLSource;
-use async_graphql_actix_web::{GraphQLRequest, GraphQLSubscription};
+use async_graphql::parser::types::OperationType;
+use async_graphql_actix_web::GraphQLSubscription;
 use std::net::TcpListener;
 use tracing_actix_web::{RequestId, TracingLogger};
 
@@ -20,6 +25,7 @@ struct Shared {
     schema: AppSchema,
     verifier: TokenVerifier,
     state: AppState,
+    limits: Limits,
 }
 
 /// A built server, bound to its port, not yet running.
@@ -34,18 +40,21 @@ impl Application {
         listener: TcpListener,
         state: AppState,
         verifier: TokenVerifier,
+        limits: Limits,
         workers: usize,
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
+        let body_limit = limits.max_body_bytes;
         let shared = web::Data::new(Shared {
-            schema: build_schema(state.clone()),
+            schema: build_schema(state.clone(), &limits),
             verifier,
             state,
+            limits,
         });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(shared.clone())
-                .app_data(web::JsonConfig::default().limit(1024 * 1024))
+                .app_data(web::PayloadConfig::new(body_limit))
                 .wrap_fn(|req, srv| {
                     let rid = req.extensions().get::<RequestId>().map(|r| r.to_string());
                     let fut = srv.call(req);
@@ -59,14 +68,24 @@ impl Application {
                     }
                 })
                 .wrap(TracingLogger::default())
-                .route("/graphql", web::post().to(graphql))
+                .wrap(
+                    actix_web::middleware::DefaultHeaders::new()
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                        .add((header::X_FRAME_OPTIONS, "DENY"))
+                        .add((header::REFERRER_POLICY, "no-referrer"))
+                        .add((
+                            HeaderName::from_static("cross-origin-opener-policy"),
+                            "same-origin",
+                        )),
+                )
+                .route("/graphql", web::post().to(graphql_post))
                 .route(
                     "/graphql",
                     web::get()
                         .guard(actix_web::guard::Header("upgrade", "websocket"))
                         .to(subscriptions),
                 )
-                .route("/graphql", web::get().to(graphiql))
+                .route("/graphql", web::get().to(graphql_get))
                 .route("/export/{file}", web::get().to(export))
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
@@ -154,29 +173,192 @@ fn error_response(status: actix_web::http::StatusCode, err: ApiError) -> HttpRes
     }))
 }
 
-async fn graphql(
+/// A GraphQL-over-HTTP error answer: the status, one coded error, nothing executed.
+fn refuse(status: StatusCode, err: ApiError) -> HttpResponse {
+    error_response(status, err)
+}
+
+/// Whether the client asked for the `application/graphql-response+json` media type.
+fn wants_graphql_response(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/graphql-response+json"))
+}
+
+/// `POST /graphql`: one operation as JSON (`{"query", "variables", "operationName"}`).
+async fn graphql_post(
     shared: web::Data<Shared>,
     req: HttpRequest,
-    body: GraphQLRequest,
+    body: web::Bytes,
 ) -> HttpResponse {
-    let viewer = match authenticate(&shared, &req).await {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/json")
+        && !content_type.starts_with("application/graphql-response+json")
+    {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::bad_input("content-type", "send application/json"),
+        );
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(e @ ApiError::Unauthenticated(_)) => {
-            return error_response(actix_web::http::StatusCode::UNAUTHORIZED, e);
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ApiError::bad_input("body", "the body is not JSON"),
+            );
         }
-        Err(e) => return error_response(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, e),
     };
+    if value.is_array() {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input(
+                "body",
+                "batched requests are not accepted; send one operation per request",
+            ),
+        );
+    }
+    if !value.get("query").is_some_and(serde_json::Value::is_string) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input("query", "a `query` string is required"),
+        );
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ApiError::bad_input("body", format!("not a GraphQL request: {e}")),
+            );
+        }
+    };
+    execute(&shared, &req, request, false).await
+}
+
+/// The parameters of `GET /graphql`.
+#[derive(serde::Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    variables: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+}
+
+/// `GET /graphql`: a query in the URL, or GraphiQL for a browser.
+async fn graphql_get(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse {
+    let Ok(params) = web::Query::<GetParams>::from_query(req.query_string()) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input("query", "malformed query string"),
+        );
+    };
+    let Some(query) = params.query.clone() else {
+        let browser = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+        if shared.limits.graphiql && browser {
+            return graphiql();
+        }
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input("query", "a `query` parameter is required"),
+        );
+    };
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = &params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = &params.variables {
+        match serde_json::from_str::<serde_json::Value>(vars) {
+            Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
+            Err(_) => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    ApiError::bad_input("variables", "not JSON"),
+                );
+            }
+        }
+    }
+    execute(&shared, &req, request, true).await
+}
+
+/// Authenticates, checks the limits, runs one operation within the time limit, and answers
+/// per GraphQL over HTTP: `application/graphql-response+json` (with 4xx for requests that
+/// could not run) when the client asks for it, `application/json` with 200 otherwise.
+async fn execute(
+    shared: &Shared,
+    req: &HttpRequest,
+    request: async_graphql::Request,
+    queries_only: bool,
+) -> HttpResponse {
+    let modern = wants_graphql_response(req);
+    let viewer = match authenticate(shared, req).await {
+        Ok(v) => v,
+        Err(e @ ApiError::Unauthenticated(_)) => return refuse(StatusCode::UNAUTHORIZED, e),
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    let shape = match crate::graphql::limits::check(
+        &request.query,
+        request.operation_name.as_deref(),
+        &shared.limits,
+    ) {
+        Ok(shape) => shape,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, e),
+    };
+    if queries_only && shape.operation != Some(OperationType::Query) {
+        let mut res = refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::bad_input("query", "GET runs queries only; send mutations with POST"),
+        );
+        res.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return res;
+    }
     let request_id = req.extensions().get::<RequestId>().map(|r| r.to_string());
-    let mut request = body.into_inner().data(Loaders::new(&shared.state.db));
+    let mut request = request.data(Loaders::new(&shared.state.db));
     if let Some(mut viewer) = viewer {
         viewer.request_id = request_id;
         request = request.data(viewer);
     }
-    let mut response = shared.schema.execute(request).await;
+    let timeout = std::time::Duration::from_secs(shared.limits.request_timeout_secs.max(1));
+    let Ok(mut response) = tokio::time::timeout(timeout, shared.schema.execute(request)).await
+    else {
+        tracing::warn!(timeout_secs = timeout.as_secs(), "request timed out");
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::internal("request timed out"),
+        );
+    };
     response.errors = response.errors.into_iter().map(ensure_code).collect();
-    HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(&response)
+    // A response without data whose errors point at no field could not run at all.
+    let not_run = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let status = if modern && not_run {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let content_type = if modern {
+        "application/graphql-response+json"
+    } else {
+        "application/json"
+    };
+    match serde_json::to_vec(&response) {
+        Ok(body) => HttpResponse::build(status)
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .content_type(content_type)
+            .body(body),
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, ApiError::internal(e)),
+    }
 }
 
 /// `GET /export/{collection}.ndjson`: the collection in the caller's scope, streamed.
@@ -219,7 +401,7 @@ async fn export(
     }
 }
 
-async fn graphiql() -> HttpResponse {
+fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(

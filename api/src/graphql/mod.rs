@@ -2,6 +2,7 @@
 //! per-request loaders, and limits.
 
 pub mod context;
+pub mod limits;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
@@ -41,22 +42,23 @@ pub struct Subscription(crate::workflow::resolvers::WorkflowSubscription);
 /// The executable schema.
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
-/// Deepest query accepted.
-pub const MAX_DEPTH: usize = 15;
-/// Most complex query accepted (one point per field).
-pub const MAX_COMPLEXITY: usize = 5_000;
-
-/// Builds the schema around the shared state.
-pub fn build_schema(state: AppState) -> AppSchema {
-    Schema::build(
+/// Builds the schema around the shared state, with the configured limits.
+pub fn build_schema(state: AppState, limits: &crate::config::Limits) -> AppSchema {
+    let builder = Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
     )
     .data(state)
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
-    .finish()
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(64)
+    .limit_directives(10);
+    if limits.introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
 }
 
 /// The published contract, as checked in at `schema.graphql`.

@@ -156,6 +156,11 @@ impl TestApp {
 
     /// The app with demo data and the given token settings.
     pub async fn spawn_with(jwt: JwtSettings) -> TestApp {
+        Self::spawn_configured(jwt, api::config::Limits::default()).await
+    }
+
+    /// The app with demo data, the given token settings and limits.
+    pub async fn spawn_configured(jwt: JwtSettings, limits: api::config::Limits) -> TestApp {
         let (url, dir) = fresh_database().await;
         let mut db = api::db::connect(&url).await.expect("connect");
         let statements = Arc::new(AtomicUsize::new(0));
@@ -171,7 +176,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let verifier = TokenVerifier::new(&jwt).expect("verifier");
         let state = AppState::new(db.clone(), Arc::new(clock.clone()));
-        let app = Application::build(listener, state, verifier, 1).expect("build");
+        let app = Application::build(listener, state, verifier, limits, 1).expect("build");
         let base = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
         TestApp {

@@ -1,6 +1,7 @@
 //! Integration tests: the real server over HTTP with real tokens, on SQLite or (with
 //! `TEST_DATABASE_URL`) PostgreSQL.
 
+mod abuse;
 mod audit;
 mod auth;
 mod cli;

@@ -1,0 +1,205 @@
+//! Abuse and protocol semantics over HTTP: each hostile request is refused with the right
+//! status and code, quickly, and the server answers a normal query right after.
+
+use crate::helpers::*;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// A generous bound: refusing must not take anywhere near this long.
+const BOUND: Duration = Duration::from_secs(10);
+
+async fn raw(
+    app: &TestApp,
+    content_type: &str,
+    accept: &str,
+    body: Vec<u8>,
+) -> (u16, Value, awc::http::header::HeaderMap) {
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .finish();
+    let t = token_for("provincial", Some("370000"));
+    let mut res = client
+        .post(format!("{}/graphql", app.base))
+        .insert_header(("Authorization", format!("Bearer {t}")))
+        .insert_header(("Content-Type", content_type))
+        .insert_header(("Accept", accept))
+        .send_body(body)
+        .await
+        .expect("request");
+    let headers = res.headers().clone();
+    let body = res.body().limit(16 * 1024 * 1024).await.expect("body");
+    (
+        res.status().as_u16(),
+        serde_json::from_slice(&body).unwrap_or(Value::Null),
+        headers,
+    )
+}
+
+async fn still_serving(app: &TestApp) {
+    let body = app
+        .gql(
+            Some(&token_for("provincial", Some("370000"))),
+            "{pilots(first:1){totalCount}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["pilots"]["totalCount"], 17);
+}
+
+#[actix_web::test]
+async fn hostile_requests_are_refused_quickly_and_the_server_keeps_answering() {
+    let app = TestApp::spawn().await;
+    let deep = format!(
+        "{{{}}}",
+        "region(code:\"370000\"){children{".repeat(25) + "code" + &"}}".repeat(25)
+    );
+    let aliases = format!(
+        "{{{}}}",
+        (0..1000)
+            .map(|i| format!("a{i}: health"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let batch = serde_json::to_vec(&vec![json!({"query": "{health}"}); 1000]).expect("json");
+    let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
+        ("a 50-level deep query", serde_json::to_vec(&json!({"query": deep})).expect("json"), 200, "BAD_USER_INPUT"),
+        ("1,000 aliases", serde_json::to_vec(&json!({"query": aliases})).expect("json"), 400, "BAD_USER_INPUT"),
+        ("a 1,000-operation batch", batch, 400, "BAD_USER_INPUT"),
+        ("first: 100000", serde_json::to_vec(&json!({"query": "{pilots(first:100000){totalCount}}"})).expect("json"), 200, "BAD_USER_INPUT"),
+        ("broken syntax", serde_json::to_vec(&json!({"query": "{pilots(first:1){"})).expect("json"), 200, "BAD_USER_INPUT"),
+        ("a variable of the wrong type", serde_json::to_vec(&json!({"query": "query($n:Int){pilots(first:$n){totalCount}}", "variables": {"n": "ten"}})).expect("json"), 200, "BAD_USER_INPUT"),
+        ("no query", serde_json::to_vec(&json!({"variables": {}})).expect("json"), 400, "BAD_USER_INPUT"),
+        ("not JSON", b"{query: health".to_vec(), 400, "BAD_USER_INPUT"),
+    ];
+    for (why, body, status, code) in cases {
+        let started = Instant::now();
+        let (got, answer, _) = raw(&app, "application/json", "application/json", body).await;
+        assert!(
+            started.elapsed() < BOUND,
+            "{why} took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(got, status, "{why}: {answer}");
+        assert_eq!(error_code(&answer), Some(code), "{why}: {answer}");
+        still_serving(&app).await;
+    }
+    let started = Instant::now();
+    let (got, _, _) = raw(
+        &app,
+        "application/json",
+        "application/json",
+        vec![b' '; 5 * 1024 * 1024],
+    )
+    .await;
+    assert_eq!(got, 413, "a 5 MiB body");
+    assert!(started.elapsed() < BOUND);
+    still_serving(&app).await;
+}
+
+#[actix_web::test]
+async fn graphql_over_http_status_codes_follow_the_accept_header() {
+    let app = TestApp::spawn().await;
+    let broken = serde_json::to_vec(&json!({"query": "{pilots(first:1){"})).expect("json");
+    let (status, body, headers) = raw(
+        &app,
+        "application/json",
+        "application/graphql-response+json",
+        broken.clone(),
+    )
+    .await;
+    assert_eq!(
+        status, 400,
+        "a request that cannot run is a 4xx for graphql-response+json"
+    );
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+    assert_eq!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/graphql-response+json")
+    );
+    let ok = serde_json::to_vec(&json!({"query": "{health}"})).expect("json");
+    let (status, body, headers) = raw(
+        &app,
+        "application/json",
+        "application/graphql-response+json",
+        ok,
+    )
+    .await;
+    assert_eq!((status, body["data"]["health"].as_str()), (200, Some("ok")));
+    for h in [
+        "x-content-type-options",
+        "x-frame-options",
+        "referrer-policy",
+        "x-request-id",
+    ] {
+        assert!(headers.get(h).is_some(), "{h} on every response");
+    }
+    let (status, body, _) = raw(&app, "text/plain", "application/json", b"{health}".to_vec()).await;
+    assert_eq!((status, error_code(&body)), (415, Some("BAD_USER_INPUT")));
+}
+
+#[actix_web::test]
+async fn get_runs_queries_but_never_mutations() {
+    let app = TestApp::spawn().await;
+    let t = token_for("provincial", Some("370000"));
+    let client = awc::Client::default();
+    let get = |q: &str| {
+        client
+            .get(format!("{}/graphql", app.base))
+            .query(&[("query", q)])
+            .expect("query string")
+            .insert_header(("Authorization", format!("Bearer {t}")))
+            .send()
+    };
+    let mut res = get("{pilots{totalCount}}").await.expect("get");
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["data"]["pilots"]["totalCount"], 17);
+    let pilot = app.pilot_id("SD-2023-PARK-0005").await;
+    let mutation = format!(
+        "mutation{{endorsePilot(input:{{pilotId:\"{pilot}\",version:1}}){{pilot{{status}}}}}}"
+    );
+    let res = get(&mutation).await.expect("get");
+    assert_eq!(res.status().as_u16(), 405);
+    assert_eq!(
+        res.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
+    assert_eq!(app.state_of(&pilot).await.0, "SUBMITTED", "nothing ran");
+    let mut page = client
+        .get(format!("{}/graphql", app.base))
+        .insert_header(("Accept", "text/html"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(String::from_utf8_lossy(&page.body().await.expect("body")).contains("graphiql"));
+}
+
+#[actix_web::test]
+async fn introspection_and_graphiql_can_be_switched_off() {
+    let limits = api::config::Limits {
+        introspection: false,
+        graphiql: false,
+        ..Default::default()
+    };
+    let app = TestApp::spawn_configured(jwt_settings(), limits).await;
+    let t = token_for("provincial", Some("370000"));
+    let body = app
+        .gql(Some(&t), "{__schema{types{name}}}", json!({}))
+        .await;
+    assert!(
+        body["data"]["__schema"].is_null(),
+        "no schema is revealed: {body}"
+    );
+    let open = TestApp::spawn().await;
+    let body = open
+        .gql(Some(&t), "{__schema{types{name}}}", json!({}))
+        .await;
+    assert!(
+        body["data"]["__schema"]["types"].is_array(),
+        "on by default: {body}"
+    );
+    let (status, _) = app.get("/graphql").await;
+    assert_eq!(status, 400, "no GraphiQL page");
+    still_serving(&app).await;
+}
