@@ -48,6 +48,14 @@ pub struct Limits {
     pub introspection: bool,
     /// Whether GET /graphql serves GraphiQL (`GRAPHIQL`).
     pub graphiql: bool,
+    /// Requests per minute per token subject (`RATE_LIMIT_PER_MINUTE`).
+    pub rate_per_minute: u32,
+    /// Requests per minute per client address without a valid token
+    /// (`RATE_LIMIT_ANONYMOUS_PER_MINUTE`).
+    pub anonymous_rate_per_minute: u32,
+    /// Origins allowed to call from a browser (`CORS_ALLOWED_ORIGINS`, comma-separated);
+    /// none by default.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Default for Limits {
@@ -61,6 +69,9 @@ impl Default for Limits {
             request_timeout_secs: 30,
             introspection: true,
             graphiql: true,
+            rate_per_minute: 600,
+            anonymous_rate_per_minute: 60,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }
@@ -173,6 +184,19 @@ impl Settings {
                 as u64,
             introspection: flag("INTROSPECTION", d.introspection)?,
             graphiql: flag("GRAPHIQL", d.graphiql)?,
+            rate_per_minute: number("RATE_LIMIT_PER_MINUTE", d.rate_per_minute as usize)? as u32,
+            anonymous_rate_per_minute: number(
+                "RATE_LIMIT_ANONYMOUS_PER_MINUTE",
+                d.anonymous_rate_per_minute as usize,
+            )? as u32,
+            cors_allowed_origins: env("CORS_ALLOWED_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
         };
         Ok(Settings {
             limits,

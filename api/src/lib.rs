@@ -40,6 +40,8 @@ pub mod plans;
 pub mod programs;
 /// Key projects.
 pub mod projects;
+/// Token-bucket rate limiting.
+pub mod ratelimit;
 /// The administrative hierarchy.
 pub mod regions;
 /// Demo and synthetic data.

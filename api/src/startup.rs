@@ -10,6 +10,7 @@ use crate::error::{ApiError, ensure_code};
 use crate::graphql::context::AppState;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{AppSchema, build_schema};
+use crate::ratelimit::{Budget, Key, RateLimiter};
 use actix_web::dev::{Server, Service};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -26,6 +27,7 @@ struct Shared {
     verifier: TokenVerifier,
     state: AppState,
     limits: Limits,
+    limiter: RateLimiter,
 }
 
 /// A built server, bound to its port, not yet running.
@@ -45,14 +47,32 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let body_limit = limits.max_body_bytes;
+        let origins = limits.cors_allowed_origins.clone();
         let shared = web::Data::new(Shared {
             schema: build_schema(state.clone(), &limits),
             verifier,
             state,
+            limiter: RateLimiter::new(
+                Budget {
+                    per_minute: limits.rate_per_minute,
+                },
+                Budget {
+                    per_minute: limits.anonymous_rate_per_minute,
+                },
+            ),
             limits,
         });
         let server = HttpServer::new(move || {
+            // Browsers may call only from the configured origins (none by default).
+            let cors = origins
+                .iter()
+                .fold(actix_cors::Cors::default(), |c, o| c.allowed_origin(o))
+                .allowed_methods(["GET", "POST"])
+                .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+                .expose_headers([HeaderName::from_static("x-request-id"), header::RETRY_AFTER])
+                .max_age(3600);
             App::new()
+                .wrap(cors)
                 .app_data(shared.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .wrap_fn(|req, srv| {
@@ -168,14 +188,40 @@ fn error_response(status: actix_web::http::StatusCode, err: ApiError) -> HttpRes
     if matches!(err, ApiError::Unauthenticated(_)) {
         res.insert_header((header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""));
     }
-    res.json(serde_json::json!({
-        "errors": [{ "message": err.message(), "extensions": { "code": err.code() } }]
-    }))
+    // The same shape and extensions (`code`, `field`, `retryAfter`) as errors of resolvers.
+    let err = async_graphql::Error::from(err);
+    res.json(
+        serde_json::json!({ "errors": [{ "message": err.message, "extensions": err.extensions }] }),
+    )
 }
 
-/// A GraphQL-over-HTTP error answer: the status, one coded error, nothing executed.
-fn refuse(status: StatusCode, err: ApiError) -> HttpResponse {
-    error_response(status, err)
+/// Authenticates a request and charges its rate-limit bucket: the token's subject, or the
+/// client address when there is no valid token. `Err` is the answer to send instead.
+async fn admit(shared: &Shared, req: &HttpRequest) -> Result<Option<Viewer>, HttpResponse> {
+    let auth = authenticate(shared, req).await;
+    let key = match &auth {
+        Ok(Some(v)) => Key::Subject(v.sub.clone()),
+        _ => Key::Address(
+            req.peer_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default(),
+        ),
+    };
+    if let Err(retry_after_secs) = shared.limiter.check(key) {
+        let mut res = error_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited { retry_after_secs },
+        );
+        if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Err(res);
+    }
+    match auth {
+        Ok(v) => Ok(v),
+        Err(e @ ApiError::Unauthenticated(_)) => Err(error_response(StatusCode::UNAUTHORIZED, e)),
+        Err(e) => Err(error_response(StatusCode::INTERNAL_SERVER_ERROR, e)),
+    }
 }
 
 /// Whether the client asked for the `application/graphql-response+json` media type.
@@ -200,7 +246,7 @@ async fn graphql_post(
     if !content_type.starts_with("application/json")
         && !content_type.starts_with("application/graphql-response+json")
     {
-        return refuse(
+        return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::bad_input("content-type", "send application/json"),
         );
@@ -208,14 +254,14 @@ async fn graphql_post(
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(_) => {
-            return refuse(
+            return error_response(
                 StatusCode::BAD_REQUEST,
                 ApiError::bad_input("body", "the body is not JSON"),
             );
         }
     };
     if value.is_array() {
-        return refuse(
+        return error_response(
             StatusCode::BAD_REQUEST,
             ApiError::bad_input(
                 "body",
@@ -224,7 +270,7 @@ async fn graphql_post(
         );
     }
     if !value.get("query").is_some_and(serde_json::Value::is_string) {
-        return refuse(
+        return error_response(
             StatusCode::BAD_REQUEST,
             ApiError::bad_input("query", "a `query` string is required"),
         );
@@ -232,7 +278,7 @@ async fn graphql_post(
     let request: async_graphql::Request = match serde_json::from_value(value) {
         Ok(r) => r,
         Err(e) => {
-            return refuse(
+            return error_response(
                 StatusCode::BAD_REQUEST,
                 ApiError::bad_input("body", format!("not a GraphQL request: {e}")),
             );
@@ -253,7 +299,7 @@ struct GetParams {
 /// `GET /graphql`: a query in the URL, or GraphiQL for a browser.
 async fn graphql_get(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse {
     let Ok(params) = web::Query::<GetParams>::from_query(req.query_string()) else {
-        return refuse(
+        return error_response(
             StatusCode::BAD_REQUEST,
             ApiError::bad_input("query", "malformed query string"),
         );
@@ -267,7 +313,7 @@ async fn graphql_get(shared: web::Data<Shared>, req: HttpRequest) -> HttpRespons
         if shared.limits.graphiql && browser {
             return graphiql();
         }
-        return refuse(
+        return error_response(
             StatusCode::BAD_REQUEST,
             ApiError::bad_input("query", "a `query` parameter is required"),
         );
@@ -280,7 +326,7 @@ async fn graphql_get(shared: web::Data<Shared>, req: HttpRequest) -> HttpRespons
         match serde_json::from_str::<serde_json::Value>(vars) {
             Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
             Err(_) => {
-                return refuse(
+                return error_response(
                     StatusCode::BAD_REQUEST,
                     ApiError::bad_input("variables", "not JSON"),
                 );
@@ -300,10 +346,9 @@ async fn execute(
     queries_only: bool,
 ) -> HttpResponse {
     let modern = wants_graphql_response(req);
-    let viewer = match authenticate(shared, req).await {
+    let viewer = match admit(shared, req).await {
         Ok(v) => v,
-        Err(e @ ApiError::Unauthenticated(_)) => return refuse(StatusCode::UNAUTHORIZED, e),
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, e),
+        Err(answer) => return answer,
     };
     let shape = match crate::graphql::limits::check(
         &request.query,
@@ -311,10 +356,10 @@ async fn execute(
         &shared.limits,
     ) {
         Ok(shape) => shape,
-        Err(e) => return refuse(StatusCode::BAD_REQUEST, e),
+        Err(e) => return error_response(StatusCode::BAD_REQUEST, e),
     };
     if queries_only && shape.operation != Some(OperationType::Query) {
-        let mut res = refuse(
+        let mut res = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             ApiError::bad_input("query", "GET runs queries only; send mutations with POST"),
         );
@@ -332,7 +377,7 @@ async fn execute(
     let Ok(mut response) = tokio::time::timeout(timeout, shared.schema.execute(request)).await
     else {
         tracing::warn!(timeout_secs = timeout.as_secs(), "request timed out");
-        return refuse(
+        return error_response(
             StatusCode::SERVICE_UNAVAILABLE,
             ApiError::internal("request timed out"),
         );
@@ -357,7 +402,7 @@ async fn execute(
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .content_type(content_type)
             .body(body),
-        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, ApiError::internal(e)),
+        Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, ApiError::internal(e)),
     }
 }
 
@@ -367,18 +412,15 @@ async fn export(
     req: HttpRequest,
     file: web::Path<String>,
 ) -> HttpResponse {
-    let viewer = match authenticate(&shared, &req).await {
+    let viewer = match admit(&shared, &req).await {
         Ok(Some(v)) => v,
         Ok(None) => {
             return error_response(
-                actix_web::http::StatusCode::UNAUTHORIZED,
+                StatusCode::UNAUTHORIZED,
                 ApiError::Unauthenticated("authentication required".into()),
             );
         }
-        Err(e @ ApiError::Unauthenticated(_)) => {
-            return error_response(actix_web::http::StatusCode::UNAUTHORIZED, e);
-        }
-        Err(e) => return error_response(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, e),
+        Err(answer) => return answer,
     };
     let collection = match file
         .strip_suffix(".ndjson")

@@ -203,3 +203,99 @@ async fn introspection_and_graphiql_can_be_switched_off() {
     assert_eq!(status, 400, "no GraphiQL page");
     still_serving(&app).await;
 }
+
+async fn post_as(app: &TestApp, token: Option<&str>) -> (u16, Option<String>, Value) {
+    let client = awc::Client::default();
+    let mut req = client.post(format!("{}/graphql", app.base));
+    if let Some(t) = token {
+        req = req.insert_header(("Authorization", format!("Bearer {t}")));
+    }
+    let mut res = req
+        .send_json(&json!({"query": "{health}"}))
+        .await
+        .expect("request");
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(Into::into);
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    (res.status().as_u16(), retry, body)
+}
+
+#[actix_web::test]
+async fn each_subject_and_each_anonymous_client_has_its_own_budget() {
+    let limits = api::config::Limits {
+        rate_per_minute: 5,
+        anonymous_rate_per_minute: 3,
+        ..Default::default()
+    };
+    let app = TestApp::spawn_configured(jwt_settings(), limits).await;
+    let provincial = token_for("provincial", Some("370000"));
+    for i in 0..5 {
+        assert_eq!(
+            post_as(&app, Some(&provincial)).await.0,
+            200,
+            "request {i} is within the budget"
+        );
+    }
+    let (status, retry, body) = post_as(&app, Some(&provincial)).await;
+    assert_eq!(status, 429);
+    assert_eq!(error_code(&body), Some("RATE_LIMITED"));
+    let retry: u64 = retry.expect("Retry-After").parse().expect("seconds");
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(body["errors"][0]["extensions"]["retryAfter"], retry);
+    // Another subject has its own bucket.
+    assert_eq!(
+        post_as(&app, Some(&token_for("municipal", Some("371400"))))
+            .await
+            .0,
+        200
+    );
+    // Anonymous callers share their address's smaller budget, and bad tokens pay from it too.
+    for _ in 0..2 {
+        assert_eq!(post_as(&app, None).await.0, 200);
+    }
+    assert_eq!(post_as(&app, Some("not-a-token")).await.0, 401);
+    let (status, _, body) = post_as(&app, Some("not-a-token")).await;
+    assert_eq!((status, error_code(&body)), (429, Some("RATE_LIMITED")));
+    assert_eq!(post_as(&app, None).await.0, 429);
+}
+
+#[actix_web::test]
+async fn browsers_may_call_only_from_allowed_origins() {
+    let limits = api::config::Limits {
+        cors_allowed_origins: vec!["https://pilots.example.gov.cn".into()],
+        ..Default::default()
+    };
+    let app = TestApp::spawn_configured(jwt_settings(), limits).await;
+    let client = awc::Client::default();
+    let preflight = |origin: &'static str| {
+        client
+            .request(awc::http::Method::OPTIONS, format!("{}/graphql", app.base))
+            .insert_header(("Origin", origin))
+            .insert_header(("Access-Control-Request-Method", "POST"))
+            .insert_header((
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            ))
+            .send()
+    };
+    let ok = preflight("https://pilots.example.gov.cn")
+        .await
+        .expect("preflight");
+    assert_eq!(ok.status().as_u16(), 200);
+    assert_eq!(
+        ok.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("https://pilots.example.gov.cn")
+    );
+    let other = preflight("https://evil.example.com")
+        .await
+        .expect("preflight");
+    assert!(
+        other.headers().get("access-control-allow-origin").is_none(),
+        "no grant for other origins"
+    );
+}
