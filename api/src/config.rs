@@ -53,6 +53,10 @@ pub struct Limits {
     /// Requests per minute per client address without a valid token
     /// (`RATE_LIMIT_ANONYMOUS_PER_MINUTE`).
     pub anonymous_rate_per_minute: u32,
+    /// Only operations registered in `persisted_manifest` run (`PERSISTED_ONLY`).
+    pub persisted_only: bool,
+    /// The manifest of registered operations (`PERSISTED_MANIFEST`).
+    pub persisted_manifest: Option<PathBuf>,
     /// Origins allowed to call from a browser (`CORS_ALLOWED_ORIGINS`, comma-separated);
     /// none by default.
     pub cors_allowed_origins: Vec<String>,
@@ -72,6 +76,8 @@ impl Default for Limits {
             rate_per_minute: 600,
             anonymous_rate_per_minute: 60,
             cors_allowed_origins: Vec::new(),
+            persisted_only: false,
+            persisted_manifest: None,
         }
     }
 }
@@ -189,6 +195,8 @@ impl Settings {
                 "RATE_LIMIT_ANONYMOUS_PER_MINUTE",
                 d.anonymous_rate_per_minute as usize,
             )? as u32,
+            persisted_only: flag("PERSISTED_ONLY", d.persisted_only)?,
+            persisted_manifest: env("PERSISTED_MANIFEST").map(PathBuf::from),
             cors_allowed_origins: env("CORS_ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')

@@ -9,6 +9,7 @@ use crate::config::Limits;
 use crate::error::{ApiError, ensure_code};
 use crate::graphql::context::AppState;
 use crate::graphql::loaders::Loaders;
+use crate::graphql::persisted::Safelist;
 use crate::graphql::{AppSchema, build_schema};
 use crate::ratelimit::{Budget, Key, RateLimiter};
 use actix_web::dev::{Server, Service};
@@ -28,6 +29,8 @@ struct Shared {
     state: AppState,
     limits: Limits,
     limiter: RateLimiter,
+    /// Registered operations, when only those may run.
+    safelist: Option<Safelist>,
 }
 
 /// A built server, bound to its port, not yet running.
@@ -48,6 +51,11 @@ impl Application {
         let port = listener.local_addr()?.port();
         let body_limit = limits.max_body_bytes;
         let origins = limits.cors_allowed_origins.clone();
+        let safelist = match (limits.persisted_only, &limits.persisted_manifest) {
+            (false, _) => None,
+            (true, Some(path)) => Some(Safelist::load(path)?),
+            (true, None) => anyhow::bail!("PERSISTED_ONLY needs PERSISTED_MANIFEST"),
+        };
         let shared = web::Data::new(Shared {
             schema: build_schema(state.clone(), &limits),
             verifier,
@@ -61,6 +69,7 @@ impl Application {
                 },
             ),
             limits,
+            safelist,
         });
         let server = HttpServer::new(move || {
             // Browsers may call only from the configured origins (none by default).
@@ -269,7 +278,10 @@ async fn graphql_post(
             ),
         );
     }
-    if !value.get("query").is_some_and(serde_json::Value::is_string) {
+    let persisted = value
+        .pointer("/extensions/persistedQuery/sha256Hash")
+        .is_some();
+    if !persisted && !value.get("query").is_some_and(serde_json::Value::is_string) {
         return error_response(
             StatusCode::BAD_REQUEST,
             ApiError::bad_input("query", "a `query` string is required"),
@@ -342,7 +354,7 @@ async fn graphql_get(shared: web::Data<Shared>, req: HttpRequest) -> HttpRespons
 async fn execute(
     shared: &Shared,
     req: &HttpRequest,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     queries_only: bool,
 ) -> HttpResponse {
     let modern = wants_graphql_response(req);
@@ -350,6 +362,11 @@ async fn execute(
         Ok(v) => v,
         Err(answer) => return answer,
     };
+    if let Some(list) = &shared.safelist
+        && let Err(e) = list.admit(&mut request)
+    {
+        return error_response(StatusCode::FORBIDDEN, e);
+    }
     let shape = match crate::graphql::limits::check(
         &request.query,
         request.operation_name.as_deref(),

@@ -6,6 +6,7 @@ pub mod limits;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod persisted;
 pub mod scalars;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};
