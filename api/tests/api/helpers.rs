@@ -97,8 +97,8 @@ fn template() -> &'static Template {
     })
 }
 
-/// A fresh database copied from the template.
-async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+/// A fresh database copied from the template (its URL, and the folder keeping a SQLite file).
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     match template() {
         Template::Sqlite(path, _) => {

@@ -11,6 +11,7 @@ mod history;
 mod lifecycle;
 mod n_plus_one;
 mod pagination;
+mod resilience;
 mod rules;
 mod schema;
 mod scope;
