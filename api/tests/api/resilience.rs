@@ -24,7 +24,7 @@ fn free_port() -> u16 {
 
 async fn start(url: &str, data: &std::path::Path) -> Server {
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_carbon-pilots"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_carbon-pilots"))
         .args([
             "serve",
             "--bind",
@@ -53,6 +53,8 @@ async fn start(url: &str, data: &std::path::Path) -> Server {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    child.kill().ok();
+    child.wait().ok();
     panic!("the server did not become ready");
 }
 
