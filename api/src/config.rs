@@ -97,6 +97,11 @@ pub struct JwtSettings {
     pub public_key_file: Option<PathBuf>,
     /// The algorithm the PEM key is pinned to (`RS256` or `ES256`).
     pub public_key_alg: String,
+    /// Seconds between re-reads of the key files, for key rotation without a restart.
+    pub keys_refresh_secs: u64,
+    /// A top-level claim holding an object with `role`, `region`, `org`, `dept`, `name`,
+    /// for identity providers that namespace their custom claims.
+    pub claim_namespace: Option<String>,
 }
 
 /// The TOML file's shape; every key is optional.
@@ -226,6 +231,8 @@ impl Settings {
                 public_key_alg: env("JWT_PUBLIC_KEY_ALG")
                     .or(file.jwt_public_key_alg)
                     .unwrap_or_else(|| "RS256".to_owned()),
+                keys_refresh_secs: number("JWT_KEYS_REFRESH_SECS", 300)? as u64,
+                claim_namespace: env("JWT_CLAIM_NAMESPACE"),
             },
             log_format,
         })

@@ -71,6 +71,19 @@ impl Application {
             limits,
             safelist,
         });
+        if shared.verifier.has_key_files() {
+            // Re-read the identity providers' keys now and then: rotation without a restart.
+            let refresh = std::time::Duration::from_secs(shared.verifier.refresh_secs().max(1));
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(refresh).await;
+                    if let Err(e) = shared.verifier.reload() {
+                        tracing::warn!(error = %e, "could not re-read the identity provider keys; keeping the current ones");
+                    }
+                }
+            });
+        }
         let server = HttpServer::new(move || {
             // Browsers may call only from the configured origins (none by default).
             let cors = origins

@@ -9,6 +9,7 @@ use anyhow::Context;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use std::sync::{Arc, RwLock};
 
 /// Seconds of clock skew tolerated on `exp` and `nbf`.
 pub const LEEWAY_SECS: u64 = 30;
@@ -49,15 +50,15 @@ struct ExternalKey {
 /// Verifies bearer tokens against the configured keys.
 pub struct TokenVerifier {
     secret: DecodingKey,
-    external: Vec<ExternalKey>,
-    issuer: Option<String>,
-    audience: Option<String>,
+    /// The identity providers' keys; swapped whole when the files are re-read.
+    external: RwLock<Arc<Vec<ExternalKey>>>,
+    settings: JwtSettings,
 }
 
 impl std::fmt::Debug for TokenVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenVerifier")
-            .field("external_keys", &self.external.len())
+            .field("external_keys", &self.keys().len())
             .finish()
     }
 }
@@ -65,6 +66,60 @@ impl std::fmt::Debug for TokenVerifier {
 impl TokenVerifier {
     /// Builds the verifier, reading the JWKS and PEM files named in the settings.
     pub fn new(settings: &JwtSettings) -> anyhow::Result<Self> {
+        Ok(TokenVerifier {
+            secret: DecodingKey::from_secret(settings.secret.as_bytes()),
+            external: RwLock::new(Arc::new(load_external(settings)?)),
+            settings: settings.clone(),
+        })
+    }
+
+    /// Re-reads the key files, so an identity provider can rotate keys without a restart.
+    /// A file that cannot be read or parsed leaves the current keys in place.
+    pub fn reload(&self) -> anyhow::Result<usize> {
+        let keys = load_external(&self.settings)?;
+        let n = keys.len();
+        *self.external.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(keys);
+        Ok(n)
+    }
+
+    /// Whether key files are configured (and so worth re-reading).
+    pub fn has_key_files(&self) -> bool {
+        self.settings.jwks_file.is_some() || self.settings.public_key_file.is_some()
+    }
+
+    /// Seconds between re-reads of the key files.
+    pub fn refresh_secs(&self) -> u64 {
+        self.settings.keys_refresh_secs
+    }
+
+    fn keys(&self) -> Arc<Vec<ExternalKey>> {
+        self.external
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+impl TokenVerifier {
+    /// The service's claims from a token's: where the identity provider puts them in a
+    /// namespaced object (`JWT_CLAIM_NAMESPACE`), they are read from there.
+    fn claims_from(&self, mut raw: serde_json::Value) -> Option<Claims> {
+        if let Some(ns) = &self.settings.claim_namespace {
+            let nested = raw.get(ns).and_then(|v| v.as_object()).cloned()?;
+            let top = raw.as_object_mut()?;
+            for key in ["role", "region", "org", "dept", "name"] {
+                if let Some(v) = nested.get(key) {
+                    top.insert(key.to_owned(), v.clone());
+                }
+            }
+        }
+        serde_json::from_value(raw).ok()
+    }
+}
+
+/// The identity providers' keys named in the settings, each pinned to one algorithm.
+fn load_external(settings: &JwtSettings) -> anyhow::Result<Vec<ExternalKey>> {
+    {
         let mut external = Vec::new();
         if let Some(path) = &settings.jwks_file {
             let text = std::fs::read_to_string(path)
@@ -109,14 +164,11 @@ impl TokenVerifier {
                 key,
             });
         }
-        Ok(TokenVerifier {
-            secret: DecodingKey::from_secret(settings.secret.as_bytes()),
-            external,
-            issuer: settings.issuer.clone(),
-            audience: settings.audience.clone(),
-        })
+        Ok(external)
     }
+}
 
+impl TokenVerifier {
     /// Verifies a token and returns its claims, or `UNAUTHENTICATED` saying why.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         let refuse = |m: &str| ApiError::Unauthenticated(m.to_owned());
@@ -131,10 +183,11 @@ impl TokenVerifier {
         {
             return Err(refuse("tokens may not name their own keys"));
         }
+        let keys = self.keys();
         let key = match header.alg {
             Algorithm::HS256 => &self.secret,
             Algorithm::RS256 | Algorithm::ES256 => {
-                let mut candidates = self.external.iter().filter(|k| k.alg == header.alg);
+                let mut candidates = keys.iter().filter(|k| k.alg == header.alg);
                 let found = match &header.kid {
                     Some(kid) => candidates.find(|k| k.kid.as_deref() == Some(kid.as_str())),
                     None => {
@@ -155,18 +208,18 @@ impl TokenVerifier {
         validation.validate_nbf = true;
         // A configured issuer or audience must be present, not merely correct when present.
         let mut required = vec!["exp", "sub"];
-        required.extend(self.issuer.as_ref().map(|_| "iss"));
-        required.extend(self.audience.as_ref().map(|_| "aud"));
+        required.extend(self.settings.issuer.as_ref().map(|_| "iss"));
+        required.extend(self.settings.audience.as_ref().map(|_| "aud"));
         validation.set_required_spec_claims(&required);
-        match &self.issuer {
+        match &self.settings.issuer {
             Some(iss) => validation.set_issuer(&[iss]),
             None => validation.iss = None,
         }
-        match &self.audience {
+        match &self.settings.audience {
             Some(aud) => validation.set_audience(&[aud]),
             None => validation.validate_aud = false,
         }
-        jsonwebtoken::decode::<Claims>(token, key, &validation)
+        let raw = jsonwebtoken::decode::<serde_json::Value>(token, key, &validation)
             .map(|d| d.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
@@ -181,7 +234,9 @@ impl TokenVerifier {
                     }
                     _ => refuse("invalid token"),
                 }
-            })
+            })?;
+        self.claims_from(raw)
+            .ok_or_else(|| refuse("invalid token claims"))
     }
 }
 

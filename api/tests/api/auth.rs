@@ -231,3 +231,66 @@ async fn issuer_and_audience_are_required_when_configured() {
     c.aud = Some(json!(["someone-else", "carbon-pilots"]));
     accepted(&app, &sign(&c), "audience among several").await;
 }
+
+#[actix_web::test]
+async fn rotated_identity_provider_keys_are_picked_up_without_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let jwks = dir.path().join("jwks.json");
+    std::fs::copy(fixture("jwks.json"), &jwks).expect("copy");
+    let mut jwt = jwt_settings();
+    jwt.jwks_file = Some(jwks.clone());
+    jwt.keys_refresh_secs = 1;
+    let app = TestApp::spawn_with(jwt).await;
+    let c = claims("provincial", Some("370000"));
+    let old = mint(Algorithm::RS256, Some("idp-rsa-1"), &rsa_key(), &c).expect("mint");
+    let new_key =
+        EncodingKey::from_rsa_pem(&std::fs::read(fixture("rsa_private_2.pem")).expect("key"))
+            .expect("rsa");
+    let new = mint(Algorithm::RS256, Some("idp-rsa-2"), &new_key, &c).expect("mint");
+    accepted(&app, &old, "the current key").await;
+    refused(&app, &new, "a key not yet published").await;
+    // The provider rotates: the old key is withdrawn, the new one published.
+    std::fs::copy(fixture("jwks_rotated.json"), &jwks).expect("rotate");
+    let mut rotated = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let (status, _) = app.post(Some(&new), &json!({"query": ME})).await;
+        if status == 200 {
+            rotated = true;
+            break;
+        }
+    }
+    assert!(rotated, "the new key was picked up");
+    refused(&app, &old, "a withdrawn key").await;
+    // A broken file leaves the current keys in place.
+    std::fs::write(&jwks, "{not json").expect("write");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    accepted(&app, &new, "keys survive a bad file").await;
+}
+
+#[actix_web::test]
+async fn claims_can_come_from_a_namespaced_object() {
+    let mut jwt = jwt_settings();
+    jwt.claim_namespace = Some("https://pilots.gov.cn/claims".into());
+    let app = TestApp::spawn_with(jwt).await;
+    let now = chrono::Utc::now().timestamp();
+    let raw = json!({
+        "sub": "idp-user-7", "exp": now + 600,
+        "https://pilots.gov.cn/claims": {"role": "municipal", "region": "371400", "dept": "ecology_environment"}
+    });
+    let t = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &raw,
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .expect("encode");
+    let body = app
+        .gql(Some(&t), "{me{sub role region dept}}", json!({}))
+        .await;
+    assert_eq!(
+        body["data"]["me"],
+        json!({"sub": "idp-user-7", "role": "MUNICIPAL", "region": "371400", "dept": "ecology_environment"})
+    );
+    let flat = token(&claims("municipal", Some("371400")));
+    refused(&app, &flat, "claims outside the namespace are not read").await;
+}

@@ -138,6 +138,8 @@ pub fn jwt_settings() -> JwtSettings {
         jwks_file: None,
         public_key_file: None,
         public_key_alg: "RS256".into(),
+        keys_refresh_secs: 300,
+        claim_namespace: None,
     }
 }
 
