@@ -8,6 +8,7 @@ mod cli;
 mod export;
 mod helpers;
 mod history;
+mod invariants;
 mod lifecycle;
 mod n_plus_one;
 mod pagination;
