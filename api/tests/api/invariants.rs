@@ -49,7 +49,9 @@ fn details(action: WorkflowAction, choice: usize) -> Details {
         site_findings: None,
     };
     match action {
-        WorkflowAction::RecordExpertReview => Details::ExpertReview(review(choice % 3 != 0)),
+        WorkflowAction::RecordExpertReview => {
+            Details::ExpertReview(review(!choice.is_multiple_of(3)))
+        }
         WorkflowAction::StartPublicNotice => Details::PublicNotice { starts_on: None },
         WorkflowAction::RecordObjection => Details::Objection {
             received_on: None,
@@ -58,7 +60,7 @@ fn details(action: WorkflowAction, choice: usize) -> Details {
         },
         WorkflowAction::ResolveObjection => Details::ResolveObjection {
             objection_id: choice as i64,
-            upheld: choice % 2 == 0,
+            upheld: choice.is_multiple_of(2),
             resolution: "处理".into(),
         },
         WorkflowAction::RequestAcceptance => Details::RequestAcceptance {
@@ -66,7 +68,7 @@ fn details(action: WorkflowAction, choice: usize) -> Details {
         },
         WorkflowAction::RecordAcceptanceReview => Details::AcceptanceReview(review(true)),
         WorkflowAction::DecideAcceptance => Details::Decide {
-            result: if choice % 2 == 0 {
+            result: if choice.is_multiple_of(2) {
                 ReviewResult::Pass
             } else {
                 ReviewResult::Fail
@@ -136,7 +138,7 @@ async fn run(steps: Vec<(usize, usize, usize, usize, usize)>) {
         // Most steps take an action the table allows someone who can see the pilot; the rest
         // are anything by anyone, to exercise refusals and scope.
         let mut options = Vec::new();
-        if choice % 5 != 0 {
+        if !choice.is_multiple_of(5) {
             for (i, candidate) in viewers.iter().enumerate() {
                 if api::pilots::service::get(&db, candidate, current.id)
                     .await
