@@ -42,8 +42,8 @@ pub struct Limits {
     pub max_root_fields: usize,
     /// Largest request body in bytes (`MAX_BODY_BYTES`); larger gets 413.
     pub max_body_bytes: usize,
-    /// Longest a request may run (`REQUEST_TIMEOUT_SECS`).
-    pub request_timeout_secs: u64,
+    /// Longest a request may run, in milliseconds (`REQUEST_TIMEOUT_MS`).
+    pub request_timeout_ms: u64,
     /// Whether the schema answers introspection (`INTROSPECTION`).
     pub introspection: bool,
     /// Whether GET /graphql serves GraphiQL (`GRAPHIQL`).
@@ -70,7 +70,7 @@ impl Default for Limits {
             max_aliases: 50,
             max_root_fields: 20,
             max_body_bytes: 1024 * 1024,
-            request_timeout_secs: 30,
+            request_timeout_ms: 30_000,
             introspection: true,
             graphiql: true,
             rate_per_minute: 600,
@@ -191,8 +191,7 @@ impl Settings {
             max_aliases: number("MAX_ALIASES", d.max_aliases)?,
             max_root_fields: number("MAX_ROOT_FIELDS", d.max_root_fields)?,
             max_body_bytes: number("MAX_BODY_BYTES", d.max_body_bytes)?,
-            request_timeout_secs: number("REQUEST_TIMEOUT_SECS", d.request_timeout_secs as usize)?
-                as u64,
+            request_timeout_ms: number("REQUEST_TIMEOUT_MS", d.request_timeout_ms as usize)? as u64,
             introspection: flag("INTROSPECTION", d.introspection)?,
             graphiql: flag("GRAPHIQL", d.graphiql)?,
             rate_per_minute: number("RATE_LIMIT_PER_MINUTE", d.rate_per_minute as usize)? as u32,

@@ -403,10 +403,10 @@ async fn execute(
         viewer.request_id = request_id;
         request = request.data(viewer);
     }
-    let timeout = std::time::Duration::from_secs(shared.limits.request_timeout_secs.max(1));
+    let timeout = std::time::Duration::from_millis(shared.limits.request_timeout_ms.max(1));
     let Ok(mut response) = tokio::time::timeout(timeout, shared.schema.execute(request)).await
     else {
-        tracing::warn!(timeout_secs = timeout.as_secs(), "request timed out");
+        tracing::warn!(timeout_ms = timeout.as_millis() as u64, "request timed out");
         return error_response(
             StatusCode::SERVICE_UNAVAILABLE,
             ApiError::internal("request timed out"),

@@ -341,3 +341,29 @@ async fn in_persisted_only_mode_only_registered_operations_run() {
         "not registered: {body}"
     );
 }
+
+#[actix_web::test]
+async fn a_request_over_its_time_budget_is_cut_short() {
+    let limits = api::config::Limits {
+        request_timeout_ms: 1,
+        ..Default::default()
+    };
+    let app = TestApp::spawn_configured(jwt_settings(), limits).await;
+    // Nested lists need several batched round trips, each waiting for its batch: far over 1 ms.
+    let heavy = "{pilots(first:50){edges{node{plans{title} indicators{actuals{value}} acceptanceRecords{reReviews{outcome}} applicant{region{parent{name}}}}}}}";
+    let (status, body) = app
+        .post(
+            Some(&token_for("provincial", Some("370000"))),
+            &json!({"query": heavy}),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (503, Some("INTERNAL")),
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["message"], "internal error",
+        "no detail leaks"
+    );
+}
