@@ -60,7 +60,7 @@ impl FinancingSource {
 }
 
 /// Sums of the amounts of financing sources that are not cancelled.
-#[derive(SimpleObject, Default, Debug, PartialEq)]
+#[derive(SimpleObject, Default, Debug, Clone, PartialEq)]
 pub struct FinancingTotals {
     /// CNY.
     pub committed_amount: Decimal,

@@ -4,4 +4,5 @@ pub mod admission;
 pub mod editing;
 pub mod resolvers;
 pub mod service;
+pub mod statistics;
 pub mod types;

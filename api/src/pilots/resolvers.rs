@@ -21,6 +21,37 @@ pub struct PilotFieldChange {
     pub to: Option<async_graphql::Json<serde_json::Value>>,
 }
 
+/// Figures of one group of pilots.
+pub struct PilotStatistics {
+    figures: super::statistics::GroupFigures,
+    group: super::statistics::StatisticsGroup,
+}
+
+#[Object]
+impl PilotStatistics {
+    /// The region code, type or status the group stands for.
+    async fn key(&self) -> &str {
+        &self.figures.key
+    }
+    /// The region, when grouped by a region.
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<crate::regions::types::Region>> {
+        use super::statistics::StatisticsGroup::*;
+        match self.group {
+            Province | Municipality | Region => {
+                crate::regions::types::load(ctx, Some(self.figures.key.clone())).await
+            }
+            Type | Status => Ok(None),
+        }
+    }
+    async fn pilot_count(&self) -> u64 {
+        self.figures.pilot_count
+    }
+    /// Sums over the group's financing sources that are not cancelled.
+    async fn financing_totals(&self) -> &crate::financing::types::FinancingTotals {
+        &self.figures.totals
+    }
+}
+
 #[derive(Default)]
 pub struct PilotQuery;
 
@@ -79,6 +110,28 @@ impl PilotQuery {
                 Ok(Pilot::as_of(snapshot))
             }
         }
+    }
+
+    /// Counts and financing totals of the pilots the caller may see, grouped by region, type or
+    /// status (of one program, if given).
+    async fn pilot_statistics(
+        &self,
+        ctx: &Context<'_>,
+        program_id: Option<ID>,
+        group_by: super::statistics::StatisticsGroup,
+    ) -> Result<Vec<PilotStatistics>> {
+        let viewer = ctx.viewer()?;
+        let program_id = program_id
+            .map(|p| ids::parse_id(&p, Kind::Program, "programId"))
+            .transpose()?;
+        let groups = super::statistics::compute(ctx.db(), viewer, program_id, group_by).await?;
+        Ok(groups
+            .into_iter()
+            .map(|figures| PilotStatistics {
+                figures,
+                group: group_by,
+            })
+            .collect())
     }
 
     /// What changed in a pilot and its records between two instants, field by field.

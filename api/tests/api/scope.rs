@@ -391,3 +391,84 @@ async fn programs_are_visible_by_region() {
         "a province sees its municipalities' programs"
     );
 }
+
+#[actix_web::test]
+async fn statistics_count_and_sum_only_what_the_caller_sees() {
+    let app = TestApp::spawn().await;
+    let dezhou = token_for("municipal", Some("371400"));
+    let sd = app.program_id("SD").await;
+    let q = "query($p:ID,$g:StatisticsGroup!){pilotStatistics(programId:$p,groupBy:$g){key region{name} pilotCount financingTotals{committedAmount disbursedAmount}}}";
+    let body = app
+        .gql(Some(&dezhou), q, json!({"p": sd, "g": "TYPE"}))
+        .await;
+    let rows = body["data"]["pilotStatistics"]
+        .as_array()
+        .expect("rows")
+        .clone();
+    let counts: Vec<(String, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().expect("k").to_owned(),
+                r["pilotCount"].as_u64().expect("n"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("CITY".to_owned(), 1),
+            ("COMMUNITY".to_owned(), 3),
+            ("PARK".to_owned(), 4)
+        ]
+    );
+    // The totals are the exact sums of the pilots' own totals.
+    let list = app
+        .gql(Some(&dezhou), "query($p:ID){pilots(first:100,filter:{programId:$p}){edges{node{type financingTotals{committedAmount}}}}}", json!({"p": sd}))
+        .await;
+    let park_sum: rust_decimal::Decimal = list["data"]["pilots"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter(|e| e["node"]["type"] == "PARK")
+        .map(|e| {
+            e["node"]["financingTotals"]["committedAmount"]
+                .as_str()
+                .expect("amount")
+                .parse::<rust_decimal::Decimal>()
+                .expect("decimal")
+        })
+        .sum();
+    let park = rows.iter().find(|r| r["key"] == "PARK").expect("park row");
+    assert_eq!(
+        park["financingTotals"]["committedAmount"]
+            .as_str()
+            .expect("amount")
+            .parse::<rust_decimal::Decimal>()
+            .expect("decimal"),
+        park_sum
+    );
+    assert!(park_sum > rust_decimal::Decimal::ZERO);
+    // By region: only Dezhou's counties, named.
+    let body = app
+        .gql(Some(&dezhou), q, json!({"p": null, "g": "MUNICIPALITY"}))
+        .await;
+    assert_eq!(
+        body["data"]["pilotStatistics"],
+        json!([{"key": "371400", "region": {"name": "德州市"}, "pilotCount": 10, "financingTotals": body["data"]["pilotStatistics"][0]["financingTotals"].clone()}])
+    );
+    let province = app
+        .gql(
+            Some(&token_for("provincial", Some("370000"))),
+            q,
+            json!({"p": null, "g": "STATUS"}),
+        )
+        .await;
+    let total: u64 = province["data"]["pilotStatistics"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["pilotCount"].as_u64().expect("n"))
+        .sum();
+    assert_eq!(total, 17);
+}
