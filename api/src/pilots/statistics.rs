@@ -5,6 +5,7 @@ use crate::auth::Viewer;
 use crate::error::ApiResult;
 use crate::financing::types::FinancingTotals;
 use entities::{FinancingStatus, financing_source, pilot};
+use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::{BTreeMap, HashMap};
 
@@ -45,11 +46,11 @@ pub async fn compute(
     program_id: Option<i64>,
     group: StatisticsGroup,
 ) -> ApiResult<Vec<GroupFigures>> {
-    let mut q = pilot::Entity::find().filter(viewer.pilot_scope());
+    let mut scope = viewer.pilot_scope();
     if let Some(id) = program_id {
-        q = q.filter(pilot::Column::ProgramId.eq(id));
+        scope = scope.add(pilot::Column::ProgramId.eq(id));
     }
-    let pilots = q.all(db).await?;
+    let pilots = pilot::Entity::find().filter(scope.clone()).all(db).await?;
     let mut groups: BTreeMap<String, (u64, Vec<financing_source::Model>)> = BTreeMap::new();
     let mut group_of: HashMap<i64, String> = HashMap::with_capacity(pilots.len());
     for p in &pilots {
@@ -58,7 +59,15 @@ pub async fn compute(
         group_of.insert(p.id, k);
     }
     let sources = financing_source::Entity::find()
-        .filter(financing_source::Column::PilotId.in_subquery(viewer.visible_pilot_ids()))
+        .filter(
+            financing_source::Column::PilotId.in_subquery(
+                Query::select()
+                    .column(pilot::Column::Id)
+                    .from(pilot::Entity)
+                    .cond_where(scope)
+                    .to_owned(),
+            ),
+        )
         .filter(financing_source::Column::Status.ne(FinancingStatus::Cancelled))
         .all(db)
         .await?;

@@ -87,6 +87,15 @@ pub struct Applied {
     pub event: workflow_event::Model,
 }
 
+/// Expert names as stored: trimmed, comma-separated (commas inside names are refused).
+fn stored_names(r: &Review) -> String {
+    r.expert_names
+        .iter()
+        .map(|n| n.trim())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 fn check_review(field: &str, r: &Review) -> ApiResult<()> {
     if let Some(score) = r.score
         && (score < Decimal::ZERO || score > Decimal::from(100))
@@ -180,12 +189,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 result: Set(r.result),
                 score: Set(r.score.map(Dec)),
                 comments: Set(r.comments.trim().into()),
-                expert_names: Set(r
-                    .expert_names
-                    .iter()
-                    .map(|n| n.trim())
-                    .collect::<Vec<_>>()
-                    .join(",")),
+                expert_names: Set(stored_names(r)),
                 reviewed_on: Set(r.reviewed_on.unwrap_or(today)),
                 reviewer_sub: Set(viewer.sub.clone()),
                 created_at: Set(now),
@@ -326,13 +330,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
             rec.review_result = Set(Some(r.result));
             rec.review_score = Set(r.score.map(Dec));
             rec.review_comments = Set(Some(r.comments.trim().into()));
-            rec.expert_names = Set(Some(
-                r.expert_names
-                    .iter()
-                    .map(|n| n.trim())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ));
+            rec.expert_names = Set(Some(stored_names(r)));
             rec.site_visit_on = Set(r.site_visit_on);
             rec.site_findings = Set(r
                 .site_findings

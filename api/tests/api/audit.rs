@@ -211,6 +211,19 @@ async fn a_deleted_event_is_named_as_a_gap() {
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
 }
 
+/// The sequence numbers of a `changes` page, its end cursor, and whether more follow.
+fn page_of(body: &Value) -> (Vec<i64>, Option<String>, bool) {
+    let conn = &body["data"]["changes"];
+    let seqs = conn["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["seq"].as_i64().expect("seq"))
+        .collect();
+    let cursor = conn["pageInfo"]["endCursor"].as_str().map(Into::into);
+    (seqs, cursor, conn["pageInfo"]["hasNextPage"] == true)
+}
+
 #[actix_web::test]
 async fn a_reader_of_the_change_feed_sees_every_event_once_while_writers_run() {
     let app = TestApp::spawn().await;
@@ -235,17 +248,9 @@ async fn a_reader_of_the_change_feed_sees_every_event_once_while_writers_run() {
         let mut seen = Vec::new();
         for _ in 0..60 {
             let body = read_page(cursor.clone()).await;
-            let conn = &body["data"]["changes"];
-            seen.extend(
-                conn["edges"]
-                    .as_array()
-                    .expect("edges")
-                    .iter()
-                    .map(|e| e["node"]["seq"].as_i64().expect("seq")),
-            );
-            if let Some(c) = conn["pageInfo"]["endCursor"].as_str() {
-                cursor = Some(c.to_owned());
-            }
+            let (seqs, next, _) = page_of(&body);
+            seen.extend(seqs);
+            cursor = next.or(cursor);
         }
         (seen, cursor)
     };
@@ -254,18 +259,10 @@ async fn a_reader_of_the_change_feed_sees_every_event_once_while_writers_run() {
     cursor = last_cursor.or(cursor);
     loop {
         let body = read_page(cursor.clone()).await;
-        let conn = &body["data"]["changes"];
-        seen.extend(
-            conn["edges"]
-                .as_array()
-                .expect("edges")
-                .iter()
-                .map(|e| e["node"]["seq"].as_i64().expect("seq")),
-        );
-        if let Some(c) = conn["pageInfo"]["endCursor"].as_str() {
-            cursor = Some(c.to_owned());
-        }
-        if conn["pageInfo"]["hasNextPage"] != true {
+        let (seqs, next, more) = page_of(&body);
+        seen.extend(seqs);
+        cursor = next.or(cursor);
+        if !more {
             break;
         }
     }
@@ -275,18 +272,12 @@ async fn a_reader_of_the_change_feed_sees_every_event_once_while_writers_run() {
     let mut after: Option<String> = None;
     loop {
         let body = app.gql(Some(&reader), q, json!({"after": after})).await;
-        let conn = &body["data"]["changes"];
-        all.extend(
-            conn["edges"]
-                .as_array()
-                .expect("edges")
-                .iter()
-                .map(|e| e["node"]["seq"].as_i64().expect("seq")),
-        );
-        if conn["pageInfo"]["hasNextPage"] != true {
+        let (seqs, next, more) = page_of(&body);
+        all.extend(seqs);
+        if !more {
             break;
         }
-        after = conn["pageInfo"]["endCursor"].as_str().map(Into::into);
+        after = next;
     }
     assert_eq!(seen, all);
     assert!(

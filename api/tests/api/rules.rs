@@ -673,25 +673,31 @@ async fn objections(app: &TestApp, province: &str, pilot: &str) -> Vec<(String, 
         .collect()
 }
 
+/// Dismisses whatever objections the demo left open on a pilot.
+async fn settle_open_objections(app: &TestApp, provincial: &str, province: &str, pilot: &str) {
+    for (id, status) in objections(app, province, pilot).await {
+        if status == "OPEN" {
+            let input = json!({"objectionId": id, "upheld": false, "resolution": "不成立"});
+            step(
+                app,
+                provincial,
+                "resolveObjection",
+                "ResolveObjectionInput",
+                pilot,
+                input,
+            )
+            .await;
+        }
+    }
+}
+
 #[actix_web::test]
 async fn open_and_upheld_objections_bar_designation_and_dismissed_ones_do_not() {
     let app = TestApp::spawn().await;
     let provincial = token_for("provincial", Some("370000"));
     let pilot = app.pilot_id("SD-2023-PARK-0003").await;
     // Settle whatever the demo left open.
-    for (id, status) in objections(&app, "370000", &pilot).await {
-        if status == "OPEN" {
-            step(
-                &app,
-                &provincial,
-                "resolveObjection",
-                "ResolveObjectionInput",
-                &pilot,
-                json!({"objectionId": id, "upheld": false, "resolution": "不成立"}),
-            )
-            .await;
-        }
-    }
+    settle_open_objections(&app, &provincial, "370000", &pilot).await;
     step(
         &app,
         &provincial,
@@ -753,19 +759,7 @@ async fn open_and_upheld_objections_bar_designation_and_dismissed_ones_do_not() 
 
     let guangxi = token_for("provincial", Some("450000"));
     let park = app.pilot_id("HC-2024-PARK-0001").await;
-    for (id, status) in objections(&app, "450000", &park).await {
-        if status == "OPEN" {
-            step(
-                &app,
-                &guangxi,
-                "resolveObjection",
-                "ResolveObjectionInput",
-                &park,
-                json!({"objectionId": id, "upheld": false, "resolution": "不成立"}),
-            )
-            .await;
-        }
-    }
+    settle_open_objections(&app, &guangxi, "450000", &park).await;
     step(
         &app,
         &guangxi,
