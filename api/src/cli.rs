@@ -149,7 +149,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             workers,
         } => {
-            let db = db::connect(&settings.database_url).await?;
+            let db = db::connect_server(&settings.database_url).await?;
             db::prepare(&db).await?;
             if demo {
                 seed::demo::load(&db).await?;

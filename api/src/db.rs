@@ -8,21 +8,51 @@ use sea_orm::{
 };
 use std::time::Duration;
 
-/// Opens a pool on `url` (`sqlite://…` or `postgres://…`).
+/// Connections of a SQLite pool (one writer at a time is SQLite's rule; a small pool avoids
+/// lock contention).
+const SQLITE_POOL: u32 = 8;
+/// Connections of a PostgreSQL pool.
+const POSTGRES_POOL: u32 = 20;
+
+/// Opens a pool on `url` (`sqlite://…` or `postgres://…`); connections open as needed.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    open(url, false).await
+}
+
+/// Opens the server's pool: every connection at once, on the calling (main) runtime, and
+/// kept open. Each HTTP worker runs its own runtime, and a connection belongs to the runtime
+/// that opened it; were a worker to open one, it would die with that worker when a graceful
+/// shutdown stops it, under requests of other workers still finishing.
+pub async fn connect_server(url: &str) -> anyhow::Result<DatabaseConnection> {
+    open(url, true).await
+}
+
+async fn open(url: &str, server: bool) -> anyhow::Result<DatabaseConnection> {
+    let size = if url.starts_with("sqlite:") {
+        SQLITE_POOL
+    } else {
+        POSTGRES_POOL
+    };
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
-    if url.starts_with("sqlite:") {
-        // One writer at a time is SQLite's rule; a small pool avoids lock contention.
-        opts.max_connections(8).min_connections(1);
-    } else {
-        opts.max_connections(20);
+    opts.max_connections(size).min_connections(1);
+    if server {
+        opts.min_connections(size)
+            .idle_timeout(None)
+            .max_lifetime(None);
     }
     let db = Database::connect(opts)
         .await
         .with_context(|| format!("connecting to {}", redact(url)))?;
+    if server {
+        // Open every connection now, here, by running that many statements at once.
+        let pings = (0..size).map(|_| db.execute_unprepared("SELECT 1"));
+        for result in futures_util::future::join_all(pings).await {
+            result?;
+        }
+    }
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared(
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
