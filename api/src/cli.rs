@@ -3,10 +3,10 @@
 use crate::auth::jwt::{self, Claims, TokenVerifier};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
-use crate::graphql::context::AppState;
 use crate::ids::{self, Kind};
 use crate::organizations::credit_code::CreditCode;
 use crate::startup::Application;
+use crate::state::AppState;
 use crate::{db, graphql, regions, seed, telemetry};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -149,7 +149,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             workers,
         } => {
-            let db = db::connect_server(&settings.database_url).await?;
+            let db = db::connect_server(
+                &settings.database_url,
+                std::time::Duration::from_millis(settings.limits.db_acquire_timeout_ms.max(1)),
+            )
+            .await?;
             db::prepare(&db).await?;
             if demo {
                 seed::demo::load(&db).await?;

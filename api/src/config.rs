@@ -34,7 +34,9 @@ pub struct Settings {
 pub struct Limits {
     /// Deepest query (`MAX_DEPTH`).
     pub max_depth: usize,
-    /// Most complex query, one point per field (`MAX_COMPLEXITY`).
+    /// Most costly query (`MAX_COMPLEXITY`): a field costs 1, a connection multiplies what it
+    /// selects by its `first`/`last` (default 20), an unpaged list by 10 (see
+    /// `graphql::cost`).
     pub max_complexity: usize,
     /// Most aliased fields in one document (`MAX_ALIASES`).
     pub max_aliases: usize,
@@ -44,6 +46,9 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Longest a request may run, in milliseconds (`REQUEST_TIMEOUT_MS`).
     pub request_timeout_ms: u64,
+    /// Longest a request waits for a database connection before it is answered
+    /// `UNAVAILABLE` (`DB_ACQUIRE_TIMEOUT_MS`); `/readyz` waits as long.
+    pub db_acquire_timeout_ms: u64,
     /// Whether the schema answers introspection (`INTROSPECTION`).
     pub introspection: bool,
     /// Whether GET /graphql serves GraphiQL (`GRAPHIQL`).
@@ -66,11 +71,12 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_depth: 15,
-            max_complexity: 5_000,
+            max_complexity: 20_000,
             max_aliases: 50,
             max_root_fields: 20,
             max_body_bytes: 1024 * 1024,
             request_timeout_ms: 30_000,
+            db_acquire_timeout_ms: 3_000,
             introspection: true,
             graphiql: true,
             rate_per_minute: 600,
@@ -192,6 +198,10 @@ impl Settings {
             max_root_fields: number("MAX_ROOT_FIELDS", d.max_root_fields)?,
             max_body_bytes: number("MAX_BODY_BYTES", d.max_body_bytes)?,
             request_timeout_ms: number("REQUEST_TIMEOUT_MS", d.request_timeout_ms as usize)? as u64,
+            db_acquire_timeout_ms: number(
+                "DB_ACQUIRE_TIMEOUT_MS",
+                d.db_acquire_timeout_ms as usize,
+            )? as u64,
             introspection: flag("INTROSPECTION", d.introspection)?,
             graphiql: flag("GRAPHIQL", d.graphiql)?,
             rate_per_minute: number("RATE_LIMIT_PER_MINUTE", d.rate_per_minute as usize)? as u32,

@@ -14,20 +14,31 @@ const SQLITE_POOL: u32 = 8;
 /// Connections of a PostgreSQL pool.
 const POSTGRES_POOL: u32 = 20;
 
+/// How long the command line waits for a connection of its pool.
+const COMMAND_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Opens a pool on `url` (`sqlite://…` or `postgres://…`); connections open as needed.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
-    open(url, false).await
+    open(url, false, COMMAND_ACQUIRE_TIMEOUT).await
 }
 
 /// Opens the server's pool: every connection at once, on the calling (main) runtime, and
 /// kept open. Each HTTP worker runs its own runtime, and a connection belongs to the runtime
 /// that opened it; were a worker to open one, it would die with that worker when a graceful
 /// shutdown stops it, under requests of other workers still finishing.
-pub async fn connect_server(url: &str) -> anyhow::Result<DatabaseConnection> {
-    open(url, true).await
+/// A request waits at most `acquire_timeout` for a connection, then is answered `UNAVAILABLE`.
+pub async fn connect_server(
+    url: &str,
+    acquire_timeout: Duration,
+) -> anyhow::Result<DatabaseConnection> {
+    open(url, true, acquire_timeout).await
 }
 
-async fn open(url: &str, server: bool) -> anyhow::Result<DatabaseConnection> {
+async fn open(
+    url: &str,
+    server: bool,
+    acquire_timeout: Duration,
+) -> anyhow::Result<DatabaseConnection> {
     let size = if url.starts_with("sqlite:") {
         SQLITE_POOL
     } else {
@@ -35,8 +46,8 @@ async fn open(url: &str, server: bool) -> anyhow::Result<DatabaseConnection> {
     };
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30));
+        .connect_timeout(acquire_timeout.min(Duration::from_secs(10)))
+        .acquire_timeout(acquire_timeout);
     opts.max_connections(size).min_connections(1);
     if server {
         opts.min_connections(size)

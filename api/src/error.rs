@@ -29,9 +29,15 @@ pub enum ApiError {
     RuleViolation(String),
     /// Too many requests; try again after `retry_after_secs`.
     RateLimited { retry_after_secs: u64 },
+    /// The database could not be reached within the acquire timeout. Retryable: the client is
+    /// told to try again after [`UNAVAILABLE_RETRY_SECS`].
+    Unavailable,
     /// Anything else. The client sees only "internal error"; the cause is logged.
     Internal,
 }
+
+/// Seconds a client is asked to wait before retrying an `UNAVAILABLE` answer.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
 
 /// Results of service functions.
 pub type ApiResult<T, E = ApiError> = Result<T, E>;
@@ -68,6 +74,7 @@ impl ApiError {
             ApiError::QuotaExceeded(_) => "QUOTA_EXCEEDED",
             ApiError::RuleViolation(_) => "RULE_VIOLATION",
             ApiError::RateLimited { .. } => "RATE_LIMITED",
+            ApiError::Unavailable => "UNAVAILABLE",
             ApiError::Internal => "INTERNAL",
         }
     }
@@ -86,6 +93,9 @@ impl ApiError {
             ApiError::RateLimited { retry_after_secs } => {
                 format!("rate limit exceeded; retry after {retry_after_secs} s")
             }
+            ApiError::Unavailable => {
+                format!("the database is unavailable; retry after {UNAVAILABLE_RETRY_SECS} s")
+            }
             ApiError::Internal => "internal error".to_owned(),
         }
     }
@@ -101,6 +111,7 @@ impl From<ApiError> for async_graphql::Error {
                 ApiError::RateLimited { retry_after_secs } => {
                     ext.set("retryAfter", *retry_after_secs)
                 }
+                ApiError::Unavailable => ext.set("retryAfter", UNAVAILABLE_RETRY_SECS),
                 _ => {}
             }
         })
@@ -115,7 +126,13 @@ impl From<ApiError> for anyhow::Error {
 
 impl From<DbErr> for ApiError {
     fn from(e: DbErr) -> Self {
-        ApiError::internal(e)
+        match e {
+            DbErr::ConnectionAcquire(reason) => {
+                tracing::warn!(error = %reason, "no database connection within the acquire timeout");
+                ApiError::Unavailable
+            }
+            other => ApiError::internal(other),
+        }
     }
 }
 

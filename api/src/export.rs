@@ -6,9 +6,10 @@
 
 use crate::audit::writer::Audited;
 use crate::auth::Viewer;
+use crate::auth::redaction::Redactor;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::pagination::{SortValue, encode_cursor};
 use crate::ids;
+use crate::paging::{SortValue, encode_cursor};
 use actix_web::web::Bytes;
 use entities::*;
 use futures_util::future::BoxFuture;
@@ -67,8 +68,9 @@ struct Part {
     count: Count,
 }
 
-fn line<M: Audited>(m: &M, out: &mut Vec<u8>) -> ApiResult<()> {
+fn line<M: Audited>(m: &M, redactor: &Redactor, out: &mut Vec<u8>) -> ApiResult<()> {
     let mut v = serde_json::to_value(m).map_err(ApiError::internal)?;
+    redactor.record(M::KIND.name(), &mut v);
     if let Some(obj) = v.as_object_mut() {
         obj.insert("_type".into(), M::KIND.name().into());
         obj.insert(
@@ -81,8 +83,8 @@ fn line<M: Audited>(m: &M, out: &mut Vec<u8>) -> ApiResult<()> {
     Ok(())
 }
 
-/// A part over entity `E`, keyed by its `id` column, restricted by `cond`.
-fn part<E>(id: E::Column, cond: Condition) -> Part
+/// A part over entity `E`, keyed by its `id` column, restricted by `cond`, each row redacted.
+fn part<E>(id: E::Column, cond: Condition, redactor: Arc<Redactor>) -> Part
 where
     E: EntityTrait,
     E::Model: Audited + Send + Sync,
@@ -91,6 +93,7 @@ where
     Part {
         fetch: Box::new(move |txn, after| {
             let cond = cond.clone();
+            let redactor = redactor.clone();
             Box::pin(async move {
                 let rows = E::find()
                     .filter(cond)
@@ -101,7 +104,7 @@ where
                     .await?;
                 let mut out = Vec::with_capacity(rows.len() * 512);
                 for r in &rows {
-                    line(r, &mut out)?;
+                    line(r, &redactor, &mut out)?;
                 }
                 Ok((out, rows.len() as u64, rows.last().map(|r| r.key())))
             })
@@ -113,12 +116,13 @@ where
     }
 }
 
-/// The audit events in scope, keyed by `seq`.
-fn audit_part(cond: Condition) -> Part {
+/// The audit events in scope, keyed by `seq`, the records they carry redacted.
+fn audit_part(cond: Condition, redactor: Arc<Redactor>) -> Part {
     let c2 = cond.clone();
     Part {
         fetch: Box::new(move |txn, after| {
             let cond = cond.clone();
+            let redactor = redactor.clone();
             Box::pin(async move {
                 let rows = audit_event::Entity::find()
                     .filter(cond)
@@ -132,6 +136,24 @@ fn audit_part(cond: Condition) -> Part {
                     let mut v = serde_json::to_value(r).map_err(ApiError::internal)?;
                     if let Some(obj) = v.as_object_mut() {
                         obj.insert("_type".into(), "AuditEvent".into());
+                        for side in ["before", "after"] {
+                            let text = obj.get(side).and_then(|t| t.as_str()).map(str::to_owned);
+                            if let Some(text) = text {
+                                let hidden = redactor.hidden_fields(
+                                    &r.entity_type,
+                                    r.pilot_id,
+                                    crate::ids::decode(&r.entity_id)
+                                        .and_then(|(_, k)| k.parse().ok()),
+                                );
+                                if !hidden.is_empty() {
+                                    let redacted = redactor
+                                        .record_text(&r.entity_type, &text)
+                                        .map(|v| v.to_string())
+                                        .unwrap_or(text);
+                                    obj.insert(side.into(), redacted.into());
+                                }
+                            }
+                        }
                     }
                     serde_json::to_writer(&mut out, &v).map_err(ApiError::internal)?;
                     out.push(b'\n');
@@ -153,7 +175,7 @@ fn audit_part(cond: Condition) -> Part {
 
 /// The parts of a collection in the viewer's scope (everything when `viewer` is `None`: the
 /// operator's command line).
-fn parts(collection: Collection, viewer: Option<&Viewer>) -> Vec<Part> {
+fn parts(collection: Collection, viewer: Option<&Viewer>, redactor: Arc<Redactor>) -> Vec<Part> {
     let pilots = || match viewer {
         Some(v) => v.pilot_scope(),
         None => Condition::all(),
@@ -168,11 +190,12 @@ fn parts(collection: Collection, viewer: Option<&Viewer>) -> Vec<Part> {
                     }
                     None => Condition::all(),
                 },
+                redactor.clone(),
             )
         };
     }
     match collection {
-        Collection::Pilots => vec![part::<pilot::Entity>(pilot::Column::Id, pilots())],
+        Collection::Pilots => vec![part::<pilot::Entity>(pilot::Column::Id, pilots(), redactor)],
         Collection::Plans => vec![child!(plan)],
         Collection::Indicators => vec![child!(indicator), child!(indicator_actual)],
         Collection::Projects => vec![child!(key_project)],
@@ -182,10 +205,13 @@ fn parts(collection: Collection, viewer: Option<&Viewer>) -> Vec<Part> {
             child!(expert_review),
             child!(re_review),
         ],
-        Collection::Audit => vec![audit_part(match viewer {
-            Some(v) => crate::audit::service::scope(v),
-            None => Condition::all(),
-        })],
+        Collection::Audit => vec![audit_part(
+            match viewer {
+                Some(v) => crate::audit::service::scope(v),
+                None => Condition::all(),
+            },
+            redactor,
+        )],
     }
 }
 
@@ -229,9 +255,13 @@ impl Export {
         let cursor = head.map_or_else(String::new, |h| {
             encode_cursor((SortValue::Int(h.seq), SortValue::Int(h.seq)))
         });
+        let redactor = Arc::new(match viewer {
+            Some(v) => Redactor::for_viewer(&txn, v).await?,
+            None => Redactor::default(),
+        });
         Ok(Export {
             txn: Arc::new(txn),
-            parts: parts(collection, viewer).into(),
+            parts: parts(collection, viewer, redactor).into(),
             after: 0,
             rows: 0,
             cursor,

@@ -24,6 +24,9 @@ pub mod export;
 pub mod financing;
 /// Schema assembly, loaders, pagination and scalars.
 pub mod graphql;
+/// The HTTP edge: bearer tokens, GraphQL over HTTP and WebSocket, the request pipeline both
+/// share, exports and health.
+pub mod http;
 /// Opaque global ids.
 pub mod ids;
 /// Indicators and their actual values.
@@ -32,6 +35,8 @@ pub mod indicators;
 pub mod input;
 /// Applicant organisations.
 pub mod organizations;
+/// Keyset paging: cursors, sort keys and the page cap.
+pub mod paging;
 /// Pilots.
 pub mod pilots;
 /// Plans and their versions.
@@ -40,14 +45,14 @@ pub mod plans;
 pub mod programs;
 /// Key projects.
 pub mod projects;
-/// Token-bucket rate limiting.
-pub mod ratelimit;
 /// The administrative hierarchy.
 pub mod regions;
 /// Demo and synthetic data.
 pub mod seed;
-/// The HTTP application.
+/// Assembles the HTTP application.
 pub mod startup;
+/// The state every path shares, and opening an audited write.
+pub mod state;
 /// Logging set-up.
 pub mod telemetry;
 /// The lifecycle and its log.

@@ -1,33 +1,16 @@
 //! Objects of review and acceptance. Expert names and scores are hidden from applicants until
-//! the decision they feed is made; `reveal` is computed once where the object is built.
+//! the decision they feed is made (`crate::auth::redaction`); `reveal` is computed once where
+//! the object is built.
 
-use crate::auth::Viewer;
 use crate::graphql::scalars::Date;
 use crate::ids::{self, Kind};
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{
-    ObjectionStatus, PilotStatus, ReReviewOutcome, ReviewResult, Role, acceptance_record,
-    expert_review, objection, re_review, tracking_note,
+    ObjectionStatus, ReReviewOutcome, ReviewResult, acceptance_record, expert_review, objection,
+    re_review, tracking_note,
 };
 use rust_decimal::Decimal;
-
-/// Whether expert names and scores of the application review may be shown: always to
-/// officials and auditors, to applicants once the pilot is designated or rejected.
-pub fn reveal_expert_review(viewer: &Viewer, status: PilotStatus) -> bool {
-    use PilotStatus::*;
-    viewer.role != Role::Applicant
-        || matches!(
-            status,
-            Designated | AcceptanceRequested | AcceptanceForwarded | Titled | Revoked | Rejected
-        )
-}
-
-/// Whether expert names and scores of an acceptance attempt may be shown: to applicants
-/// only once the provincial decision is made.
-pub fn reveal_acceptance_review(viewer: &Viewer, record: &acceptance_record::Model) -> bool {
-    viewer.role != Role::Applicant || record.decision.is_some()
-}
 
 /// The provincial expert review of an application.
 pub struct ExpertReview {
@@ -54,6 +37,7 @@ impl ExpertReview {
         &self.model.comments
     }
     /// Hidden from applicants until the pilot is designated or rejected.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn expert_names(&self) -> Option<Vec<String>> {
         self.reveal.then(|| names(&self.model.expert_names))
     }
@@ -157,6 +141,7 @@ impl AcceptanceRecord {
         self.model.review_comments.as_deref()
     }
     /// Hidden from applicants until the decision.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn expert_names(&self) -> Option<Vec<String>> {
         self.reveal
             .then(|| self.model.expert_names.as_deref().map(names))
@@ -205,6 +190,7 @@ impl AcceptanceRecord {
         self.model.rectification_deadline.map(Date)
     }
     /// Spot checks after the title was awarded.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn re_reviews(&self) -> Vec<ReReview> {
         self.re_reviews.iter().cloned().map(ReReview).collect()
     }

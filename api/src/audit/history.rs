@@ -2,6 +2,7 @@
 //! replaying the audit trail up to that instant, and the differences between two instants.
 
 use super::writer::Audited;
+use crate::auth::redaction::Redactor;
 use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
 use entities::{audit_event, pilot};
@@ -19,6 +20,15 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Removes from every record what `redactor`'s viewer may not see.
+    pub fn redact(&mut self, redactor: &Redactor) {
+        for (entity_type, records) in &mut self.records {
+            for value in records.values_mut() {
+                redactor.record(entity_type, value);
+            }
+        }
+    }
+
     /// The records of one type as they stood, in key order.
     pub fn rows<M: Audited + DeserializeOwned>(&self) -> ApiResult<Vec<M>> {
         let mut rows: Vec<M> = match self.records.get(M::KIND.name()) {

@@ -3,8 +3,9 @@
 use super::service::{self, EventFilter};
 use super::types::{AuditChainVerification, AuditEvent};
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::{self, Conn, PageArgs};
+use crate::graphql::pagination::{self, Conn};
 use crate::ids::{self, Kind};
+use crate::paging::PageArgs;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entities::audit_event;
@@ -26,12 +27,32 @@ pub struct AuditEventFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
+/// A page of the events the viewer may read, redacted for it: the one way events are listed
+/// (`auditEvents`, `changes`, `Pilot.history`).
+pub async fn events(
+    ctx: &Context<'_>,
+    filter: &EventFilter,
+    args: &PageArgs,
+) -> Result<Conn<AuditEvent, audit_event::Entity>> {
+    let viewer = ctx.viewer()?;
+    let redactor = ctx.loaders().redactor(viewer).await?;
+    Ok(pagination::connection(
+        ctx.db(),
+        service::query(viewer, filter),
+        &service::sort(),
+        args,
+        |m| AuditEvent::new(m, &redactor),
+    )
+    .await?)
+}
+
 #[derive(Default)]
 pub struct AuditQuery;
 
 #[Object]
 impl AuditQuery {
     /// The audit trail in chain order, within the caller's scope.
+    #[graphql(complexity = "crate::graphql::cost::connection(first, last, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
@@ -41,7 +62,7 @@ impl AuditQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<AuditEvent, audit_event::Entity>> {
-        let viewer = ctx.viewer()?;
+        ctx.viewer()?;
         let f = filter.unwrap_or_default();
         let filter = EventFilter {
             entity_type: f.entity_type,
@@ -61,34 +82,26 @@ impl AuditQuery {
             last,
             before,
         };
-        Ok(pagination::connection(
-            ctx.db(),
-            service::query(viewer, &filter),
-            &service::sort(),
-            &args,
-            AuditEvent,
-        )
-        .await?)
+        events(ctx, &filter, &args).await
     }
 
     /// The change feed for data platforms: every committed change the caller may see, in
     /// commit order. Keep `pageInfo.endCursor` and pass it as `after` next time; an event
     /// never appears behind a cursor already handed out.
+    #[graphql(complexity = "crate::graphql::cost::connection(first, None, child_complexity)")]
     async fn changes(
         &self,
         ctx: &Context<'_>,
         after: Option<String>,
         first: Option<i32>,
     ) -> Result<Conn<AuditEvent, audit_event::Entity>> {
-        let viewer = ctx.viewer()?;
         let args = PageArgs {
             first,
             after,
             last: None,
             before: None,
         };
-        let q = service::query(viewer, &EventFilter::default());
-        Ok(pagination::connection(ctx.db(), q, &service::sort(), &args, AuditEvent).await?)
+        events(ctx, &EventFilter::default(), &args).await
     }
 
     /// Recomputes the hash chain over events `from..=to` (default: all) and names the first

@@ -3,7 +3,7 @@
 use super::chain::{Break, Verifier};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::pagination::{Sort, SortValue};
+use crate::paging::{KeyKind, Sort, SortValue};
 use chrono::{DateTime, Utc};
 use entities::{RegionLevel, Role, audit_event};
 use sea_orm::{
@@ -70,7 +70,8 @@ pub fn query(viewer: &Viewer, f: &EventFilter) -> Select<audit_event::Entity> {
 pub fn sort() -> Sort<audit_event::Entity> {
     Sort {
         column: audit_event::Column::Seq,
-        is_time: false,
+        kind: KeyKind::Int,
+        tie_kind: KeyKind::Int,
         tie: audit_event::Column::Seq,
         descending: false,
         key_of: |m| (SortValue::Int(m.seq), SortValue::Int(m.seq)),

@@ -1,12 +1,42 @@
 //! The `AuditEvent` object and the result of chain verification.
 
+use crate::auth::redaction::Redactor;
 use crate::ids::{self, Kind};
 use async_graphql::{ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{Role, audit_event};
 
-/// One change, as the trail recorded it.
-pub struct AuditEvent(pub audit_event::Model);
+/// One change, as the trail recorded it, with what the viewer may not see removed from the
+/// records before and after.
+pub struct AuditEvent {
+    model: audit_event::Model,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+}
+
+impl AuditEvent {
+    /// The event as `redactor`'s viewer may read it.
+    pub fn new(model: audit_event::Model, redactor: &Redactor) -> Self {
+        let pilot = model.pilot_id;
+        let key = crate::ids::decode(&model.entity_id).and_then(|(_, k)| k.parse::<i64>().ok());
+        let read = |text: &Option<String>| {
+            text.as_deref().and_then(|t| {
+                let mut v: serde_json::Value = serde_json::from_str(t).ok()?;
+                for field in redactor.hidden_fields(&model.entity_type, pilot, key) {
+                    if let Some(slot) = v.get_mut(*field) {
+                        *slot = serde_json::Value::Null;
+                    }
+                }
+                Some(v)
+            })
+        };
+        AuditEvent {
+            before: read(&model.before),
+            after: read(&model.after),
+            model,
+        }
+    }
+}
 
 /// Who made a change, as recorded.
 #[derive(SimpleObject)]
@@ -18,65 +48,63 @@ pub struct AuditActor {
     pub org: Option<ID>,
 }
 
-fn parse(text: &Option<String>) -> Option<Json<serde_json::Value>> {
-    text.as_deref()
-        .and_then(|t| serde_json::from_str(t).ok())
-        .map(Json)
-}
-
 #[Object]
 impl AuditEvent {
     pub async fn id(&self) -> ID {
-        ids::encode(Kind::AuditEvent, self.0.seq)
+        ids::encode(Kind::AuditEvent, self.model.seq)
     }
     /// Position in the chain: 1, 2, 3, ... without gaps.
     async fn seq(&self) -> i64 {
-        self.0.seq
+        self.model.seq
     }
     async fn occurred_at(&self) -> DateTime<Utc> {
-        self.0.occurred_at
+        self.model.occurred_at
     }
     async fn actor(&self) -> AuditActor {
         AuditActor {
-            sub: self.0.actor_sub.clone(),
-            role: self.0.actor_role,
-            region: self.0.actor_region.clone(),
-            org: self.0.actor_org.map(|o| ids::encode(Kind::Organization, o)),
+            sub: self.model.actor_sub.clone(),
+            role: self.model.actor_role,
+            region: self.model.actor_region.clone(),
+            org: self
+                .model
+                .actor_org
+                .map(|o| ids::encode(Kind::Organization, o)),
         }
     }
     /// The GraphQL type of the changed record, e.g. `Pilot`.
     async fn entity_type(&self) -> &str {
-        &self.0.entity_type
+        &self.model.entity_type
     }
     /// The global id of the changed record.
     async fn entity_id(&self) -> ID {
-        ID(self.0.entity_id.clone())
+        ID(self.model.entity_id.clone())
     }
     /// The pilot the record belongs to, if any.
     async fn pilot_id(&self) -> Option<ID> {
-        self.0.pilot_id.map(|p| ids::encode(Kind::Pilot, p))
+        self.model.pilot_id.map(|p| ids::encode(Kind::Pilot, p))
     }
     /// `CREATE`, `UPDATE`, `PUBLISH`, `SUPERSEDE`, or the workflow action that changed a pilot.
     async fn action(&self) -> &str {
-        &self.0.action
+        &self.model.action
     }
-    /// The record before the change (absent for a creation), as stored.
-    async fn before(&self) -> Option<Json<serde_json::Value>> {
-        parse(&self.0.before)
+    /// The record before the change (absent for a creation), as stored, less what the viewer
+    /// may not see (nulled).
+    async fn before(&self) -> Option<Json<&serde_json::Value>> {
+        self.before.as_ref().map(Json)
     }
-    /// The record after the change, as stored.
-    async fn after(&self) -> Option<Json<serde_json::Value>> {
-        parse(&self.0.after)
+    /// The record after the change, as stored, less what the viewer may not see (nulled).
+    async fn after(&self) -> Option<Json<&serde_json::Value>> {
+        self.after.as_ref().map(Json)
     }
     async fn request_id(&self) -> Option<&str> {
-        self.0.request_id.as_deref()
+        self.model.request_id.as_deref()
     }
     async fn prev_hash(&self) -> &str {
-        &self.0.prev_hash
+        &self.model.prev_hash
     }
     /// SHA-256 over the canonical encoding of this event and `prevHash`.
     async fn hash(&self) -> &str {
-        &self.0.hash
+        &self.model.hash
     }
 }
 

@@ -2,6 +2,8 @@
 //! every read is derived from it in [`scope`].
 
 pub mod jwt;
+pub mod permissions;
+pub mod redaction;
 pub mod scope;
 
 use crate::error::ApiError;
@@ -28,23 +30,11 @@ pub struct Viewer {
     pub name: Option<String>,
     /// The request being served, recorded with every change it makes.
     pub request_id: Option<String>,
+    /// When the token stops being valid (a WebSocket connection outlives its first request).
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Viewer {
-    /// Begins an audited write transaction on behalf of this viewer.
-    pub async fn write(
-        &self,
-        state: &crate::graphql::context::AppState,
-    ) -> Result<crate::audit::writer::WriteTx, ApiError> {
-        crate::audit::writer::WriteTx::begin(
-            &state.db,
-            self.into(),
-            self.request_id.clone(),
-            state.clock.now(),
-        )
-        .await
-    }
-
     /// Checks the claims' shape against the role and builds the viewer. Applicants' `org` is
     /// resolved against the database separately ([`resolve_applicant`]).
     pub fn from_claims(c: Claims) -> Result<Self, ApiError> {
@@ -114,7 +104,14 @@ impl Viewer {
             dept,
             name,
             request_id: None,
+            expires_at: chrono::DateTime::from_timestamp(c.exp, 0),
         })
+    }
+
+    /// Whether the token has expired at `now` (with the verifier's leeway).
+    pub fn is_expired(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.expires_at
+            .is_some_and(|exp| now > exp + chrono::TimeDelta::seconds(jwt::LEEWAY_SECS as i64))
     }
 
     /// Whether the viewer may act on pilots of a type led by `lead_departments`

@@ -3,9 +3,9 @@
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::AppState;
 use crate::input;
 use crate::pilots::editing::{Section, editable_pilot, editable_record};
+use crate::state::AppState;
 use chrono::NaiveDate;
 use entities::{Dec, FinancingKind, FinancingStatus, financing_source, key_project};
 use rust_decimal::Decimal;
@@ -117,7 +117,7 @@ pub async fn create(
             "kind, provider and committedAmount are required",
         ));
     }
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let now = tx.now();
     editable_pilot(tx.conn(), viewer, pilot_id, Section::ProjectsAndFinancing).await?;
     let mut m = financing_source::ActiveModel {
@@ -147,7 +147,7 @@ pub async fn update(
     version: i32,
     f: FinancingFields,
 ) -> ApiResult<financing_source::Model> {
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let now = tx.now();
     let current = editable_record::<financing_source::Entity>(
         tx.conn(),

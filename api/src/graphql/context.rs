@@ -1,32 +1,11 @@
 //! What every resolver reads from the request: the database, the clock and the viewer.
 
 use crate::auth::Viewer;
-use crate::clock::Clock;
 use crate::error::ApiError;
-use crate::workflow::events::EventBus;
+use crate::graphql::loaders::Loaders;
+use crate::state::AppState;
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
-use std::sync::Arc;
-
-/// Shared, per-process state placed in the schema's data.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub clock: Arc<dyn Clock>,
-    /// Committed workflow events, for subscriptions.
-    pub events: EventBus,
-}
-
-impl AppState {
-    /// State over a database and a clock, with a fresh event bus.
-    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
-        AppState {
-            db,
-            clock,
-            events: EventBus::default(),
-        }
-    }
-}
 
 /// Accessors for resolvers.
 pub trait ContextExt {
@@ -36,6 +15,8 @@ pub trait ContextExt {
     fn db(&self) -> &DatabaseConnection;
     /// The application state.
     fn state(&self) -> &AppState;
+    /// The request's loaders (installed by the request pipeline).
+    fn loaders(&self) -> &Loaders;
 }
 
 impl ContextExt for Context<'_> {
@@ -46,6 +27,10 @@ impl ContextExt for Context<'_> {
 
     fn db(&self) -> &DatabaseConnection {
         &self.state().db
+    }
+
+    fn loaders(&self) -> &Loaders {
+        self.data_unchecked::<Loaders>()
     }
 
     fn state(&self) -> &AppState {

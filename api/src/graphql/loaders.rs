@@ -139,6 +139,8 @@ impl Keyed for region::Entity {
 pub struct Loaders {
     db: DatabaseConnection,
     made: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// The viewer's redactor, read once per request.
+    redactor: tokio::sync::OnceCell<Arc<crate::auth::redaction::Redactor>>,
 }
 
 impl Loaders {
@@ -147,7 +149,23 @@ impl Loaders {
         Loaders {
             db: db.clone(),
             made: Mutex::new(HashMap::new()),
+            redactor: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// What `viewer` may not see inside records, computed once per request.
+    pub async fn redactor(
+        &self,
+        viewer: &crate::auth::Viewer,
+    ) -> crate::error::ApiResult<Arc<crate::auth::redaction::Redactor>> {
+        self.redactor
+            .get_or_try_init(|| async {
+                crate::auth::redaction::Redactor::for_viewer(&self.db, viewer)
+                    .await
+                    .map(Arc::new)
+            })
+            .await
+            .cloned()
     }
 
     fn get_or_make<L: Send + Sync + 'static>(&self, make: impl FnOnce() -> L) -> Arc<L> {

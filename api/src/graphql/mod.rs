@@ -1,16 +1,17 @@
 //! Schema assembly: the query roots of each domain merged into one, the `Node` interface,
-//! per-request loaders, and limits.
+//! per-request loaders, the cost model, and the request pipeline installed as an extension.
 
 pub mod context;
-pub mod limits;
+pub mod cost;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
-pub mod persisted;
 pub mod scalars;
 
+use crate::http::pipeline::{Pipeline, PipelineExtension};
+use crate::state::AppState;
 use async_graphql::{MergedObject, MergedSubscription, Schema};
-use context::AppState;
+use std::sync::Arc;
 
 /// The query root: every domain contributes its own fields.
 #[derive(MergedObject, Default)]
@@ -43,14 +44,17 @@ pub struct Subscription(crate::workflow::resolvers::WorkflowSubscription);
 /// The executable schema.
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
-/// Builds the schema around the shared state, with the configured limits.
-pub fn build_schema(state: AppState, limits: &crate::config::Limits) -> AppSchema {
+/// Builds the schema around the shared state, with the request pipeline every transport
+/// shares and its limits.
+pub fn build_schema(state: AppState, pipeline: Arc<Pipeline>) -> AppSchema {
+    let limits = pipeline.limits.clone();
     let builder = Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
     )
     .data(state)
+    .extension(PipelineExtension(pipeline))
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(64)

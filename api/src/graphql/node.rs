@@ -1,10 +1,8 @@
 //! `node(id:)`, `me` and `health`: the fields that are not about one domain.
 
-use crate::acceptance::types::{
-    AcceptanceRecord, ExpertReview, Objection, ReReview, reveal_acceptance_review,
-    reveal_expert_review,
-};
+use crate::acceptance::types::{AcceptanceRecord, ExpertReview, Objection, ReReview};
 use crate::auth::Viewer;
+use crate::auth::redaction::{reveal_acceptance_review, reveal_expert_review};
 use crate::error::{ApiError, ApiResult};
 use crate::financing::types::FinancingSource;
 use crate::graphql::context::ContextExt;

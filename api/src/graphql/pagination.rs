@@ -1,189 +1,11 @@
-//! Relay connections over keyset pagination: one mechanism for every list. A cursor is the
-//! sort key and the id of a row, so pages never skip or repeat rows however the data around
-//! them changes, and walking backward meets exactly the rows walking forward met.
+//! Relay connections over keyset paging (`crate::paging`): the connection types clients see,
+//! with a `totalCount` computed only when asked for.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiError;
+use crate::paging::{PageArgs, Sort, fetch};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Object, OutputType};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
-};
-use serde::{Deserialize, Serialize};
-
-/// Largest page a client may ask for.
-pub const MAX_PAGE: u64 = 100;
-/// Page size when the client names none.
-pub const DEFAULT_PAGE: u64 = 20;
-
-/// The four Relay arguments, as given.
-#[derive(Debug, Default, Clone)]
-pub struct PageArgs {
-    pub first: Option<i32>,
-    pub after: Option<String>,
-    pub last: Option<i32>,
-    pub before: Option<String>,
-}
-
-/// A value a list is sorted by, as it appears inside a cursor.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(untagged)]
-pub enum SortValue {
-    Int(i64),
-    Text(String),
-}
-
-impl SortValue {
-    fn into_expr(self, is_time: bool) -> ApiResult<SimpleExpr> {
-        Ok(match self {
-            SortValue::Int(i) => Expr::val(i),
-            SortValue::Text(s) if is_time => {
-                let t = DateTime::parse_from_rfc3339(&s)
-                    .map_err(|_| bad_cursor())?
-                    .with_timezone(&Utc);
-                Expr::val(t)
-            }
-            SortValue::Text(s) => Expr::val(s),
-        })
-    }
-}
-
-impl From<DateTime<Utc>> for SortValue {
-    fn from(t: DateTime<Utc>) -> Self {
-        SortValue::Text(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-    }
-}
-
-fn bad_cursor() -> ApiError {
-    ApiError::bad_input("cursor", "malformed cursor")
-}
-
-/// How a list is sorted: a column, then a unique tie-breaking column, both in `direction`.
-pub struct Sort<E: EntityTrait> {
-    pub column: E::Column,
-    /// Whether `column` holds timestamps (cursor values are then RFC 3339).
-    pub is_time: bool,
-    pub tie: E::Column,
-    pub descending: bool,
-    /// The sort key and tie-breaker of a row, for its cursor.
-    pub key_of: fn(&E::Model) -> (SortValue, SortValue),
-}
-
-/// The opaque cursor of a sort key and tie-breaker.
-pub fn encode_cursor(key: (SortValue, SortValue)) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&key).unwrap_or_default())
-}
-
-fn decode_cursor(cursor: &str) -> ApiResult<(SortValue, SortValue)> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(cursor.as_bytes())
-        .map_err(|_| bad_cursor())?;
-    serde_json::from_slice(&bytes).map_err(|_| bad_cursor())
-}
-
-fn page_size(value: Option<i32>, field: &str) -> ApiResult<Option<u64>> {
-    match value {
-        None => Ok(None),
-        Some(n) if n < 0 => Err(ApiError::bad_input(field, "must not be negative")),
-        Some(n) if n as u64 > MAX_PAGE => Err(ApiError::bad_input(
-            field,
-            format!("must be at most {MAX_PAGE}"),
-        )),
-        Some(n) => Ok(Some(n as u64)),
-    }
-}
-
-/// One page of rows with what `pageInfo` needs.
-pub struct Page<M> {
-    pub rows: Vec<(String, M)>,
-    pub has_previous: bool,
-    pub has_next: bool,
-}
-
-/// Fetches one page of `base` (already filtered by scope and filters) sorted by `sort`.
-pub async fn fetch<E>(
-    db: &DatabaseConnection,
-    base: Select<E>,
-    sort: &Sort<E>,
-    args: &PageArgs,
-) -> ApiResult<Page<E::Model>>
-where
-    E: EntityTrait,
-    E::Model: Send + Sync,
-{
-    let first = page_size(args.first, "first")?;
-    let last = page_size(args.last, "last")?;
-    if first.is_some() && last.is_some() {
-        return Err(ApiError::bad_input(
-            "last",
-            "give `first` or `last`, not both",
-        ));
-    }
-    let backward = last.is_some();
-    let limit = first.or(last).unwrap_or(DEFAULT_PAGE);
-
-    // Rows strictly after `cursor` in the direction `descending` says.
-    let beyond = |cursor: &str, descending: bool| -> ApiResult<Condition> {
-        let (key, tie) = decode_cursor(cursor)?;
-        let key = key.into_expr(sort.is_time)?;
-        let tie = tie.into_expr(false)?;
-        let col = Expr::col(sort.column);
-        let tie_col = Expr::col(sort.tie);
-        Ok(if descending {
-            Condition::any()
-                .add(col.clone().lt(key.clone()))
-                .add(Condition::all().add(col.eq(key)).add(tie_col.lt(tie)))
-        } else {
-            Condition::any()
-                .add(col.clone().gt(key.clone()))
-                .add(Condition::all().add(col.eq(key)).add(tie_col.gt(tie)))
-        })
-    };
-
-    let mut query = base;
-    if let Some(after) = &args.after {
-        query = query.filter(beyond(after, sort.descending)?);
-    }
-    if let Some(before) = &args.before {
-        query = query.filter(beyond(before, !sort.descending)?);
-    }
-    let reading_descending = sort.descending != backward;
-    let order = if reading_descending {
-        Order::Desc
-    } else {
-        Order::Asc
-    };
-    let mut rows = query
-        .order_by(sort.column, order.clone())
-        .order_by(sort.tie, order)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    if backward {
-        rows.reverse();
-    }
-    let rows = rows
-        .into_iter()
-        .map(|m| (encode_cursor((sort.key_of)(&m)), m))
-        .collect();
-    // Nothing is ever deleted, so a cursor given means the row it names lies on that side.
-    let (has_previous, has_next) = if backward {
-        (more, args.before.is_some())
-    } else {
-        (args.after.is_some(), more)
-    };
-    Ok(Page {
-        rows,
-        has_previous,
-        has_next,
-    })
-}
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, Select};
 
 /// The extra fields of every connection: a `totalCount` computed only when asked for.
 pub struct TotalCount<E: EntityTrait> {
@@ -231,7 +53,7 @@ pub async fn connection<E, N>(
     sort: &Sort<E>,
     args: &PageArgs,
     node: impl Fn(E::Model) -> N,
-) -> ApiResult<Conn<N, E>>
+) -> crate::error::ApiResult<Conn<N, E>>
 where
     E: EntityTrait + Send + Sync,
     E::Model: Send + Sync,
@@ -252,15 +74,4 @@ where
             .map(|(cursor, m)| Edge::new(cursor, node(m))),
     );
     Ok(conn)
-}
-
-/// `column LIKE %text%`, case-insensitive on both databases, with wildcards in `text` escaped.
-pub fn contains_ci<C: ColumnTrait>(column: C, text: &str) -> SimpleExpr {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(column)))
-        .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }

@@ -3,9 +3,9 @@
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::AppState;
 use crate::input;
 use crate::pilots::editing::{Section, editable_pilot};
+use crate::state::AppState;
 use chrono::NaiveDate;
 use entities::{Dec, Direction, IndicatorCategory, indicator, indicator_actual};
 use rust_decimal::Decimal;
@@ -44,7 +44,7 @@ pub async fn create(
     let name = input::text("input.name", &i.name, true, 300)?;
     let unit = input::text("input.unit", &i.unit, true, 40)?;
     input::in_range("input.targetYear", i64::from(i.target_year), 2000, 2100)?;
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let now = tx.now();
     editable_pilot(tx.conn(), viewer, i.pilot_id, Section::Application).await?;
     let taken = indicator::Entity::find()
@@ -96,7 +96,7 @@ pub async fn report_actual(
             "a period that has not ended has no actual value",
         ));
     }
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let ind = indicator::Entity::find_by_id(indicator_id)
         .filter(indicator::Column::PilotId.in_subquery(viewer.visible_pilot_ids()))
         .one(tx.conn())

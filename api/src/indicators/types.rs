@@ -87,6 +87,7 @@ impl Indicator {
         self.model.target_year
     }
     /// Reported values, oldest period first.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn actuals(&self, ctx: &Context<'_>) -> Result<Vec<IndicatorActual>> {
         Ok(self
             .actual_rows(ctx)

@@ -3,8 +3,9 @@
 use super::service::{self, OrganizationFilter as Filter};
 use super::types::Organization;
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::{self, Conn, PageArgs};
+use crate::graphql::pagination::{self, Conn};
 use crate::ids::{self, Kind};
+use crate::paging::PageArgs;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entities::{OrganizationKind, organization};
 
@@ -24,6 +25,7 @@ pub struct OrganizationQuery;
 #[Object]
 impl OrganizationQuery {
     /// Organisations the caller may see, by name.
+    #[graphql(complexity = "crate::graphql::cost::connection(first, last, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,

@@ -2,7 +2,7 @@
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::pagination::{Sort, SortValue, contains_ci};
+use crate::paging::{KeyKind, Sort, SortValue, contains_ci};
 use crate::regions::code::RegionCode;
 use entities::{OrganizationKind, RegionLevel, organization};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, Select};
@@ -43,7 +43,8 @@ pub fn query(
 pub fn sort() -> Sort<organization::Entity> {
     Sort {
         column: organization::Column::Name,
-        is_time: false,
+        kind: KeyKind::Text,
+        tie_kind: KeyKind::Int,
         tie: organization::Column::Id,
         descending: false,
         key_of: |m| (SortValue::Text(m.name.clone()), SortValue::Int(m.id)),
@@ -75,7 +76,7 @@ pub struct OrganizationForCreate {
 
 /// Registers an applicant organisation inside the viewer's region.
 pub async fn create(
-    state: &crate::graphql::context::AppState,
+    state: &crate::state::AppState,
     viewer: &Viewer,
     o: OrganizationForCreate,
 ) -> ApiResult<organization::Model> {
@@ -123,7 +124,7 @@ pub async fn create(
     crate::regions::service::get(&state.db, code.as_str())
         .await
         .map_err(|_| ApiError::bad_input("input.regionCode", "unknown region"))?;
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let now = tx.now();
     let taken = organization::Entity::find()
         .filter(organization::Column::CreditCode.eq(credit.as_str()))

@@ -3,8 +3,9 @@
 use super::service::{self, PilotOrderField};
 use super::types::{OrderDirection, Pilot, PilotFilter, PilotOrder};
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::{self, Conn, PageArgs};
+use crate::graphql::pagination::{self, Conn};
 use crate::ids::{self, Kind};
+use crate::paging::PageArgs;
 use async_graphql::{Context, ID, Object, Result};
 use entities::pilot;
 
@@ -59,6 +60,7 @@ pub struct PilotQuery;
 impl PilotQuery {
     /// Pilots the caller may see. Cursors are stable: a page never skips or repeats a pilot.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::cost::connection(first, last, child_complexity)")]
     async fn pilots(
         &self,
         ctx: &Context<'_>,
@@ -114,6 +116,7 @@ impl PilotQuery {
 
     /// Counts and financing totals of the pilots the caller may see, grouped by region, type or
     /// status (of one program, if given).
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn pilot_statistics(
         &self,
         ctx: &Context<'_>,
@@ -135,6 +138,7 @@ impl PilotQuery {
     }
 
     /// What changed in a pilot and its records between two instants, field by field.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn pilot_diff(
         &self,
         ctx: &Context<'_>,
@@ -148,10 +152,15 @@ impl PilotQuery {
             return Err(crate::error::ApiError::bad_input("to", "must not be before from").into());
         }
         service::get(ctx.db(), viewer, id).await?;
-        let before = crate::audit::history::snapshot(ctx.db(), id, from).await?;
-        let Some(after) = crate::audit::history::snapshot(ctx.db(), id, to).await? else {
+        let redactor = ctx.loaders().redactor(viewer).await?;
+        let mut before = crate::audit::history::snapshot(ctx.db(), id, from).await?;
+        let Some(mut after) = crate::audit::history::snapshot(ctx.db(), id, to).await? else {
             return Ok(Vec::new());
         };
+        if let Some(b) = before.as_mut() {
+            b.redact(&redactor);
+        }
+        after.redact(&redactor);
         Ok(crate::audit::history::diff(before.as_ref(), &after)
             .into_iter()
             .map(|c| PilotFieldChange {

@@ -3,7 +3,7 @@
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::pagination::{Sort, SortValue, contains_ci};
+use crate::paging::{KeyKind, Sort, SortValue, contains_ci};
 use crate::regions::code::RegionCode;
 use chrono::{DateTime, Utc};
 use entities::{PilotStatus, PilotType, RegionLevel, pilot};
@@ -75,21 +75,24 @@ pub fn sort(field: PilotOrderField, descending: bool) -> Sort<pilot::Entity> {
     match field {
         PilotOrderField::UpdatedAt => Sort {
             column: pilot::Column::UpdatedAt,
-            is_time: true,
+            kind: KeyKind::Time,
+            tie_kind: KeyKind::Int,
             tie: pilot::Column::Id,
             descending,
             key_of: |m| (m.updated_at.into(), SortValue::Int(m.id)),
         },
         PilotOrderField::Name => Sort {
             column: pilot::Column::Name,
-            is_time: false,
+            kind: KeyKind::Text,
+            tie_kind: KeyKind::Int,
             tie: pilot::Column::Id,
             descending,
             key_of: |m| (SortValue::Text(m.name.clone()), SortValue::Int(m.id)),
         },
         PilotOrderField::Code => Sort {
             column: pilot::Column::Code,
-            is_time: false,
+            kind: KeyKind::Text,
+            tie_kind: KeyKind::Int,
             tie: pilot::Column::Id,
             descending,
             key_of: |m| (SortValue::Text(m.code.clone()), SortValue::Int(m.id)),
@@ -160,7 +163,7 @@ fn check_figures(
 
 /// Creates a DRAFT pilot for the viewer's organisation.
 pub async fn create(
-    state: &crate::graphql::context::AppState,
+    state: &crate::state::AppState,
     viewer: &Viewer,
     input: PilotForCreate,
 ) -> ApiResult<pilot::Model> {
@@ -182,7 +185,7 @@ pub async fn create(
         input.baseline_year,
         input.baseline_emissions,
     )?;
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let now = tx.now();
     let program = program::Entity::find_by_id(input.program_id)
         .filter(viewer.program_scope())
@@ -269,14 +272,14 @@ pub async fn create(
 
 /// Changes a DRAFT pilot of the viewer's organisation.
 pub async fn update(
-    state: &crate::graphql::context::AppState,
+    state: &crate::state::AppState,
     viewer: &Viewer,
     id: i64,
     version: i32,
     input: PilotForUpdate,
 ) -> ApiResult<pilot::Model> {
     use sea_orm::{IntoActiveModel, Set};
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let p =
         super::editing::editable_pilot(tx.conn(), viewer, id, super::editing::Section::Application)
             .await?;

@@ -1,12 +1,10 @@
 //! The `Pilot` object and the arguments of the `pilots` list.
 
 use super::service::{PilotFilter as Filter, PilotOrderField};
-use crate::acceptance::types::{
-    AcceptanceRecord, ExpertReview, Objection, TrackingNote, reveal_acceptance_review,
-    reveal_expert_review,
-};
+use crate::acceptance::types::{AcceptanceRecord, ExpertReview, Objection, TrackingNote};
 use crate::audit::history::Snapshot;
 use crate::audit::writer::Audited;
+use crate::auth::redaction::{reveal_acceptance_review, reveal_expert_review};
 use crate::error::ApiError;
 use crate::financing::types::{FinancingSource, FinancingTotals};
 use crate::graphql::context::ContextExt;
@@ -260,6 +258,7 @@ impl Pilot {
         self.model.title.as_deref()
     }
     /// Every version of every plan, oldest first; filter by kind or status.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn plans(
         &self,
         ctx: &Context<'_>,
@@ -274,6 +273,7 @@ impl Pilot {
             .map(Plan)
             .collect())
     }
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn indicators(
         &self,
         ctx: &Context<'_>,
@@ -287,6 +287,7 @@ impl Pilot {
             .map(|i| self.indicator(i))
             .collect())
     }
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn key_projects(&self, ctx: &Context<'_>) -> Result<Vec<KeyProject>> {
         Ok(self
             .children::<key_project::Entity>(ctx)
@@ -295,6 +296,7 @@ impl Pilot {
             .map(KeyProject)
             .collect())
     }
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn financing_sources(&self, ctx: &Context<'_>) -> Result<Vec<FinancingSource>> {
         Ok(self
             .children::<financing_source::Entity>(ctx)
@@ -310,6 +312,7 @@ impl Pilot {
         ))
     }
     /// Provincial expert reviews of the application.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn expert_reviews(&self, ctx: &Context<'_>) -> Result<Vec<ExpertReview>> {
         let reveal = reveal_expert_review(ctx.viewer()?, self.model.status);
         Ok(self
@@ -320,6 +323,7 @@ impl Pilot {
             .collect())
     }
     /// Objections received during public notice.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn objections(&self, ctx: &Context<'_>) -> Result<Vec<Objection>> {
         Ok(self
             .children::<objection::Entity>(ctx)
@@ -329,6 +333,7 @@ impl Pilot {
             .collect())
     }
     /// Acceptance attempts, first attempt first.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn acceptance_records(&self, ctx: &Context<'_>) -> Result<Vec<AcceptanceRecord>> {
         let viewer = ctx.viewer()?;
         let re_reviews = self.children::<re_review::Entity>(ctx).await?;
@@ -348,6 +353,7 @@ impl Pilot {
             .collect())
     }
     /// Notes of the municipal bureau's process tracking.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn tracking_notes(&self, ctx: &Context<'_>) -> Result<Vec<TrackingNote>> {
         Ok(self
             .children::<tracking_note::Entity>(ctx)
@@ -359,6 +365,7 @@ impl Pilot {
     /// The actions this viewer may take on the pilot now, read from the transition table the
     /// mutations use. Preconditions that need data (window, plans, quota, notice end,
     /// indicator rule) are checked when the action is taken.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn available_actions(&self, ctx: &Context<'_>) -> Result<Vec<WorkflowAction>> {
         let viewer = ctx.viewer()?;
         let rules = ctx
@@ -380,6 +387,7 @@ impl Pilot {
         ))
     }
     /// The audit events of the pilot and everything that belongs to it, in chain order.
+    #[graphql(complexity = "crate::graphql::cost::connection(first, None, child_complexity)")]
     async fn history(
         &self,
         ctx: &Context<'_>,
@@ -388,28 +396,20 @@ impl Pilot {
     ) -> Result<
         crate::graphql::pagination::Conn<crate::audit::types::AuditEvent, audit_event::Entity>,
     > {
-        let viewer = ctx.viewer()?;
         let filter = crate::audit::service::EventFilter {
             pilot_id: Some(self.model.id),
             ..Default::default()
         };
-        let q = crate::audit::service::query(viewer, &filter);
-        let args = crate::graphql::pagination::PageArgs {
+        let args = crate::paging::PageArgs {
             first,
             after,
             last: None,
             before: None,
         };
-        Ok(crate::graphql::pagination::connection(
-            ctx.db(),
-            q,
-            &crate::audit::service::sort(),
-            &args,
-            crate::audit::types::AuditEvent,
-        )
-        .await?)
+        crate::audit::resolvers::events(ctx, &filter, &args).await
     }
     /// Every lifecycle transition, oldest first.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn workflow_events(&self, ctx: &Context<'_>) -> Result<Vec<WorkflowEvent>> {
         Ok(self
             .children::<workflow_event::Entity>(ctx)

@@ -3,9 +3,9 @@
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::AppState;
 use crate::input;
 use crate::pilots::editing::{Section, editable_pilot, editable_record};
+use crate::state::AppState;
 use entities::{PlanKind, PlanStatus, plan};
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
 
@@ -68,7 +68,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, p: PlanForCreate) -> ApiR
     if let Some(d) = &p.document {
         check_document(d)?;
     }
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let now = tx.now();
     editable_pilot(tx.conn(), viewer, p.pilot_id, Section::Plans).await?;
     let last = plan::Entity::find()
@@ -108,7 +108,7 @@ pub async fn publish(
     id: i64,
     version: i32,
 ) -> ApiResult<plan::Model> {
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let now = tx.now();
     let plan =
         editable_record::<plan::Entity>(tx.conn(), viewer, id, version, Section::Plans).await?;

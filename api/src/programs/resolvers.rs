@@ -3,8 +3,9 @@
 use super::service::{self, ProgramFilter as Filter};
 use super::types::Program;
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::{self, Conn, PageArgs};
+use crate::graphql::pagination::{self, Conn};
 use crate::ids::{self, Kind};
+use crate::paging::PageArgs;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entities::{PilotType, ProgramLevel, program};
 
@@ -24,6 +25,7 @@ pub struct ProgramQuery;
 #[Object]
 impl ProgramQuery {
     /// Programs the caller may see, newest first.
+    #[graphql(complexity = "crate::graphql::cost::connection(first, last, child_complexity)")]
     async fn programs(
         &self,
         ctx: &Context<'_>,

@@ -2,7 +2,7 @@
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::pagination::{Sort, SortValue, contains_ci};
+use crate::paging::{KeyKind, Sort, SortValue, contains_ci};
 use entities::{PilotType, ProgramLevel, program, program_type_rule};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, Select};
@@ -46,7 +46,8 @@ pub fn query(viewer: &Viewer, filter: &ProgramFilter) -> Select<program::Entity>
 pub fn sort() -> Sort<program::Entity> {
     Sort {
         column: program::Column::Id,
-        is_time: false,
+        kind: KeyKind::Int,
+        tie_kind: KeyKind::Int,
         tie: program::Column::Id,
         descending: true,
         key_of: |m| (SortValue::Int(m.id), SortValue::Int(m.id)),
@@ -259,7 +260,7 @@ fn manages(viewer: &Viewer, region: Option<&str>) -> ApiResult<()> {
 
 /// Creates a program of the viewer's province (or a region inside it).
 pub async fn create(
-    state: &crate::graphql::context::AppState,
+    state: &crate::state::AppState,
     viewer: &Viewer,
     f: ProgramFields,
 ) -> ApiResult<program::Model> {
@@ -344,7 +345,7 @@ pub async fn create(
     {
         return Err(ApiError::bad_input("input.regionCode", "unknown region"));
     }
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let created = tx.insert(m).await?;
     write_rules(&mut tx, created.id, &f).await?;
     tx.commit().await?;
@@ -353,7 +354,7 @@ pub async fn create(
 
 /// Changes a program the viewer manages.
 pub async fn update(
-    state: &crate::graphql::context::AppState,
+    state: &crate::state::AppState,
     viewer: &Viewer,
     id: i64,
     version: i32,
@@ -361,7 +362,7 @@ pub async fn update(
 ) -> ApiResult<program::Model> {
     use crate::input;
     use sea_orm::{IntoActiveModel, Set};
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let current = program::Entity::find_by_id(id)
         .filter(viewer.program_scope())
         .one(tx.conn())

@@ -56,6 +56,7 @@ impl Program {
         &self.0.code_prefix
     }
     /// The pilot types the program admits.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn pilot_types(&self, ctx: &Context<'_>) -> Result<Vec<PilotType>> {
         Ok(self
             .rules(ctx)
@@ -86,6 +87,7 @@ impl Program {
         self.0.re_review_interval_months
     }
     /// What the program requires of each pilot type.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn type_rules(&self, ctx: &Context<'_>) -> Result<Vec<ProgramTypeRule>> {
         Ok(self
             .rules(ctx)
@@ -95,6 +97,7 @@ impl Program {
             .collect())
     }
     /// Holidays and make-up working days; other days follow the Monday-to-Friday week.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn calendar(&self, ctx: &Context<'_>) -> Result<Vec<CalendarDay>> {
         let rows = ctx
             .data_unchecked::<Loaders>()
@@ -136,6 +139,7 @@ impl ProgramTypeRule {
         self.0.region_level
     }
     /// Organisation kinds that may apply.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn applicant_kinds(&self) -> Vec<OrganizationKind> {
         split_list(&self.0.applicant_kinds)
             .filter_map(|k| k.parse().ok())
@@ -146,6 +150,7 @@ impl ProgramTypeRule {
         self.0.min_park_level
     }
     /// Departments leading review of this type; empty when the program names none.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn lead_departments(&self) -> Vec<String> {
         self.0
             .lead_departments

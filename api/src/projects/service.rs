@@ -2,9 +2,9 @@
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::AppState;
 use crate::input;
 use crate::pilots::editing::{Section, editable_pilot, editable_record};
+use crate::state::AppState;
 use chrono::NaiveDate;
 use entities::{Dec, ProjectField, ProjectStatus, key_project};
 use rust_decimal::Decimal;
@@ -105,7 +105,7 @@ pub async fn create(
             "name, field and plannedInvestment are required",
         ));
     }
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let now = tx.now();
     editable_pilot(tx.conn(), viewer, pilot_id, Section::ProjectsAndFinancing).await?;
     let mut m = key_project::ActiveModel {
@@ -134,7 +134,7 @@ pub async fn update(
     version: i32,
     f: ProjectFields,
 ) -> ApiResult<key_project::Model> {
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let now = tx.now();
     let current = editable_record::<key_project::Entity>(
         tx.conn(),

@@ -3,7 +3,8 @@
 use super::service::{self, RegionFilter as Filter};
 use super::types::Region;
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::{self, Conn, PageArgs};
+use crate::graphql::pagination::{self, Conn};
+use crate::paging::PageArgs;
 use async_graphql::{Context, InputObject, Object, Result};
 use entities::{RegionLevel, region};
 
@@ -23,6 +24,7 @@ pub struct RegionQuery;
 #[Object]
 impl RegionQuery {
     /// The administrative hierarchy, by code.
+    #[graphql(complexity = "crate::graphql::cost::connection(first, last, child_complexity)")]
     async fn regions(
         &self,
         ctx: &Context<'_>,

@@ -3,7 +3,7 @@
 
 use super::code::RegionCode;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::pagination::{Sort, SortValue, contains_ci};
+use crate::paging::{KeyKind, Sort, SortValue, contains_ci};
 use entities::{RegionLevel, region};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -219,7 +219,8 @@ pub fn query(filter: &RegionFilter) -> ApiResult<Select<region::Entity>> {
 pub fn sort() -> Sort<region::Entity> {
     Sort {
         column: region::Column::Code,
-        is_time: false,
+        kind: KeyKind::Text,
+        tie_kind: KeyKind::Text,
         tie: region::Column::Code,
         descending: false,
         key_of: |m| {

@@ -31,6 +31,7 @@ impl Region {
         load(ctx, self.0.parent_code.clone()).await
     }
     /// The divisions directly below, by code.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
         ctx.viewer()?;
         let rows = ctx

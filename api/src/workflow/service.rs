@@ -9,11 +9,11 @@ use crate::acceptance::rule as acceptance_rule;
 use crate::auth::Viewer;
 use crate::clock::china_date;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::AppState;
 use crate::indicators::rule as indicator_rule;
 use crate::indicators::types::latest;
 use crate::input::long_text as text;
 use crate::pilots::admission;
+use crate::state::AppState;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use entities::*;
 use rust_decimal::Decimal;
@@ -134,7 +134,7 @@ pub const QUOTA_STATES: [PilotStatus; 7] = [
 #[tracing::instrument(skip(state, viewer, act), fields(action = %act.action, pilot = act.pilot_id, sub = %viewer.sub))]
 pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<Applied> {
     let comment = text("comment", &act.comment, false)?;
-    let mut tx = viewer.write(state).await?;
+    let mut tx = state.write(viewer).await?;
     let now = tx.now();
     let today = china_date(now);
 

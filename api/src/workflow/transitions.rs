@@ -307,6 +307,7 @@ mod tests {
             dept: dept.map(Into::into),
             name: None,
             request_id: None,
+            expires_at: None,
         }
     }
 

@@ -6,8 +6,8 @@
 use api::auth::jwt::{Claims, TokenVerifier, mint_hs256};
 use api::clock::FixedClock;
 use api::config::JwtSettings;
-use api::graphql::context::AppState;
 use api::startup::Application;
+use api::state::AppState;
 use chrono::{TimeZone, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
@@ -146,7 +146,7 @@ pub fn jwt_settings() -> JwtSettings {
 /// The path of a test fixture.
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("../tests/fixtures")
         .join(name)
 }
 

@@ -6,8 +6,8 @@
 use crate::helpers::fresh_database;
 use api::auth::Viewer;
 use api::clock::FixedClock;
-use api::graphql::context::AppState;
 use api::regions::code::RegionCode;
+use api::state::AppState;
 use api::workflow::service::{self, Act, Details, QUOTA_STATES, Review};
 use entities::*;
 use proptest::prelude::*;
@@ -31,6 +31,7 @@ fn viewer(role: Role, region: Option<&str>, org: Option<i64>, dept: Option<&str>
         dept: dept.map(Into::into),
         name: None,
         request_id: None,
+        expires_at: None,
     }
 }
 

@@ -304,7 +304,7 @@ async fn browsers_may_call_only_from_allowed_origins() {
 async fn in_persisted_only_mode_only_registered_operations_run() {
     let dir = tempfile::tempdir().expect("tempdir");
     let query = "{ pilots(first: 1) { totalCount } }";
-    let id = api::graphql::persisted::hash(query);
+    let id = api::http::persisted::hash(query);
     let manifest = dir.path().join("manifest.json");
     let text = json!({"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id": id, "name": "Count", "type": "query", "body": query}]});
     std::fs::write(&manifest, text.to_string()).expect("write");

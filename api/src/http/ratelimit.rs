@@ -50,6 +50,18 @@ impl RateLimiter {
         }
     }
 
+    /// A limiter with the configured budgets.
+    pub fn from_limits(limits: &crate::config::Limits) -> Self {
+        Self::new(
+            Budget {
+                per_minute: limits.rate_per_minute,
+            },
+            Budget {
+                per_minute: limits.anonymous_rate_per_minute,
+            },
+        )
+    }
+
     /// Takes one token for `key` at `now`; `Err(seconds)` to wait when none is left.
     pub fn check_at(&self, key: Key, now: Instant) -> Result<(), u64> {
         let budget = match key {

@@ -146,6 +146,7 @@ fn every_state_action_and_role_gets_the_expected_answer() {
                         dept: None,
                         name: None,
                         request_id: None,
+                        expires_at: None,
                     };
                     let got =
                         match transitions::authorize(&viewer, action, status, pilot_type, None) {

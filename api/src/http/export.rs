@@ -1,0 +1,52 @@
+//! `GET /export/{collection}.ndjson`: a whole collection in the caller's scope, streamed.
+
+use super::ratelimit::Key;
+use super::{Edge, client_address, error_response, status_of};
+use crate::error::ApiError;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+/// Streams the collection named by the path; the caller's token decides the scope and pays
+/// from its rate budget like any request.
+pub async fn export(
+    edge: web::Data<Edge>,
+    req: HttpRequest,
+    file: web::Path<String>,
+) -> HttpResponse {
+    let viewer = match edge.viewer(&req).await {
+        Ok(Some(v)) => v,
+        Ok(None) => {
+            if let Err(e) = edge.pipeline.charge(Key::Address(client_address(&req))) {
+                return super::refused_response(&e);
+            }
+            return error_response(
+                StatusCode::UNAUTHORIZED,
+                ApiError::Unauthenticated("authentication required".into()),
+            );
+        }
+        Err(answer) => return answer,
+    };
+    if let Err(e) = edge.pipeline.charge(Key::Subject(viewer.sub.clone())) {
+        return super::refused_response(&e);
+    }
+    let collection = match file
+        .strip_suffix(".ndjson")
+        .map(str::parse::<crate::export::Collection>)
+    {
+        Some(Ok(c)) => c,
+        _ => {
+            return error_response(
+                StatusCode::NOT_FOUND,
+                ApiError::NotFound(format!("no export `{file}`")),
+            );
+        }
+    };
+    match crate::export::Export::open(&edge.state.db, collection, Some(&viewer)).await {
+        Ok(export) => HttpResponse::Ok()
+            .content_type("application/x-ndjson")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .streaming(export.into_stream()),
+        Err(e) => error_response(status_of(&e), e),
+    }
+}

@@ -1,0 +1,193 @@
+//! GraphQL over HTTP: `POST /graphql` with a JSON body, `GET /graphql?query=…` for queries, and
+//! GraphiQL for a browser. The handlers only read the request; everything that decides whether
+//! an operation runs lives in the pipeline every transport shares.
+
+use super::pipeline::{ClientAddress, EdgeStatus, QueriesOnly, RequestId};
+use super::{Edge, client_address, error_response};
+use crate::error::{ApiError, ensure_code};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+
+/// Whether the client asked for the `application/graphql-response+json` media type.
+fn wants_graphql_response(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/graphql-response+json"))
+}
+
+/// `POST /graphql`: one operation as JSON (`{"query", "variables", "operationName"}`).
+pub async fn post(edge: web::Data<Edge>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/json")
+        && !content_type.starts_with("application/graphql-response+json")
+    {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::bad_input("content-type", "send application/json"),
+        );
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input("body", "the body is not JSON"),
+        );
+    };
+    if value.is_array() {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input(
+                "body",
+                "batched requests are not accepted; send one operation per request",
+            ),
+        );
+    }
+    let persisted = value
+        .pointer("/extensions/persistedQuery/sha256Hash")
+        .is_some();
+    if !persisted && !value.get("query").is_some_and(serde_json::Value::is_string) {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input("query", "a `query` string is required"),
+        );
+    }
+    match serde_json::from_value::<async_graphql::Request>(value) {
+        Ok(request) => run(&edge, &req, request).await,
+        Err(e) => error_response(
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input("body", format!("not a GraphQL request: {e}")),
+        ),
+    }
+}
+
+/// The parameters of `GET /graphql`.
+#[derive(serde::Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    variables: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+}
+
+/// `GET /graphql`: a query in the URL, or GraphiQL for a browser.
+pub async fn get(edge: web::Data<Edge>, req: HttpRequest) -> HttpResponse {
+    let Ok(params) = web::Query::<GetParams>::from_query(req.query_string()) else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input("query", "malformed query string"),
+        );
+    };
+    let Some(query) = params.query.clone() else {
+        let browser = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+        if edge.pipeline.limits.graphiql && browser {
+            return graphiql();
+        }
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input("query", "a `query` parameter is required"),
+        );
+    };
+    let mut request = async_graphql::Request::new(query).data(QueriesOnly);
+    if let Some(name) = &params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = &params.variables {
+        match serde_json::from_str::<serde_json::Value>(vars) {
+            Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
+            Err(_) => {
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    ApiError::bad_input("variables", "not JSON"),
+                );
+            }
+        }
+    }
+    run(&edge, &req, request).await
+}
+
+/// Authenticates, hands the operation to the schema (and so to the pipeline), and answers per
+/// GraphQL over HTTP: under `application/graphql-response+json` a request that could not run
+/// is a 4xx without `data`; under `application/json` it is a 200 unless the pipeline refused it
+/// with a status of its own (rate limit, safelist, shape limits, time limit).
+async fn run(edge: &Edge, req: &HttpRequest, request: async_graphql::Request) -> HttpResponse {
+    let modern = wants_graphql_response(req);
+    let viewer = match edge.viewer(req).await {
+        Ok(v) => v,
+        Err(answer) => return answer,
+    };
+    let mut request = request.data(ClientAddress(client_address(req)));
+    if let Some(rid) = req.extensions().get::<tracing_actix_web::RequestId>() {
+        request = request.data(RequestId(rid.to_string()));
+    }
+    if let Some(viewer) = viewer {
+        request = request.data(viewer);
+    }
+    let mut response = edge.schema.execute(request).await;
+    response.errors = response.errors.into_iter().map(ensure_code).collect();
+    // A response without data whose errors point at no field could not run at all.
+    let not_run = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let edge_status = response
+        .errors
+        .first()
+        .and_then(|e| e.source::<EdgeStatus>())
+        .and_then(|s| StatusCode::from_u16(s.0).ok());
+    let status = match (not_run, edge_status) {
+        (true, Some(status)) => status,
+        (true, None) if modern => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    let retry_after = response.errors.first().and_then(super::retry_after_of);
+    let body = if not_run {
+        // A request error: `errors` alone, as GraphQL over HTTP asks.
+        serde_json::to_vec(&serde_json::json!({ "errors": response.errors }))
+    } else {
+        serde_json::to_vec(&response)
+    };
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            return error_response(StatusCode::INTERNAL_SERVER_ERROR, ApiError::internal(e));
+        }
+    };
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type(if modern {
+            "application/graphql-response+json"
+        } else {
+            "application/json"
+        });
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        res.insert_header((header::ALLOW, HeaderValue::from_static("POST")));
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        res.insert_header((header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""));
+    }
+    if let Some(secs) = retry_after {
+        res.insert_header((header::RETRY_AFTER, secs.to_string()));
+    }
+    res.body(body)
+}
+
+fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql")
+                .title("carbon-pilots")
+                .finish(),
+        )
+}

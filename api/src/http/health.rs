@@ -1,0 +1,37 @@
+//! `/healthz` (the process answers) and `/readyz` (the database answers within the acquire
+//! timeout).
+
+use super::Edge;
+use actix_web::{HttpResponse, web};
+
+/// The process is up.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+/// The database answers; 503 within the acquire timeout when it does not.
+pub async fn readyz(edge: web::Data<Edge>) -> HttpResponse {
+    let timeout =
+        std::time::Duration::from_millis(edge.pipeline.limits.db_acquire_timeout_ms.max(1));
+    match tokio::time::timeout(timeout, edge.state.db.ping()).await {
+        Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "database not reachable");
+            unavailable()
+        }
+        Err(_) => {
+            tracing::warn!("database did not answer within the acquire timeout");
+            unavailable()
+        }
+    }
+}
+
+fn unavailable() -> HttpResponse {
+    HttpResponse::ServiceUnavailable()
+        .content_type("text/plain")
+        .insert_header((
+            actix_web::http::header::RETRY_AFTER,
+            crate::error::UNAVAILABLE_RETRY_SECS.to_string(),
+        ))
+        .body("database unreachable")
+}

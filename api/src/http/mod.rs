@@ -1,0 +1,162 @@
+//! The HTTP edge: a bearer token becomes the request's `Viewer` once, here; GraphQL arrives over
+//! HTTP (`graphql`) or WebSocket (`websocket`) and both hand every operation to the same
+//! request pipeline (`pipeline`); exports and health checks sit beside them.
+
+pub mod export;
+pub mod graphql;
+pub mod health;
+pub mod limits;
+pub mod persisted;
+pub mod pipeline;
+pub mod ratelimit;
+pub mod websocket;
+
+use crate::auth::jwt::TokenVerifier;
+use crate::auth::{self, Viewer};
+use crate::error::ApiError;
+use crate::graphql::AppSchema;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use pipeline::Pipeline;
+use ratelimit::Key;
+use std::sync::Arc;
+
+/// What every handler of the edge shares.
+pub struct Edge {
+    pub schema: AppSchema,
+    pub verifier: Arc<TokenVerifier>,
+    pub state: AppState,
+    pub pipeline: Arc<Pipeline>,
+}
+
+/// Turns an `Authorization` value (`Bearer <token>`) into a viewer.
+pub async fn authenticate_bearer(
+    verifier: &TokenVerifier,
+    state: &AppState,
+    value: &str,
+) -> Result<Viewer, ApiError> {
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("expected `Authorization: Bearer <token>`".into())
+        })?;
+    let claims = verifier.verify(token)?;
+    let viewer = Viewer::from_claims(claims)?;
+    auth::resolve_applicant(&state.db, viewer).await
+}
+
+impl Edge {
+    /// Reads `Authorization: Bearer …` and turns it into a viewer; no header means anonymous.
+    async fn authenticate(&self, req: &HttpRequest) -> Result<Option<Viewer>, ApiError> {
+        let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+            return Ok(None);
+        };
+        let value = value
+            .to_str()
+            .map_err(|_| ApiError::Unauthenticated("malformed Authorization header".into()))?;
+        authenticate_bearer(&self.verifier, &self.state, value)
+            .await
+            .map(Some)
+    }
+
+    /// Authenticates a request. A token that fails is charged to the client address's budget
+    /// (so guessing tokens is rate limited) and answered with 401; `Err` is that answer.
+    pub async fn viewer(&self, req: &HttpRequest) -> Result<Option<Viewer>, HttpResponse> {
+        match self.authenticate(req).await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                if let Err(refused) = self.pipeline.charge(Key::Address(client_address(req))) {
+                    return Err(refused_response(&refused));
+                }
+                Err(match e {
+                    ApiError::Unauthenticated(_) => error_response(StatusCode::UNAUTHORIZED, e),
+                    other => error_response(status_of(&other), other),
+                })
+            }
+        }
+    }
+}
+
+/// The client's address, as the connection's peer.
+pub fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// The HTTP status of an error answered outside GraphQL execution.
+pub fn status_of(e: &ApiError) -> StatusCode {
+    match e {
+        ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+        ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+        ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// A GraphQL-shaped error body (`{"errors": [...]}`, no `data`) with its HTTP status.
+pub fn error_response(status: StatusCode, err: ApiError) -> HttpResponse {
+    let retry_after = match &err {
+        ApiError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+        ApiError::Unavailable => Some(crate::error::UNAVAILABLE_RETRY_SECS),
+        _ => None,
+    };
+    let unauthenticated = matches!(err, ApiError::Unauthenticated(_));
+    // The same shape and extensions (`code`, `field`, `retryAfter`) as errors of resolvers.
+    let err = async_graphql::Error::from(err);
+    let body =
+        serde_json::json!({ "errors": [{ "message": err.message, "extensions": err.extensions }] });
+    with_error_headers(
+        HttpResponse::build(status).json(body),
+        unauthenticated,
+        retry_after,
+    )
+}
+
+/// Answers a refusal of the pipeline (rate limit) outside GraphQL execution.
+fn refused_response(e: &async_graphql::ServerError) -> HttpResponse {
+    let status = e
+        .source::<pipeline::EdgeStatus>()
+        .and_then(|s| StatusCode::from_u16(s.0).ok())
+        .unwrap_or(StatusCode::BAD_REQUEST);
+    let retry_after = retry_after_of(e);
+    with_error_headers(
+        HttpResponse::build(status).json(serde_json::json!({ "errors": [e] })),
+        false,
+        retry_after,
+    )
+}
+
+/// The `retryAfter` extension of an error, in seconds.
+fn retry_after_of(e: &async_graphql::ServerError) -> Option<u64> {
+    match e.extensions.as_ref()?.get("retryAfter")? {
+        async_graphql::Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+}
+
+/// Adds `WWW-Authenticate` to 401s and `Retry-After` to retryable refusals.
+fn with_error_headers(
+    mut res: HttpResponse,
+    unauthenticated: bool,
+    retry_after: Option<u64>,
+) -> HttpResponse {
+    if unauthenticated {
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+    }
+    if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}

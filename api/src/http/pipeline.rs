@@ -1,0 +1,246 @@
+//! The request pipeline every GraphQL operation crosses, whichever transport brought it: POST,
+//! GET and each operation of a WebSocket connection run through the same async-graphql
+//! extension, so the safelist, the shape limits, the rate limit, authorisation before
+//! validation, the character rule, the time limit and the request id hold on every path.
+//!
+//! Order of refusal: an expired token (`UNAUTHENTICATED`), the rate limit (`RATE_LIMITED`), the
+//! safelist (`FORBIDDEN`), then after parsing the shape limits, a mutation the caller's role may
+//! never take (`FORBIDDEN`, before any input is looked at), control characters in input, and
+//! only then async-graphql's own validation of types and arguments.
+
+use super::limits;
+use super::persisted::Safelist;
+use super::ratelimit::{Key, RateLimiter};
+use crate::auth::{Viewer, permissions};
+use crate::config::Limits;
+use crate::error::ApiError;
+use crate::graphql::loaders::Loaders;
+use crate::state::AppState;
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::{Request, Response, ServerError, ServerResult, Variables};
+use std::any::TypeId;
+use std::sync::{Arc, Mutex};
+
+/// The client address of the connection a request came over (anonymous rate budget).
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+/// The id of the HTTP request an operation came with; WebSocket operations get their own.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Marks a request that may only run a query (GraphQL over HTTP's GET).
+#[derive(Debug, Clone, Copy)]
+pub struct QueriesOnly;
+
+/// The HTTP status a refusal of the pipeline is answered with, carried as the error's source.
+#[derive(Debug, Clone, Copy)]
+pub struct EdgeStatus(pub u16);
+
+/// A refusal as a GraphQL error that carries its HTTP status for the HTTP transport.
+pub fn refusal(e: ApiError, status: u16) -> ServerError {
+    let err = async_graphql::Error::from(e);
+    let mut se = ServerError::new(err.message, None);
+    se.extensions = err.extensions;
+    se.source = Some(Arc::new(EdgeStatus(status)));
+    se
+}
+
+/// What the pipeline enforces, shared by every request.
+#[derive(Debug)]
+pub struct Pipeline {
+    pub limits: Limits,
+    pub safelist: Option<Safelist>,
+    pub limiter: RateLimiter,
+}
+
+impl Pipeline {
+    /// The pipeline for the configured limits (reads the safelist's manifest when one is
+    /// required).
+    pub fn new(limits: Limits) -> anyhow::Result<Self> {
+        let safelist = match (limits.persisted_only, &limits.persisted_manifest) {
+            (false, _) => None,
+            (true, Some(path)) => Some(Safelist::load(path)?),
+            (true, None) => anyhow::bail!("PERSISTED_ONLY needs PERSISTED_MANIFEST"),
+        };
+        Ok(Pipeline {
+            limiter: RateLimiter::from_limits(&limits),
+            safelist,
+            limits,
+        })
+    }
+
+    /// Charges one request to `key`'s budget.
+    pub fn charge(&self, key: Key) -> Result<(), ServerError> {
+        self.limiter
+            .check(key)
+            .map_err(|retry_after_secs| refusal(ApiError::RateLimited { retry_after_secs }, 429))
+    }
+}
+
+/// The extension factory installed on the schema.
+#[derive(Debug, Clone)]
+pub struct PipelineExtension(pub Arc<Pipeline>);
+
+impl ExtensionFactory for PipelineExtension {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(PerRequest {
+            pipeline: self.0.clone(),
+            seen: Mutex::new(Seen::default()),
+        })
+    }
+}
+
+/// What `prepare_request` learned, for the later hooks of the same request.
+#[derive(Debug, Default)]
+struct Seen {
+    operation_name: Option<String>,
+    viewer: Option<Viewer>,
+    queries_only: bool,
+}
+
+/// One request's pass through the pipeline.
+struct PerRequest {
+    pipeline: Arc<Pipeline>,
+    seen: Mutex<Seen>,
+}
+
+fn get<T: 'static>(data: &async_graphql::Data) -> Option<&T> {
+    data.get(&TypeId::of::<T>())
+        .and_then(|d| d.downcast_ref::<T>())
+}
+
+fn fresh_request_id() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+#[async_trait::async_trait]
+impl Extension for PerRequest {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        // The request's own viewer (HTTP) or the connection's (WebSocket).
+        let viewer = get::<Viewer>(&request.data)
+            .or_else(|| get::<Viewer>(ctx.session_data))
+            .cloned();
+        if let Some(v) = &viewer
+            && v.is_expired(chrono::Utc::now())
+        {
+            return Err(refusal(
+                ApiError::Unauthenticated("token expired".into()),
+                401,
+            ));
+        }
+        let key = match &viewer {
+            Some(v) => Key::Subject(v.sub.clone()),
+            None => Key::Address(
+                get::<ClientAddress>(&request.data)
+                    .or_else(|| get::<ClientAddress>(ctx.session_data))
+                    .map(|a| a.0.clone())
+                    .unwrap_or_default(),
+            ),
+        };
+        self.pipeline.charge(key)?;
+        if let Some(list) = &self.pipeline.safelist {
+            list.admit(&mut request).map_err(|e| refusal(e, 403))?;
+        }
+        let request_id = get::<RequestId>(&request.data)
+            .map(|r| r.0.clone())
+            .unwrap_or_else(fresh_request_id);
+        let viewer = viewer.map(|mut v| {
+            v.request_id = Some(request_id.clone());
+            v
+        });
+        if let Some(v) = &viewer {
+            request.data.insert(v.clone());
+        }
+        request.data.insert(RequestId(request_id));
+        if get::<Loaders>(&request.data).is_none()
+            && let Some(state) = ctx.data_opt::<AppState>()
+        {
+            request.data.insert(Loaders::new(&state.db));
+        }
+        {
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            seen.operation_name = request.operation_name.clone();
+            seen.queries_only = get::<QueriesOnly>(&request.data).is_some();
+            seen.viewer = viewer;
+        }
+        next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        let (operation_name, queries_only, role) = {
+            let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            (
+                seen.operation_name.clone(),
+                seen.queries_only,
+                seen.viewer.as_ref().map(|v| v.role),
+            )
+        };
+        limits::check_document(&doc, &self.pipeline.limits).map_err(|e| refusal(e, 400))?;
+        let selected = limits::selected_operation(&doc, operation_name.as_deref());
+        if queries_only && selected.is_some_and(|op| op.ty != OperationType::Query) {
+            return Err(refusal(
+                ApiError::bad_input("query", "GET runs queries only; send mutations with POST"),
+                405,
+            ));
+        }
+        if let Some(op) = selected.filter(|op| op.ty == OperationType::Mutation) {
+            let Some(role) = role else {
+                return Err(refusal(
+                    ApiError::Unauthenticated("authentication required".into()),
+                    401,
+                ));
+            };
+            for field in limits::root_fields(&doc, op) {
+                if !permissions::may_ever(role, field) {
+                    // An ordinary GraphQL error (200 under application/json), as the same
+                    // refusal from a resolver would be.
+                    let e = async_graphql::Error::from(ApiError::Forbidden(format!(
+                        "the {} role may not run `{field}`",
+                        role.as_str().to_lowercase()
+                    )));
+                    let mut se = ServerError::new(e.message, None);
+                    se.extensions = e.extensions;
+                    return Err(se);
+                }
+            }
+        }
+        crate::input::check_document_text(&doc, variables).map_err(|e| refusal(e, 400))?;
+        Ok(doc)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let budget =
+            std::time::Duration::from_millis(self.pipeline.limits.request_timeout_ms.max(1));
+        match tokio::time::timeout(budget, next.run(ctx, operation_name)).await {
+            Ok(response) => response,
+            Err(_) => {
+                tracing::warn!(
+                    timeout_ms = budget.as_millis() as u64,
+                    "operation timed out"
+                );
+                Response::from_errors(vec![refusal(ApiError::internal("request timed out"), 503)])
+            }
+        }
+    }
+}
