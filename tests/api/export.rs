@@ -4,30 +4,11 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-async fn export(app: &TestApp, token: Option<&str>, file: &str) -> (u16, Vec<Value>) {
-    let client = awc::Client::builder()
-        .timeout(std::time::Duration::from_secs(60))
-        .finish();
-    let mut req = client.get(format!("{}/export/{file}", app.base));
-    if let Some(t) = token {
-        req = req.insert_header(("Authorization", format!("Bearer {t}")));
-    }
-    let mut res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    let body = res.body().limit(64 * 1024 * 1024).await.expect("body");
-    let lines = String::from_utf8_lossy(&body)
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or(Value::Null))
-        .collect();
-    (status, lines)
-}
-
 #[actix_web::test]
 async fn an_export_holds_the_callers_scope_and_ends_with_count_and_cursor() {
     let app = TestApp::spawn().await;
     let dezhou = token_for("municipal", Some("371400"));
-    let (status, lines) = export(&app, Some(&dezhou), "pilots.ndjson").await;
+    let (status, lines) = app.export(Some(&dezhou), "pilots.ndjson").await;
     assert_eq!(status, 200);
     let (trailer, rows) = lines.split_last().expect("lines");
     assert_eq!(rows.len(), 10);
@@ -75,7 +56,7 @@ async fn an_export_holds_the_callers_scope_and_ends_with_count_and_cursor() {
 async fn every_collection_exports_and_children_follow_the_pilots_scope() {
     let app = TestApp::spawn().await;
     let applicant = applicant_token(&app.applicant_of("SD-2023-PARK-0001").await);
-    let (_, pilots) = export(&app, Some(&applicant), "pilots.ndjson").await;
+    let (_, pilots) = app.export(Some(&applicant), "pilots.ndjson").await;
     let mine: Vec<i64> = pilots
         .iter()
         .filter(|r| r["_type"] == "Pilot")
@@ -92,7 +73,7 @@ async fn every_collection_exports_and_children_follow_the_pilots_scope() {
             vec!["AcceptanceRecord", "ExpertReview", "ReReview"],
         ),
     ] {
-        let (status, lines) = export(&app, Some(&applicant), file).await;
+        let (status, lines) = app.export(Some(&applicant), file).await;
         assert_eq!(status, 200, "{file}");
         let (trailer, rows) = lines.split_last().expect("trailer");
         assert_eq!(trailer["count"].as_u64(), Some(rows.len() as u64), "{file}");
@@ -109,13 +90,13 @@ async fn every_collection_exports_and_children_follow_the_pilots_scope() {
         }
     }
     let auditor = token_for("auditor", Some("370000"));
-    let (_, audit) = export(&app, Some(&auditor), "audit.ndjson").await;
+    let (_, audit) = app.export(Some(&auditor), "audit.ndjson").await;
     let (trailer, rows) = audit.split_last().expect("trailer");
     assert_eq!(trailer["count"].as_u64(), Some(rows.len() as u64));
     assert!(
         rows.windows(2)
             .all(|w| w[0]["seq"].as_i64() < w[1]["seq"].as_i64())
     );
-    assert_eq!(export(&app, None, "pilots.ndjson").await.0, 401);
-    assert_eq!(export(&app, Some(&auditor), "secrets.ndjson").await.0, 404);
+    assert_eq!(app.export(None, "pilots.ndjson").await.0, 401);
+    assert_eq!(app.export(Some(&auditor), "secrets.ndjson").await.0, 404);
 }

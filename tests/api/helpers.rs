@@ -229,6 +229,26 @@ impl TestApp {
         )
     }
 
+    /// `GET /export/{file}` as the holder of `token`: the status and the NDJSON lines.
+    pub async fn export(&self, token: Option<&str>, file: &str) -> (u16, Vec<Value>) {
+        let client = awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .finish();
+        let mut req = client.get(format!("{}/export/{file}", self.base));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let mut res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let body = res.body().limit(64 * 1024 * 1024).await.expect("body");
+        let lines = String::from_utf8_lossy(&body)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or(Value::Null))
+            .collect();
+        (status, lines)
+    }
+
     /// Finds the global id of a pilot by code, as a provincial or municipal user would.
     pub async fn pilot_id(&self, code: &str) -> String {
         let province = if code.starts_with("HC") {

@@ -12,6 +12,7 @@ mod invariants;
 mod lifecycle;
 mod n_plus_one;
 mod pagination;
+mod redaction;
 mod resilience;
 mod rules;
 mod schema;
