@@ -19,3 +19,4 @@ mod schema;
 mod scope;
 mod subscription;
 mod transitions;
+mod websocket;

@@ -8,9 +8,9 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
+pub type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
 
-async fn next_json(socket: &mut Socket, wait: Duration) -> Option<Value> {
+pub async fn next_json(socket: &mut Socket, wait: Duration) -> Option<Value> {
     loop {
         let frame = tokio::time::timeout(wait, socket.next()).await.ok()??;
         match frame.expect("frame") {
@@ -21,14 +21,14 @@ async fn next_json(socket: &mut Socket, wait: Duration) -> Option<Value> {
     }
 }
 
-async fn send(socket: &mut Socket, v: Value) {
+pub async fn send(socket: &mut Socket, v: Value) {
     socket
         .send(Message::Text(v.to_string().into()))
         .await
         .expect("send");
 }
 
-async fn open(app: &TestApp, init: Value) -> Socket {
+pub async fn open(app: &TestApp, init: Value) -> Socket {
     let url = format!("{}/graphql", app.base.replacen("http", "ws", 1));
     let (_, mut socket) = awc::Client::new()
         .ws(url)
