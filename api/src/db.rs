@@ -34,6 +34,30 @@ pub async fn connect_server(
     open(url, true, acquire_timeout).await
 }
 
+/// Opens a pool whose connections open on first use, waiting at most `acquire_timeout` for
+/// one (tests, and tools that must start while the database may be down).
+pub async fn connect_lazy(
+    url: &str,
+    acquire_timeout: Duration,
+) -> anyhow::Result<DatabaseConnection> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .connect_timeout(acquire_timeout)
+        .acquire_timeout(acquire_timeout)
+        .max_connections(8)
+        .connect_lazy(true);
+    let db = Database::connect(opts)
+        .await
+        .with_context(|| format!("connecting to {}", redact(url)))?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared(
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+        )
+        .await?;
+    }
+    Ok(db)
+}
+
 async fn open(
     url: &str,
     server: bool,

@@ -164,7 +164,21 @@ impl TestApp {
     /// The app with demo data, the given token settings and limits.
     pub async fn spawn_configured(jwt: JwtSettings, limits: api::config::Limits) -> TestApp {
         let (url, dir) = fresh_database().await;
-        let mut db = api::db::connect(&url).await.expect("connect");
+        let mut app = Self::spawn_on(&url, jwt, limits).await;
+        app._dir = dir;
+        app
+    }
+
+    /// The app on a database URL as it is (connections opened lazily, with the limits'
+    /// acquire timeout).
+    pub async fn spawn_on(url: &str, jwt: JwtSettings, limits: api::config::Limits) -> TestApp {
+        let (url, dir) = (url.to_owned(), None);
+        let mut db = api::db::connect_lazy(
+            &url,
+            std::time::Duration::from_millis(limits.db_acquire_timeout_ms),
+        )
+        .await
+        .expect("connect");
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
         db.set_metric_callback(move |_| {

@@ -5,6 +5,7 @@ mod abuse;
 mod audit;
 mod auth;
 mod cli;
+mod contract;
 mod export;
 mod helpers;
 mod history;

@@ -5,6 +5,7 @@ pub mod context;
 pub mod cost;
 pub mod loaders;
 pub mod node;
+pub mod nulls;
 pub mod pagination;
 pub mod scalars;
 

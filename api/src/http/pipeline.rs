@@ -100,6 +100,8 @@ struct Seen {
     operation_name: Option<String>,
     viewer: Option<Viewer>,
     queries_only: bool,
+    /// The parsed document, for null propagation after execution.
+    document: Option<ExecutableDocument>,
 }
 
 /// One request's pass through the pipeline.
@@ -221,6 +223,7 @@ impl Extension for PerRequest {
             }
         }
         crate::input::check_document_text(&doc, variables).map_err(|e| refusal(e, 400))?;
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).document = Some(doc.clone());
         Ok(doc)
     }
 
@@ -233,7 +236,25 @@ impl Extension for PerRequest {
         let budget =
             std::time::Duration::from_millis(self.pipeline.limits.request_timeout_ms.max(1));
         match tokio::time::timeout(budget, next.run(ctx, operation_name)).await {
-            Ok(response) => response,
+            Ok(mut response) => {
+                let document = self
+                    .seen
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .document
+                    .take();
+                if let Some(doc) = document
+                    && !response.errors.is_empty()
+                {
+                    crate::graphql::nulls::propagate(
+                        &ctx.schema_env.registry,
+                        &doc,
+                        operation_name,
+                        &mut response,
+                    );
+                }
+                response
+            }
             Err(_) => {
                 tracing::warn!(
                     timeout_ms = budget.as_millis() as u64,

@@ -1,0 +1,327 @@
+//! Null propagation as the GraphQL spec asks (§6.4.4 "Handling Field Errors"): when a field
+//! errors, its position becomes `null`; if that position is non-null, the `null` propagates to
+//! the parent position, up to the nearest nullable one, or to `data` itself. async-graphql
+//! instead drops an erroring field's key and leaves its parent standing, which clients
+//! generated from the schema (that trust `!`) cannot read. The pipeline applies this to every
+//! executed response.
+
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::registry::Registry;
+use async_graphql::{Name, PathSegment, Response, Value};
+
+/// One step of an error's path with the declared type of the position it names.
+struct Position {
+    segment: PathSegment,
+    /// The declared type, e.g. `[PilotEdge!]!`.
+    ty: String,
+}
+
+fn nullable(ty: &str) -> bool {
+    !ty.ends_with('!')
+}
+
+/// `[T!]!` → `T!`; `T!` → `T`.
+fn item_type(list: &str) -> &str {
+    list.trim_end_matches('!')
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(list)
+}
+
+fn named_type(ty: &str) -> &str {
+    ty.trim_matches(|c| c == '[' || c == ']' || c == '!')
+}
+
+/// The fields of `set` (through fragments) answering to `key`, as (field name, selections).
+fn fields_for<'d>(
+    doc: &'d ExecutableDocument,
+    set: &'d SelectionSet,
+    key: &str,
+    out: &mut Vec<(&'d str, &'d SelectionSet)>,
+    depth: usize,
+) {
+    if depth > 16 {
+        return;
+    }
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(f) if f.node.response_key().node.as_str() == key => {
+                out.push((f.node.name.node.as_str(), &f.node.selection_set.node))
+            }
+            Selection::Field(_) => {}
+            Selection::InlineFragment(i) => {
+                fields_for(doc, &i.node.selection_set.node, key, out, depth + 1);
+            }
+            Selection::FragmentSpread(s) => {
+                if let Some(f) = doc.fragments.get(&s.node.fragment_name.node) {
+                    fields_for(doc, &f.node.selection_set.node, key, out, depth + 1);
+                }
+            }
+        }
+    }
+}
+
+/// The declared type of field `name` on `type_name`, looking through an interface's or a
+/// union's possible types when the field is selected in a fragment on one of them.
+fn field_type(registry: &Registry, type_name: &str, name: &str) -> Option<String> {
+    let ty = registry.types.get(type_name)?;
+    if let Some(f) = ty.field_by_name(name) {
+        return Some(f.ty.clone());
+    }
+    ty.possible_types()?.iter().find_map(|t| {
+        registry
+            .types
+            .get(t)
+            .and_then(|m| m.field_by_name(name))
+            .map(|f| f.ty.clone())
+    })
+}
+
+/// The positions along an error's path with their declared types.
+fn positions(
+    registry: &Registry,
+    doc: &ExecutableDocument,
+    root: (&str, &SelectionSet),
+    path: &[PathSegment],
+) -> Option<Vec<Position>> {
+    let mut out = Vec::with_capacity(path.len());
+    let mut sets: Vec<&SelectionSet> = vec![root.1];
+    let mut parent = root.0.to_owned();
+    let mut current: Option<String> = None;
+    for segment in path {
+        match segment {
+            PathSegment::Field(key) => {
+                let mut found = Vec::new();
+                for set in &sets {
+                    fields_for(doc, set, key, &mut found, 0);
+                }
+                let (name, _) = *found.first()?;
+                let ty = field_type(registry, &parent, name)?;
+                parent = named_type(&ty).to_owned();
+                sets = found.iter().map(|(_, s)| *s).collect();
+                current = Some(ty.clone());
+                out.push(Position {
+                    segment: segment.clone(),
+                    ty,
+                });
+            }
+            PathSegment::Index(_) => {
+                let ty = item_type(current.as_deref()?).to_owned();
+                current = Some(ty.clone());
+                out.push(Position {
+                    segment: segment.clone(),
+                    ty,
+                });
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Sets the value at `path` (the object keys and list indices leading to it) to `null`.
+fn set_null(value: &mut Value, path: &[PathSegment]) {
+    let Some((last, init)) = path.split_last() else {
+        *value = Value::Null;
+        return;
+    };
+    let mut at = value;
+    for segment in init {
+        at = match (segment, at) {
+            (PathSegment::Field(k), Value::Object(map)) => match map.get_mut(k.as_str()) {
+                Some(v) => v,
+                None => return,
+            },
+            (PathSegment::Index(i), Value::List(items)) => match items.get_mut(*i) {
+                Some(v) => v,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    match (last, at) {
+        (PathSegment::Field(k), Value::Object(map)) => {
+            map.insert(Name::new(k), Value::Null);
+        }
+        (PathSegment::Index(i), Value::List(items)) => {
+            if let Some(v) = items.get_mut(*i) {
+                *v = Value::Null;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Applies null propagation for every field error of `response`.
+pub fn propagate(
+    registry: &Registry,
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    response: &mut Response,
+) {
+    let Some(op) = crate::http::limits::selected_operation(doc, operation_name) else {
+        return;
+    };
+    let root_type = match op.ty {
+        OperationType::Query => registry.query_type.as_str(),
+        OperationType::Mutation => match &registry.mutation_type {
+            Some(t) => t.as_str(),
+            None => return,
+        },
+        OperationType::Subscription => return,
+    };
+    let paths: Vec<Vec<PathSegment>> = response
+        .errors
+        .iter()
+        .filter(|e| !e.path.is_empty())
+        .map(|e| e.path.clone())
+        .collect();
+    for path in paths {
+        if response.data == Value::Null {
+            return;
+        }
+        let Some(positions) = positions(registry, doc, (root_type, &op.selection_set.node), &path)
+        else {
+            continue;
+        };
+        // The deepest nullable position at or above the error.
+        match positions.iter().rposition(|p| nullable(&p.ty)) {
+            Some(i) => {
+                let at: Vec<PathSegment> =
+                    positions[..=i].iter().map(|p| p.segment.clone()).collect();
+                set_null(&mut response.data, &at);
+            }
+            None => response.data = Value::Null,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::extensions::{
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+    };
+    use async_graphql::{
+        EmptyMutation, EmptySubscription, Object, Schema, ServerResult, Variables,
+    };
+    use std::sync::{Arc, Mutex};
+
+    struct Inner;
+    #[Object]
+    impl Inner {
+        async fn fine(&self) -> i32 {
+            1
+        }
+        async fn broken(&self) -> async_graphql::Result<i32> {
+            Err("broken".into())
+        }
+    }
+
+    struct Query;
+    #[Object]
+    impl Query {
+        async fn nullable(&self) -> Option<Inner> {
+            Some(Inner)
+        }
+        async fn required(&self) -> Inner {
+            Inner
+        }
+        async fn items(&self) -> Vec<Option<Inner>> {
+            vec![Some(Inner), Some(Inner)]
+        }
+        async fn other(&self) -> i32 {
+            2
+        }
+    }
+
+    /// Applies [`propagate`] as the pipeline does.
+    struct Propagate(Mutex<Option<ExecutableDocument>>);
+    struct Factory;
+    impl ExtensionFactory for Factory {
+        fn create(&self) -> Arc<dyn Extension> {
+            Arc::new(Propagate(Mutex::new(None)))
+        }
+    }
+    #[async_trait::async_trait]
+    impl Extension for Propagate {
+        async fn parse_query(
+            &self,
+            ctx: &ExtensionContext<'_>,
+            query: &str,
+            variables: &Variables,
+            next: NextParseQuery<'_>,
+        ) -> ServerResult<ExecutableDocument> {
+            let doc = next.run(ctx, query, variables).await?;
+            *self.0.lock().expect("lock") = Some(doc.clone());
+            Ok(doc)
+        }
+        async fn execute(
+            &self,
+            ctx: &ExtensionContext<'_>,
+            operation_name: Option<&str>,
+            next: NextExecute<'_>,
+        ) -> Response {
+            let mut response = next.run(ctx, operation_name).await;
+            let doc = self.0.lock().expect("lock").take().expect("doc");
+            propagate(
+                &ctx.schema_env.registry,
+                &doc,
+                operation_name,
+                &mut response,
+            );
+            response
+        }
+    }
+
+    async fn run(query: &str) -> serde_json::Value {
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
+            .extension(Factory)
+            .finish();
+        let response = schema.execute(query).await;
+        response.data.into_json().expect("json")
+    }
+
+    #[tokio::test]
+    async fn a_non_null_error_nulls_the_nearest_nullable_position() {
+        assert_eq!(
+            run("{ other nullable { fine broken } }").await,
+            serde_json::json!({"other": 2, "nullable": null})
+        );
+        assert_eq!(
+            run("{ other n: required { fine broken } }").await,
+            serde_json::Value::Null,
+            "no nullable position up to the root"
+        );
+        assert_eq!(
+            run("{ items { fine ... on Inner { broken } } }").await,
+            serde_json::json!({"items": [null, null]}),
+            "list items are positions too"
+        );
+        assert_eq!(
+            run("{ nullable { fine } other }").await,
+            serde_json::json!({"nullable": {"fine": 1}, "other": 2})
+        );
+    }
+
+    #[test]
+    fn list_item_types_unwrap_one_level() {
+        assert_eq!(item_type("[PilotEdge!]!"), "PilotEdge!");
+        assert_eq!(item_type("[String]"), "String");
+        assert_eq!(named_type("[PilotEdge!]!"), "PilotEdge");
+        assert!(nullable("Region"));
+        assert!(!nullable("Pilot!"));
+    }
+
+    #[test]
+    fn null_is_set_along_a_path() {
+        let mut v = Value::from_json(serde_json::json!({"a": [{"b": 1}, {"b": 2}]})).expect("v");
+        set_null(
+            &mut v,
+            &[PathSegment::Field("a".into()), PathSegment::Index(1)],
+        );
+        assert_eq!(
+            v.into_json().expect("json"),
+            serde_json::json!({"a": [{"b": 1}, null]})
+        );
+    }
+}
