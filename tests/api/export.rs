@@ -2,7 +2,7 @@
 //! cursor to continue from.
 
 use crate::helpers::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[actix_web::test]
 async fn an_export_holds_the_callers_scope_and_ends_with_count_and_cursor() {
