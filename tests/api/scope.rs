@@ -114,6 +114,12 @@ async fn bureaus_other_than_ecology_environment_see_only_the_types_they_lead() {
     c.dept = None;
     let (total, _) = visible(&app, &token(&c)).await;
     assert_eq!(total, 0, "without a department, no led type is visible");
+    // A department key is matched to the letter: `_` is no wildcard.
+    for key in ["________", "_ndustry", "industr_", "educatio_", "development_refor_"] {
+        c.dept = Some(key.into());
+        let (total, seen) = visible(&app, &token(&c)).await;
+        assert_eq!(total, 0, "{key} matched {seen:?}");
+    }
     // Shandong names no lead department, so any Dezhou bureau sees Dezhou's pilots.
     let mut c = claims("municipal", Some("371400"));
     c.dept = Some("housing".into());

@@ -5,7 +5,7 @@
 use super::{COMPILING_DEPARTMENT, Viewer};
 use crate::regions::code::RegionCode;
 use entities::{RegionLevel, Role, organization, pilot, program, program_type_rule};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition};
 
 /// A condition no row satisfies (for viewers lacking what a scope needs).
@@ -62,14 +62,16 @@ impl Viewer {
         ));
         let mut led_by_me = Condition::any().add(leads.clone().is_null());
         if let Some(d) = &self.dept {
-            // `lead_departments` is a comma-separated list; match the key as a whole item.
-            for pattern in [
-                d.clone(),
-                format!("{d},%"),
-                format!("%,{d}"),
-                format!("%,{d},%"),
-            ] {
-                led_by_me = led_by_me.add(leads.clone().like(pattern));
+            // `lead_departments` is a comma-separated list; match the key as a whole item and
+            // to the letter: the claim's `_` and `%` are escaped, not wildcards.
+            let key = d
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            led_by_me = led_by_me.add(leads.clone().eq(d.as_str()));
+            for pattern in [format!("{key},%"), format!("%,{key}"), format!("%,{key},%")] {
+                led_by_me =
+                    led_by_me.add(leads.clone().like(LikeExpr::new(pattern).escape('\\')));
             }
         }
         let rule = Query::select()
