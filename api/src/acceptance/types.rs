@@ -10,7 +10,7 @@ use entities::{
     ObjectionStatus, ReReviewOutcome, ReviewResult, acceptance_record, expert_review, objection,
     re_review, tracking_note,
 };
-use rust_decimal::Decimal;
+use crate::graphql::scalars::Decimal;
 
 /// The provincial expert review of an application.
 pub struct ExpertReview {
@@ -30,7 +30,7 @@ impl ExpertReview {
     /// Hidden from applicants until the pilot is designated or rejected.
     async fn score(&self) -> Option<Decimal> {
         self.reveal
-            .then_some(self.model.score.map(|s| s.0))
+            .then_some(self.model.score.map(|s| Decimal(s.0)))
             .flatten()
     }
     async fn comments(&self) -> &str {
@@ -134,7 +134,7 @@ impl AcceptanceRecord {
     /// Hidden from applicants until the decision.
     async fn review_score(&self) -> Option<Decimal> {
         self.reveal
-            .then_some(self.model.review_score.map(|s| s.0))
+            .then_some(self.model.review_score.map(|s| Decimal(s.0)))
             .flatten()
     }
     async fn review_comments(&self) -> Option<&str> {
@@ -161,7 +161,7 @@ impl AcceptanceRecord {
             constraint_total: m.constraint_total?,
             reference_met: m.reference_met?,
             reference_total: m.reference_total?,
-            required_ratio: m.required_ratio?.0,
+            required_ratio: Decimal(m.required_ratio?.0),
             required_min_count: m.required_min_count?,
             result: m.computed_verdict?,
         })

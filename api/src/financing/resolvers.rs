@@ -7,7 +7,7 @@ use crate::graphql::scalars::Date;
 use crate::ids::{self, Kind};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use entities::{FinancingKind, FinancingStatus};
-use rust_decimal::Decimal;
+use crate::graphql::scalars::Decimal;
 
 /// `createFinancingSource`.
 #[derive(InputObject)]
@@ -73,8 +73,8 @@ impl FinancingMutation {
             kind: Some(input.kind),
             provider: Some(input.provider),
             key_project_id: Some(project_id(input.key_project_id.as_ref())?),
-            committed_amount: Some(input.committed_amount),
-            disbursed_amount: input.disbursed_amount,
+            committed_amount: Some(input.committed_amount.0),
+            disbursed_amount: input.disbursed_amount.map(|d| d.0),
             reference_number: input.reference_number,
             committed_on: input.committed_on.map(|d| d.0),
             disbursed_on: input.disbursed_on.map(|d| d.0),
@@ -103,8 +103,8 @@ impl FinancingMutation {
             kind: input.kind,
             provider: input.provider,
             key_project_id,
-            committed_amount: input.committed_amount,
-            disbursed_amount: input.disbursed_amount,
+            committed_amount: input.committed_amount.map(|d| d.0),
+            disbursed_amount: input.disbursed_amount.map(|d| d.0),
             reference_number: input.reference_number,
             committed_on: input.committed_on.map(|d| d.0),
             disbursed_on: input.disbursed_on.map(|d| d.0),

@@ -5,7 +5,7 @@ use crate::ids::{self, Kind};
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{FinancingKind, FinancingStatus, financing_source};
-use rust_decimal::Decimal;
+use crate::graphql::scalars::Decimal;
 
 /// Money committed to a pilot or one of its key projects.
 pub struct FinancingSource(pub financing_source::Model);
@@ -29,11 +29,11 @@ impl FinancingSource {
     }
     /// Committed amount, CNY.
     async fn committed_amount(&self) -> Decimal {
-        self.0.committed_amount.0
+        Decimal(self.0.committed_amount.0)
     }
     /// Disbursed amount, CNY; never more than committed.
     async fn disbursed_amount(&self) -> Decimal {
-        self.0.disbursed_amount.0
+        Decimal(self.0.disbursed_amount.0)
     }
     /// Loan contract number, bond code or similar.
     async fn reference_number(&self) -> Option<&str> {
@@ -75,8 +75,8 @@ impl FinancingTotals {
             .into_iter()
             .filter(|s| s.status != FinancingStatus::Cancelled)
             .fold(FinancingTotals::default(), |t, s| FinancingTotals {
-                committed_amount: t.committed_amount + s.committed_amount.0,
-                disbursed_amount: t.disbursed_amount + s.disbursed_amount.0,
+                committed_amount: Decimal(t.committed_amount.0 + s.committed_amount.0),
+                disbursed_amount: Decimal(t.disbursed_amount.0 + s.disbursed_amount.0),
             })
     }
 }

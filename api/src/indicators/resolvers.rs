@@ -7,7 +7,7 @@ use crate::graphql::scalars::Date;
 use crate::ids::{self, Kind};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entities::{Direction, IndicatorCategory};
-use rust_decimal::Decimal;
+use crate::graphql::scalars::Decimal;
 
 /// `createIndicator`: a target of a DRAFT pilot.
 #[derive(InputObject)]
@@ -67,8 +67,8 @@ impl IndicatorMutation {
             category: input.category,
             unit: input.unit,
             direction: input.direction,
-            baseline_value: input.baseline_value,
-            target_value: input.target_value,
+            baseline_value: input.baseline_value.0,
+            target_value: input.target_value.0,
             target_year: input.target_year,
         };
         Ok(IndicatorPayload {
@@ -89,7 +89,7 @@ impl IndicatorMutation {
             viewer,
             id,
             input.period_end.0,
-            input.value,
+            input.value.0,
             &input.note,
         )
         .await?;

@@ -8,7 +8,7 @@ use crate::ids::{self, Kind};
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entities::{Direction, IndicatorCategory, indicator, indicator_actual};
-use rust_decimal::Decimal;
+use crate::graphql::scalars::Decimal;
 
 /// A target of a pilot, with its actual values read live or (in a snapshot) as they stood.
 pub struct Indicator {
@@ -78,10 +78,10 @@ impl Indicator {
         self.model.direction
     }
     async fn baseline_value(&self) -> Decimal {
-        self.model.baseline_value.0
+        Decimal(self.model.baseline_value.0)
     }
     async fn target_value(&self) -> Decimal {
-        self.model.target_value.0
+        Decimal(self.model.target_value.0)
     }
     async fn target_year(&self) -> i32 {
         self.model.target_year
@@ -135,7 +135,7 @@ impl IndicatorActual {
         self.0.period_end.into()
     }
     async fn value(&self) -> Decimal {
-        self.0.value.0
+        Decimal(self.0.value.0)
     }
     async fn note(&self) -> &str {
         &self.0.note

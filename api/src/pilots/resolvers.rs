@@ -201,11 +201,11 @@ pub struct CreatePilotInput {
     pub region_code: Option<String>,
     pub name: String,
     pub boundary: String,
-    pub area_km2: rust_decimal::Decimal,
+    pub area_km2: crate::graphql::scalars::Decimal,
     pub population: i64,
     pub baseline_year: i32,
     /// tCO₂e.
-    pub baseline_emissions: rust_decimal::Decimal,
+    pub baseline_emissions: crate::graphql::scalars::Decimal,
     /// Parks only (default: the organisation's recognised level).
     pub park_level: Option<entities::ParkLevel>,
     #[graphql(default)]
@@ -219,10 +219,10 @@ pub struct UpdatePilotInput {
     pub version: i32,
     pub name: Option<String>,
     pub boundary: Option<String>,
-    pub area_km2: Option<rust_decimal::Decimal>,
+    pub area_km2: Option<crate::graphql::scalars::Decimal>,
     pub population: Option<i64>,
     pub baseline_year: Option<i32>,
-    pub baseline_emissions: Option<rust_decimal::Decimal>,
+    pub baseline_emissions: Option<crate::graphql::scalars::Decimal>,
     pub park_level: Option<entities::ParkLevel>,
     pub eligibility: Option<EligibilityInput>,
 }
@@ -253,10 +253,10 @@ impl PilotMutation {
             region_code: input.region_code,
             name: input.name,
             boundary: input.boundary,
-            area_km2: input.area_km2,
+            area_km2: input.area_km2.0,
             population: input.population,
             baseline_year: input.baseline_year,
-            baseline_emissions: input.baseline_emissions,
+            baseline_emissions: input.baseline_emissions.0,
             park_level: input.park_level,
             eligibility: input.eligibility.into(),
         };
@@ -276,10 +276,10 @@ impl PilotMutation {
         let update = service::PilotForUpdate {
             name: input.name,
             boundary: input.boundary,
-            area_km2: input.area_km2,
+            area_km2: input.area_km2.map(|d| d.0),
             population: input.population,
             baseline_year: input.baseline_year,
-            baseline_emissions: input.baseline_emissions,
+            baseline_emissions: input.baseline_emissions.map(|d| d.0),
             park_level: input.park_level,
             eligibility: input.eligibility.map(Into::into),
         };

@@ -22,7 +22,7 @@ use crate::workflow::types::WorkflowEvent;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::*;
-use rust_decimal::Decimal;
+use crate::graphql::scalars::Decimal;
 use std::sync::Arc;
 
 /// Narrows the `pilots` list; every filter given must hold.
@@ -215,7 +215,7 @@ impl Pilot {
         &self.model.boundary
     }
     async fn area_km2(&self) -> Decimal {
-        self.model.area_km2.0
+        Decimal(self.model.area_km2.0)
     }
     /// Population, or head-count for a campus or venue.
     async fn population(&self) -> i64 {
@@ -226,7 +226,7 @@ impl Pilot {
     }
     /// Baseline emissions, tCO₂e.
     async fn baseline_emissions(&self) -> Decimal {
-        self.model.baseline_emissions.0
+        Decimal(self.model.baseline_emissions.0)
     }
     /// For parks: the level at which the park is recognised.
     async fn park_level(&self) -> Option<ParkLevel> {

@@ -77,7 +77,7 @@ pub struct ProgramTypeRuleInput {
     #[graphql(default_with = "entities::RegionLevel::Municipality")]
     pub quota_region_level: entities::RegionLevel,
     /// 0 to 1.
-    pub reference_ratio: rust_decimal::Decimal,
+    pub reference_ratio: crate::graphql::scalars::Decimal,
     pub reference_min_count: i32,
     pub title: String,
 }
@@ -150,7 +150,7 @@ fn rules(list: Vec<ProgramTypeRuleInput>) -> Vec<service::TypeRuleFields> {
             lead_departments: r.lead_departments,
             quota: r.quota,
             quota_region_level: r.quota_region_level,
-            reference_ratio: r.reference_ratio,
+            reference_ratio: r.reference_ratio.0,
             reference_min_count: r.reference_min_count,
             title: r.title,
         })

@@ -11,7 +11,7 @@ use entities::{
     CalendarDayKind, OrganizationKind, ParkLevel, PilotType, ProgramLevel, RegionLevel, program,
     program_calendar_day, program_type_rule,
 };
-use rust_decimal::Decimal;
+use crate::graphql::scalars::Decimal;
 
 /// One call for pilots issued by an authority.
 pub struct Program(pub program::Model);
@@ -167,7 +167,7 @@ impl ProgramTypeRule {
     }
     /// Share of reference indicators that must be met for acceptance.
     async fn reference_ratio(&self) -> Decimal {
-        self.0.reference_ratio.0
+        Decimal(self.0.reference_ratio.0)
     }
     /// Least number of reference indicators that must be met for acceptance.
     async fn reference_min_count(&self) -> i32 {

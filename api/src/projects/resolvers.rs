@@ -7,7 +7,7 @@ use crate::graphql::scalars::Date;
 use crate::ids::{self, Kind};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entities::{ProjectField, ProjectStatus};
-use rust_decimal::Decimal;
+use crate::graphql::scalars::Decimal;
 
 /// `createKeyProject`.
 #[derive(InputObject)]
@@ -61,8 +61,8 @@ impl KeyProjectMutation {
         let fields = ProjectFields {
             name: Some(input.name),
             field: Some(input.field),
-            planned_investment: Some(input.planned_investment),
-            expected_annual_reduction: input.expected_annual_reduction,
+            planned_investment: Some(input.planned_investment.0),
+            expected_annual_reduction: input.expected_annual_reduction.map(|d| d.0),
             starts_on: input.starts_on.map(|d| d.0),
             ends_on: input.ends_on.map(|d| d.0),
             status: None,
@@ -84,8 +84,8 @@ impl KeyProjectMutation {
         let fields = ProjectFields {
             name: input.name,
             field: input.field,
-            planned_investment: input.planned_investment,
-            expected_annual_reduction: input.expected_annual_reduction,
+            planned_investment: input.planned_investment.map(|d| d.0),
+            expected_annual_reduction: input.expected_annual_reduction.map(|d| d.0),
             starts_on: input.starts_on.map(|d| d.0),
             ends_on: input.ends_on.map(|d| d.0),
             status: input.status,

@@ -5,7 +5,7 @@ use crate::ids::{self, Kind};
 use async_graphql::{ID, Object};
 use chrono::{DateTime, Utc};
 use entities::{ProjectField, ProjectStatus, key_project};
-use rust_decimal::Decimal;
+use crate::graphql::scalars::Decimal;
 
 /// A key project of a pilot.
 pub struct KeyProject(pub key_project::Model);
@@ -23,11 +23,11 @@ impl KeyProject {
     }
     /// Planned investment in CNY.
     async fn planned_investment(&self) -> Decimal {
-        self.0.planned_investment.0
+        Decimal(self.0.planned_investment.0)
     }
     /// Expected CO₂ reduction per year, tCO₂e.
     async fn expected_annual_reduction(&self) -> Decimal {
-        self.0.expected_annual_reduction.0
+        Decimal(self.0.expected_annual_reduction.0)
     }
     async fn starts_on(&self) -> Option<Date> {
         self.0.starts_on.map(Date)

@@ -8,7 +8,7 @@ use crate::ids::{self, Kind};
 use crate::pilots::types::Pilot;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entities::{ReReviewOutcome, ReviewResult, WorkflowAction};
-use rust_decimal::Decimal;
+use crate::graphql::scalars::Decimal;
 
 /// A transition that needs nothing but the pilot, the version read, and a comment.
 #[derive(InputObject)]
@@ -185,7 +185,7 @@ fn review(
 ) -> Review {
     Review {
         result,
-        score,
+        score: score.map(|d| d.0),
         comments,
         expert_names,
         reviewed_on: None,
