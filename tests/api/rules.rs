@@ -628,6 +628,23 @@ async fn bad_input_names_the_field_and_changes_nothing() {
         "{body}"
     );
     ratio["typeRules"][0]["quota"] = json!(2);
+    // Pilot codes start with the prefix: one already in use is refused before anything is
+    // written (the demo's Shandong program uses SD).
+    let mut taken = ratio.clone();
+    taken["codePrefix"] = json!("SD");
+    let body = app
+        .try_mutate(
+            &provincial,
+            "createProgram",
+            "CreateProgramInput",
+            taken,
+            "__typename",
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "input.codePrefix",
+        "{body}"
+    );
     let created = app
         .mutate(
             &provincial,

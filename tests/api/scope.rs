@@ -115,7 +115,13 @@ async fn bureaus_other_than_ecology_environment_see_only_the_types_they_lead() {
     let (total, _) = visible(&app, &token(&c)).await;
     assert_eq!(total, 0, "without a department, no led type is visible");
     // A department key is matched to the letter: `_` is no wildcard.
-    for key in ["________", "_ndustry", "industr_", "educatio_", "development_refor_"] {
+    for key in [
+        "________",
+        "_ndustry",
+        "industr_",
+        "educatio_",
+        "development_refor_",
+    ] {
         c.dept = Some(key.into());
         let (total, seen) = visible(&app, &token(&c)).await;
         assert_eq!(total, 0, "{key} matched {seen:?}");

@@ -3,6 +3,7 @@
 //! the object is built.
 
 use crate::graphql::scalars::Date;
+use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -10,7 +11,6 @@ use entities::{
     ObjectionStatus, ReReviewOutcome, ReviewResult, acceptance_record, expert_review, objection,
     re_review, tracking_note,
 };
-use crate::graphql::scalars::Decimal;
 
 /// The provincial expert review of an application.
 pub struct ExpertReview {

@@ -70,8 +70,7 @@ impl Viewer {
                 .replace('_', "\\_");
             led_by_me = led_by_me.add(leads.clone().eq(d.as_str()));
             for pattern in [format!("{key},%"), format!("%,{key}"), format!("%,{key},%")] {
-                led_by_me =
-                    led_by_me.add(leads.clone().like(LikeExpr::new(pattern).escape('\\')));
+                led_by_me = led_by_me.add(leads.clone().like(LikeExpr::new(pattern).escape('\\')));
             }
         }
         let rule = Query::select()

@@ -4,10 +4,10 @@ use super::service::{self, FinancingFields};
 use super::types::FinancingSource;
 use crate::graphql::context::ContextExt;
 use crate::graphql::scalars::Date;
+use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use entities::{FinancingKind, FinancingStatus};
-use crate::graphql::scalars::Decimal;
 
 /// `createFinancingSource`.
 #[derive(InputObject)]

@@ -1,11 +1,11 @@
 //! The `FinancingSource` and `FinancingTotals` objects.
 
 use crate::graphql::scalars::Date;
+use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{FinancingKind, FinancingStatus, financing_source};
-use crate::graphql::scalars::Decimal;
 
 /// Money committed to a pilot or one of its key projects.
 pub struct FinancingSource(pub financing_source::Model);

@@ -93,13 +93,21 @@ mod tests {
     #[test]
     fn decimals_are_plain_numerals_in_strings() {
         let parse = |v: Value| <Decimal as ScalarType>::parse(v).map(|d| d.0.to_string());
-        assert_eq!(parse(Value::from("1234.50")).ok().as_deref(), Some("1234.50"));
+        assert_eq!(
+            parse(Value::from("1234.50")).ok().as_deref(),
+            Some("1234.50")
+        );
         assert_eq!(parse(Value::from("-0.5")).ok().as_deref(), Some("-0.5"));
-        for bad in ["1e5", "1E5", "", "-", ".5", "5.", "1,000", " 1", "0x10", "NaN", "1.2.3"] {
+        for bad in [
+            "1e5", "1E5", "", "-", ".5", "5.", "1,000", " 1", "0x10", "NaN", "1.2.3",
+        ] {
             assert!(parse(Value::from(bad)).is_err(), "{bad:?}");
         }
         assert!(parse(Value::from(0.1)).is_err(), "numbers are refused");
-        assert!(parse(Value::from("1".repeat(29))).is_err(), "too many digits");
+        assert!(
+            parse(Value::from("1".repeat(29))).is_err(),
+            "too many digits"
+        );
     }
 
     #[test]

@@ -4,10 +4,10 @@ use super::service::{self, IndicatorForCreate};
 use super::types::{Indicator, IndicatorActual};
 use crate::graphql::context::ContextExt;
 use crate::graphql::scalars::Date;
+use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entities::{Direction, IndicatorCategory};
-use crate::graphql::scalars::Decimal;
 
 /// `createIndicator`: a target of a DRAFT pilot.
 #[derive(InputObject)]

@@ -4,11 +4,11 @@ use super::rule;
 use crate::error::ApiError;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::scalars::Date;
+use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entities::{Direction, IndicatorCategory, indicator, indicator_actual};
-use crate::graphql::scalars::Decimal;
 
 /// A target of a pilot, with its actual values read live or (in a snapshot) as they stood.
 pub struct Indicator {

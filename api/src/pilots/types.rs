@@ -10,6 +10,7 @@ use crate::financing::types::{FinancingSource, FinancingTotals};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{Grouped, Loaders};
 use crate::graphql::scalars::Date;
+use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
 use crate::indicators::types::Indicator;
 use crate::organizations::types::Organization;
@@ -22,7 +23,6 @@ use crate::workflow::types::WorkflowEvent;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::*;
-use crate::graphql::scalars::Decimal;
 use std::sync::Arc;
 
 /// Narrows the `pilots` list; every filter given must hold.

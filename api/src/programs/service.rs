@@ -5,7 +5,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::paging::{KeyKind, Sort, SortValue, contains_ci};
 use entities::{PilotType, ProgramLevel, program, program_type_rule};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, Select};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Select,
+};
 
 /// Filters of the `programs` list.
 #[derive(Debug, Default)]
@@ -314,7 +316,7 @@ pub async fn create(
             _ => ProgramLevel::Municipal,
         }),
         region_code: Set(Some(code.as_str().to_owned())),
-        code_prefix: Set(prefix),
+        code_prefix: Set(prefix.clone()),
         application_opens_on: Set(required(
             &f.application_opens_on,
             "input.applicationOpensOn",
@@ -346,6 +348,18 @@ pub async fn create(
         return Err(ApiError::bad_input("input.regionCode", "unknown region"));
     }
     let mut tx = state.write(viewer).await?;
+    // Pilot codes begin with the prefix: two programs sharing one would mint the same codes.
+    // Checked under the write lock, so two creations cannot both pass.
+    let taken = program::Entity::find()
+        .filter(program::Column::CodePrefix.eq(prefix.as_str()))
+        .count(tx.conn())
+        .await?;
+    if taken > 0 {
+        return Err(ApiError::bad_input(
+            "input.codePrefix",
+            "already used by another program",
+        ));
+    }
     let created = tx.insert(m).await?;
     write_rules(&mut tx, created.id, &f).await?;
     tx.commit().await?;

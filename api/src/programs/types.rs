@@ -3,6 +3,7 @@
 use crate::error::ApiError;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::scalars::Date;
+use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
 use crate::regions::types::{self as region_types, Region};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
@@ -11,7 +12,6 @@ use entities::{
     CalendarDayKind, OrganizationKind, ParkLevel, PilotType, ProgramLevel, RegionLevel, program,
     program_calendar_day, program_type_rule,
 };
-use crate::graphql::scalars::Decimal;
 
 /// One call for pilots issued by an authority.
 pub struct Program(pub program::Model);

@@ -4,10 +4,10 @@ use super::service::{self, ProjectFields};
 use super::types::KeyProject;
 use crate::graphql::context::ContextExt;
 use crate::graphql::scalars::Date;
+use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entities::{ProjectField, ProjectStatus};
-use crate::graphql::scalars::Decimal;
 
 /// `createKeyProject`.
 #[derive(InputObject)]

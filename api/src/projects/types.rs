@@ -1,11 +1,11 @@
 //! The `KeyProject` object.
 
 use crate::graphql::scalars::Date;
+use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
 use async_graphql::{ID, Object};
 use chrono::{DateTime, Utc};
 use entities::{ProjectField, ProjectStatus, key_project};
-use crate::graphql::scalars::Decimal;
 
 /// A key project of a pilot.
 pub struct KeyProject(pub key_project::Model);

@@ -4,11 +4,11 @@ use super::service::{self, Act, Applied, Details, Review};
 use super::types::WorkflowEvent;
 use crate::graphql::context::ContextExt;
 use crate::graphql::scalars::Date;
+use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
 use crate::pilots::types::Pilot;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entities::{ReReviewOutcome, ReviewResult, WorkflowAction};
-use crate::graphql::scalars::Decimal;
 
 /// A transition that needs nothing but the pilot, the version read, and a comment.
 #[derive(InputObject)]
