@@ -142,3 +142,84 @@ async fn with_the_database_unreachable_requests_answer_within_the_acquire_timeou
     assert!(started.elapsed() < Duration::from_secs(3));
     drop(silent);
 }
+
+#[actix_web::test]
+async fn control_characters_are_refused_naming_the_field_on_every_database() {
+    let app = TestApp::spawn().await;
+    let t = token_for("provincial", Some("370000"));
+    let body = app
+        .gql(
+            Some(&t),
+            "query($s:String){pilots(filter:{search:$s}){totalCount}}",
+            json!({"s": "a\u{0}b"}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "s");
+    let body = app
+        .gql(
+            Some(&t),
+            "{pilots(filter:{search:\"a\\u0000b\"}){totalCount}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "filter.search",
+        "{body}"
+    );
+    // Forged cursors of the wrong type or with a NUL are input errors, never INTERNAL.
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let wrong_types = vec![
+        b64("[\"x\",\"y\"]"),
+        b64("[1,\"a\\u0000\"]"),
+        "!!".to_owned(),
+    ];
+    let lists = [
+        (
+            "query($c:String){pilots(first:5, after:$c){totalCount}}",
+            wrong_types.clone(),
+        ),
+        (
+            "query($c:String){auditEvents(first:5, after:$c){totalCount}}",
+            wrong_types,
+        ),
+        (
+            "query($c:String){regions(first:5, after:$c){totalCount}}",
+            vec![b64("[1,2]"), b64("[\"a\\u0000\",\"b\"]")],
+        ),
+    ];
+    for (q, cursors) in lists {
+        for cursor in cursors {
+            let body = app.gql(Some(&t), q, json!({"c": cursor})).await;
+            assert_eq!(
+                error_code(&body),
+                Some("BAD_USER_INPUT"),
+                "{q} {cursor}: {body}"
+            );
+        }
+    }
+    // Numbers as money, exponents and year 0000 are refused by the scalars.
+    let org = app.applicant_of("SD-2023-PARK-0005").await;
+    let pilot = app.pilot_id("SD-2023-PARK-0005").await;
+    for (amount, date) in [
+        (json!("1e5"), "2025-01-01"),
+        (json!(100000), "2025-01-01"),
+        (json!("100"), "0000-01-01"),
+    ] {
+        let body = app
+            .try_mutate(
+                &applicant_token(&org),
+                "createFinancingSource",
+                "CreateFinancingSourceInput",
+                json!({"pilotId": pilot, "kind": "GREEN_CREDIT", "provider": "x", "committedAmount": amount, "committedOn": date}),
+                "__typename",
+            )
+            .await;
+        assert_eq!(
+            error_code(&body),
+            Some("BAD_USER_INPUT"),
+            "{amount} {date}: {body}"
+        );
+    }
+}

@@ -9,6 +9,7 @@ mod contract;
 mod export;
 mod helpers;
 mod history;
+mod hostile;
 mod invariants;
 mod lifecycle;
 mod n_plus_one;

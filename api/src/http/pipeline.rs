@@ -49,6 +49,15 @@ pub fn refusal(e: ApiError, status: u16) -> ServerError {
     se
 }
 
+/// A refusal answered like a validation error: 200 under `application/json`, 400 under
+/// `application/graphql-response+json`.
+fn plain(e: ApiError) -> ServerError {
+    let err = async_graphql::Error::from(e);
+    let mut se = ServerError::new(err.message, None);
+    se.extensions = err.extensions;
+    se
+}
+
 /// What the pipeline enforces, shared by every request.
 #[derive(Debug)]
 pub struct Pipeline {
@@ -210,19 +219,14 @@ impl Extension for PerRequest {
             };
             for field in limits::root_fields(&doc, op) {
                 if !permissions::may_ever(role, field) {
-                    // An ordinary GraphQL error (200 under application/json), as the same
-                    // refusal from a resolver would be.
-                    let e = async_graphql::Error::from(ApiError::Forbidden(format!(
+                    return Err(plain(ApiError::Forbidden(format!(
                         "the {} role may not run `{field}`",
                         role.as_str().to_lowercase()
-                    )));
-                    let mut se = ServerError::new(e.message, None);
-                    se.extensions = e.extensions;
-                    return Err(se);
+                    ))));
                 }
             }
         }
-        crate::input::check_document_text(&doc, variables).map_err(|e| refusal(e, 400))?;
+        crate::input::check_document_text(&doc, variables).map_err(plain)?;
         self.seen.lock().unwrap_or_else(|p| p.into_inner()).document = Some(doc.clone());
         Ok(doc)
     }
