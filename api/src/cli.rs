@@ -116,23 +116,6 @@ enum RoleArg {
     Auditor,
 }
 
-/// Parses `30s`, `30m`, `8h` or `7d` into seconds.
-pub fn parse_ttl(s: &str) -> anyhow::Result<i64> {
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = num.parse().with_context(|| format!("bad duration `{s}`"))?;
-    let mult = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" | "" => 3600,
-        "d" => 86_400,
-        _ => bail!("bad duration unit in `{s}` (use s, m, h or d)"),
-    };
-    if n <= 0 {
-        bail!("duration must be positive");
-    }
-    Ok(n * mult)
-}
-
 /// Runs the command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // Printing the contract needs no configuration, database or secret.
@@ -296,7 +279,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 org,
                 dept,
                 name,
-                exp: now + parse_ttl(&ttl)?,
+                exp: now
+                    + {
+                        let ttl = crate::config::parse_duration(&ttl)?;
+                        anyhow::ensure!(
+                            ttl as u64 <= settings.jwt.max_ttl_secs,
+                            "--ttl {ttl} s is longer than JWT_MAX_TTL ({} s): the server would refuse the token",
+                            settings.jwt.max_ttl_secs
+                        );
+                        ttl
+                    },
                 iat: Some(now),
                 nbf: None,
                 iss: settings.jwt.issuer.clone(),
@@ -306,19 +298,4 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_ttl;
-
-    #[test]
-    fn durations_parse() {
-        assert_eq!(parse_ttl("8h").expect("ok"), 28_800);
-        assert_eq!(parse_ttl("30m").expect("ok"), 1_800);
-        assert_eq!(parse_ttl("7d").expect("ok"), 604_800);
-        assert!(parse_ttl("0h").is_err());
-        assert!(parse_ttl("5y").is_err());
-        assert!(parse_ttl("h").is_err());
-    }
 }

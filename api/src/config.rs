@@ -108,6 +108,48 @@ pub struct JwtSettings {
     /// A top-level claim holding an object with `role`, `region`, `org`, `dept`, `name`,
     /// for identity providers that namespace their custom claims.
     pub claim_namespace: Option<String>,
+    /// The identity provider's JWKS endpoint (`JWT_JWKS_URL`, https; plain http only on a
+    /// loopback address), fetched at start, every `keys_refresh_secs`, and when a token names
+    /// an unknown `kid` (at most once per `jwks_min_refetch_secs`).
+    pub jwks_url: Option<String>,
+    /// Shortest time between two fetches of the JWKS caused by tokens naming an unknown
+    /// `kid` (`JWT_JWKS_MIN_REFETCH_SECS`, default 30).
+    pub jwks_min_refetch_secs: u64,
+    /// Longest lifetime a token may have, `exp` − `iat` (`JWT_MAX_TTL`, e.g. `24h`).
+    pub max_ttl_secs: u64,
+    /// Whether HS256 tokens signed with the shared secret are accepted (`JWT_ALLOW_HS256`):
+    /// by default only when no identity provider is configured.
+    pub allow_hs256: bool,
+}
+
+impl JwtSettings {
+    /// Whether an external identity provider's keys are configured.
+    pub fn has_identity_provider(&self) -> bool {
+        self.jwks_file.is_some() || self.public_key_file.is_some() || self.jwks_url.is_some()
+    }
+}
+
+/// Shortest shared secret accepted, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+/// Default longest token lifetime: a day.
+pub const DEFAULT_MAX_TTL_SECS: u64 = 24 * 3600;
+
+/// Parses `30s`, `30m`, `8h` or `7d` (a bare number is hours) into seconds.
+pub fn parse_duration(s: &str) -> anyhow::Result<i64> {
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num.parse().with_context(|| format!("bad duration `{s}`"))?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" | "" => 3600,
+        "d" => 86_400,
+        _ => anyhow::bail!("bad duration unit in `{s}` (use s, m, h or d)"),
+    };
+    if n <= 0 {
+        anyhow::bail!("duration must be positive");
+    }
+    n.checked_mul(mult)
+        .with_context(|| format!("duration `{s}` is too long"))
 }
 
 /// The TOML file's shape; every key is optional.
@@ -167,6 +209,10 @@ impl Settings {
                 .with_context(|| format!("creating {}", data_dir.display()))?;
         }
         let secret = match env("JWT_SECRET").or(file.jwt_secret) {
+            Some(s) if s.len() < MIN_SECRET_BYTES => anyhow::bail!(
+                "JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes (it has {}); generate one with `openssl rand -hex 32`",
+                s.len()
+            ),
             Some(s) => s,
             None => generated_secret(&data_dir)?,
         };
@@ -220,32 +266,58 @@ impl Settings {
                 })
                 .unwrap_or_default(),
         };
+        let jwt = JwtSettings {
+            secret,
+            issuer: env("JWT_ISSUER").or(file.jwt_issuer),
+            audience: env("JWT_AUDIENCE").or(file.jwt_audience),
+            jwks_file: env("JWT_JWKS_FILE")
+                .map(PathBuf::from)
+                .or(file.jwt_jwks_file),
+            public_key_file: env("JWT_PUBLIC_KEY_FILE")
+                .map(PathBuf::from)
+                .or(file.jwt_public_key_file),
+            public_key_alg: env("JWT_PUBLIC_KEY_ALG")
+                .or(file.jwt_public_key_alg)
+                .unwrap_or_else(|| "RS256".to_owned()),
+            keys_refresh_secs: number("JWT_KEYS_REFRESH_SECS", 300)? as u64,
+            claim_namespace: env("JWT_CLAIM_NAMESPACE"),
+            jwks_url: env("JWT_JWKS_URL")
+                .map(|u| check_jwks_url(&u))
+                .transpose()?,
+            jwks_min_refetch_secs: number("JWT_JWKS_MIN_REFETCH_SECS", 30)? as u64,
+            max_ttl_secs: match env("JWT_MAX_TTL") {
+                Some(v) => parse_duration(&v).context("JWT_MAX_TTL")? as u64,
+                None => DEFAULT_MAX_TTL_SECS,
+            },
+            allow_hs256: false,
+        };
+        let jwt = JwtSettings {
+            allow_hs256: flag("JWT_ALLOW_HS256", !jwt.has_identity_provider())?,
+            ..jwt
+        };
         Ok(Settings {
+            jwt,
             limits,
             data_dir,
             database_url,
             bind: env("BIND")
                 .or(file.bind)
                 .unwrap_or_else(|| DEFAULT_BIND.to_owned()),
-            jwt: JwtSettings {
-                secret,
-                issuer: env("JWT_ISSUER").or(file.jwt_issuer),
-                audience: env("JWT_AUDIENCE").or(file.jwt_audience),
-                jwks_file: env("JWT_JWKS_FILE")
-                    .map(PathBuf::from)
-                    .or(file.jwt_jwks_file),
-                public_key_file: env("JWT_PUBLIC_KEY_FILE")
-                    .map(PathBuf::from)
-                    .or(file.jwt_public_key_file),
-                public_key_alg: env("JWT_PUBLIC_KEY_ALG")
-                    .or(file.jwt_public_key_alg)
-                    .unwrap_or_else(|| "RS256".to_owned()),
-                keys_refresh_secs: number("JWT_KEYS_REFRESH_SECS", 300)? as u64,
-                claim_namespace: env("JWT_CLAIM_NAMESPACE"),
-            },
             log_format,
         })
     }
+}
+
+/// A JWKS URL must be https, or plain http on a loopback address (a local sidecar, tests).
+fn check_jwks_url(url: &str) -> anyhow::Result<String> {
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| url.starts_with(p) && url[p.len()..].starts_with([':', '/']));
+    anyhow::ensure!(
+        url.starts_with("https://") || loopback,
+        "JWT_JWKS_URL must be an https URL (plain http only on a loopback address)"
+    );
+    Ok(url.to_owned())
 }
 
 /// Reads the secret generated on an earlier start, or creates one (mode 0600) and says so,
@@ -348,8 +420,79 @@ mod tests {
 
     #[test]
     fn a_bad_log_format_is_refused() {
-        let err = Settings::from_lookup(lookup(&[("LOG_FORMAT", "xml"), ("JWT_SECRET", "s")]))
-            .expect_err("refused");
+        let err = Settings::from_lookup(lookup(&[
+            ("LOG_FORMAT", "xml"),
+            ("JWT_SECRET", "a-secret-of-at-least-thirty-two-bytes"),
+        ]))
+        .expect_err("refused");
         assert!(err.to_string().contains("LOG_FORMAT"));
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("8h").expect("ok"), 28_800);
+        assert_eq!(parse_duration("30m").expect("ok"), 1_800);
+        assert_eq!(parse_duration("7d").expect("ok"), 604_800);
+        assert!(parse_duration("0h").is_err());
+        assert!(parse_duration("5y").is_err());
+        assert!(parse_duration("h").is_err());
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_at_start() {
+        let err =
+            Settings::from_lookup(lookup(&[("JWT_SECRET", "short-secret")])).expect_err("refused");
+        assert!(err.to_string().contains("at least 32 bytes"), "{err}");
+    }
+
+    #[test]
+    fn token_rules_have_safe_defaults() {
+        let secret = ("JWT_SECRET", "a-secret-of-at-least-thirty-two-bytes");
+        let s = Settings::from_lookup(lookup(&[secret])).expect("settings");
+        assert_eq!(s.jwt.max_ttl_secs, 86_400);
+        assert!(
+            s.jwt.allow_hs256,
+            "HS256 is the only way in without an identity provider"
+        );
+        let idp = Settings::from_lookup(lookup(&[
+            secret,
+            ("JWT_JWKS_URL", "https://idp.example/jwks"),
+        ]))
+        .expect("settings");
+        assert!(
+            !idp.jwt.allow_hs256,
+            "off once an identity provider is configured"
+        );
+        let both = Settings::from_lookup(lookup(&[
+            secret,
+            ("JWT_JWKS_URL", "https://idp.example/jwks"),
+            ("JWT_ALLOW_HS256", "true"),
+        ]))
+        .expect("settings");
+        assert!(both.jwt.allow_hs256, "unless explicitly allowed");
+        assert!(
+            Settings::from_lookup(lookup(&[
+                secret,
+                ("JWT_JWKS_URL", "http://idp.example/jwks")
+            ]))
+            .is_err()
+        );
+        assert!(
+            Settings::from_lookup(lookup(&[
+                secret,
+                ("JWT_JWKS_URL", "http://127.0.0.1:9/jwks")
+            ]))
+            .is_ok()
+        );
+        assert!(
+            Settings::from_lookup(lookup(&[
+                secret,
+                ("JWT_JWKS_URL", "http://127.0.0.1.evil/jwks")
+            ]))
+            .is_err()
+        );
+        let short =
+            Settings::from_lookup(lookup(&[secret, ("JWT_MAX_TTL", "1h")])).expect("settings");
+        assert_eq!(short.jwt.max_ttl_secs, 3600);
     }
 }

@@ -39,16 +39,17 @@ impl Application {
             state,
             pipeline,
         });
-        if edge.verifier.has_key_files() {
-            // Re-read the identity providers' keys now and then: rotation without a restart.
+        if edge.verifier.has_identity_provider() {
+            // Fetch the identity provider's keys now, then now and then: rotation without a
+            // restart. A source that fails keeps its last good keys.
             let refresh = std::time::Duration::from_secs(edge.verifier.refresh_secs().max(1));
             let verifier = edge.verifier.clone();
             tokio::spawn(async move {
                 loop {
-                    tokio::time::sleep(refresh).await;
-                    if let Err(e) = verifier.reload() {
-                        tracing::warn!(error = %e, "could not re-read the identity provider keys; keeping the current ones");
+                    if let Err(e) = verifier.refresh().await {
+                        tracing::warn!(error = %e, "could not refresh the identity provider keys; keeping the last good ones");
                     }
+                    tokio::time::sleep(refresh).await;
                 }
             });
         }

@@ -294,3 +294,147 @@ async fn claims_can_come_from_a_namespaced_object() {
     let flat = token(&claims("municipal", Some("371400")));
     refused(&app, &flat, "claims outside the namespace are not read").await;
 }
+
+#[actix_web::test]
+async fn tokens_from_the_future_and_long_lived_ones_are_refused() {
+    let app = TestApp::spawn().await;
+    let now = chrono::Utc::now().timestamp();
+    let mut c = claims("provincial", Some("370000"));
+    c.iat = Some(now + 365 * 86_400);
+    c.exp = c.iat.unwrap_or_default() + 3600;
+    refused(&app, &token(&c), "issued a year ahead").await;
+    c.iat = Some(now + 10);
+    c.exp = now + 3600;
+    accepted(&app, &token(&c), "issued within the leeway").await;
+    c.iat = Some(now);
+    c.exp = now + 25 * 3600;
+    refused(&app, &token(&c), "lives 25 hours").await;
+    c.iat = None;
+    refused(&app, &token(&c), "no iat, expires in 25 hours").await;
+    c.exp = now + 23 * 3600;
+    accepted(&app, &token(&c), "no iat, expires in 23 hours").await;
+    let mut jwt = jwt_settings();
+    jwt.max_ttl_secs = 600;
+    let strict = TestApp::spawn_with(jwt).await;
+    let mut c = claims("provincial", Some("370000"));
+    refused(&strict, &token(&c), "an hour, over a 10-minute maximum").await;
+    c.exp = now + 300;
+    accepted(&strict, &token(&c), "five minutes").await;
+}
+
+#[actix_web::test]
+async fn with_an_identity_provider_hs256_is_off_unless_allowed() {
+    let mut jwt = jwt_settings();
+    jwt.jwks_file = Some(fixture("jwks.json"));
+    jwt.allow_hs256 = false;
+    let app = TestApp::spawn_with(jwt).await;
+    let c = claims("provincial", Some("370000"));
+    refused(&app, &token(&c), "a locally signed HS256 token").await;
+    accepted(
+        &app,
+        &mint(Algorithm::RS256, Some("idp-rsa-1"), &rsa_key(), &c).expect("mint"),
+        "the provider's RS256 token",
+    )
+    .await;
+}
+
+/// A stand-in identity provider serving a JWKS on loopback: its answer can change, and it
+/// counts the fetches.
+struct Provider {
+    url: String,
+    answer: std::sync::Arc<std::sync::Mutex<(u16, String)>>,
+    fetches: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Provider {
+    fn start(jwks: &str) -> Provider {
+        use actix_web::{App, HttpResponse, HttpServer, web};
+        let answer = std::sync::Arc::new(std::sync::Mutex::new((200u16, jwks.to_owned())));
+        let fetches = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!(
+            "http://127.0.0.1:{}/jwks",
+            listener.local_addr().expect("addr").port()
+        );
+        let (a, f) = (answer.clone(), fetches.clone());
+        let server = HttpServer::new(move || {
+            let (a, f) = (a.clone(), f.clone());
+            App::new().route(
+                "/jwks",
+                web::get().to(move || {
+                    let (a, f) = (a.clone(), f.clone());
+                    async move {
+                        f.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let (status, body) = a.lock().expect("lock").clone();
+                        HttpResponse::build(
+                            actix_web::http::StatusCode::from_u16(status).expect("status"),
+                        )
+                        .content_type("application/json")
+                        .body(body)
+                    }
+                }),
+            )
+        })
+        .listen(listener)
+        .expect("listen")
+        .workers(1)
+        .run();
+        actix_web::rt::spawn(server);
+        Provider {
+            url,
+            answer,
+            fetches,
+        }
+    }
+
+    fn serve(&self, status: u16, body: &str) {
+        *self.answer.lock().expect("lock") = (status, body.to_owned());
+    }
+
+    fn fetches(&self) -> usize {
+        self.fetches.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[actix_web::test]
+async fn jwks_from_a_url_is_cached_refetched_for_an_unknown_kid_and_kept_while_the_provider_is_down()
+ {
+    let read = |f: &str| std::fs::read_to_string(fixture(f)).expect("fixture");
+    let provider = Provider::start(&read("jwks.json"));
+    let mut jwt = jwt_settings();
+    jwt.jwks_url = Some(provider.url.clone());
+    jwt.keys_refresh_secs = 3600;
+    jwt.jwks_min_refetch_secs = 1;
+    jwt.allow_hs256 = false;
+    let app = TestApp::spawn_with(jwt).await;
+    let c = claims("provincial", Some("370000"));
+    let old = mint(Algorithm::RS256, Some("idp-rsa-1"), &rsa_key(), &c).expect("mint");
+    accepted(&app, &old, "a key of the provider's JWKS").await;
+    accepted(&app, &old, "again, from the cache").await;
+    let cached = provider.fetches();
+    assert!((1..=2).contains(&cached), "{cached} fetches");
+    // The provider rotates; a token with the new kid makes the service fetch again.
+    provider.serve(200, &read("jwks_rotated.json"));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let new_key =
+        EncodingKey::from_rsa_pem(&std::fs::read(fixture("rsa_private_2.pem")).expect("key"))
+            .expect("rsa");
+    let new = mint(Algorithm::RS256, Some("idp-rsa-2"), &new_key, &c).expect("mint");
+    accepted(&app, &new, "a rotated key, fetched on its unknown kid").await;
+    assert_eq!(provider.fetches(), cached + 1);
+    // Unknown kids cannot make the service hammer the provider.
+    let forged = mint(Algorithm::RS256, Some("nope"), &rsa_key(), &c).expect("mint");
+    for _ in 0..5 {
+        refused(&app, &forged, "an unknown kid").await;
+    }
+    assert!(
+        provider.fetches() <= cached + 2,
+        "{} fetches",
+        provider.fetches()
+    );
+    // The provider goes down: the last good keys stay in use.
+    provider.serve(503, "down");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    refused(&app, &forged, "an unknown kid while the provider is down").await;
+    accepted(&app, &new, "the last good keys").await;
+}

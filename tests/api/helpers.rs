@@ -140,6 +140,10 @@ pub fn jwt_settings() -> JwtSettings {
         public_key_alg: "RS256".into(),
         keys_refresh_secs: 300,
         claim_namespace: None,
+        jwks_url: None,
+        jwks_min_refetch_secs: 30,
+        max_ttl_secs: api::config::DEFAULT_MAX_TTL_SECS,
+        allow_hs256: true,
     }
 }
 

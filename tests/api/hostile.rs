@@ -81,7 +81,10 @@ const STRINGS: &[&str] = &[
 fn hostile_string(rng: &mut StdRng) -> String {
     match rng.random_range(0..10) {
         0 => "x".repeat(rng.random_range(1000..20_000)),
-        2 | 3 => format!("a{}b", char::from_u32(rng.random_range(0..32)).unwrap_or('\u{0}')),
+        2 | 3 => format!(
+            "a{}b",
+            char::from_u32(rng.random_range(0..32)).unwrap_or('\u{0}')
+        ),
         1 => (0..rng.random_range(1..40))
             .map(|_| char::from_u32(rng.random_range(0..0x3000)).unwrap_or('?'))
             .collect(),

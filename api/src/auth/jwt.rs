@@ -15,6 +15,8 @@ use std::sync::{Arc, RwLock};
 pub const LEEWAY_SECS: u64 = 30;
 /// Longest token accepted; anything longer is refused unread.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// How long a JWKS fetch may take.
+const FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The claims the service reads.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,28 +51,112 @@ struct ExternalKey {
 
 /// Verifies bearer tokens against the configured keys.
 pub struct TokenVerifier {
-    secret: DecodingKey,
-    /// The identity providers' keys; swapped whole when the files are re-read.
+    /// The shared secret, when HS256 tokens are accepted.
+    secret: Option<DecodingKey>,
+    /// The identity providers' keys from files; swapped whole when the files are re-read.
     external: RwLock<Arc<Vec<ExternalKey>>>,
+    /// The keys last fetched from `JWT_JWKS_URL`; kept while the provider is unreachable.
+    remote: RwLock<Arc<Vec<ExternalKey>>>,
+    /// When the JWKS was last fetched (successfully or not), to rate-limit fetches.
+    last_fetch: std::sync::Mutex<Option<std::time::Instant>>,
+    http: reqwest::Client,
     settings: JwtSettings,
 }
 
 impl std::fmt::Debug for TokenVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenVerifier")
-            .field("external_keys", &self.keys().len())
+            .field(
+                "external_keys",
+                &self.keys().iter().map(|k| k.len()).sum::<usize>(),
+            )
             .finish()
     }
 }
 
 impl TokenVerifier {
-    /// Builds the verifier, reading the JWKS and PEM files named in the settings.
+    /// Builds the verifier, reading the JWKS and PEM files named in the settings. Keys at
+    /// `JWT_JWKS_URL` are fetched by [`TokenVerifier::refresh`].
     pub fn new(settings: &JwtSettings) -> anyhow::Result<Self> {
         Ok(TokenVerifier {
-            secret: DecodingKey::from_secret(settings.secret.as_bytes()),
+            secret: settings
+                .allow_hs256
+                .then(|| DecodingKey::from_secret(settings.secret.as_bytes())),
             external: RwLock::new(Arc::new(load_external(settings)?)),
+            remote: RwLock::new(Arc::new(Vec::new())),
+            last_fetch: std::sync::Mutex::new(None),
+            http: reqwest::Client::builder()
+                .timeout(FETCH_TIMEOUT)
+                .build()
+                .context("building the JWKS client")?,
             settings: settings.clone(),
         })
+    }
+
+    /// Re-reads the key files and fetches the JWKS URL; a source that fails keeps its last
+    /// good keys. Returns how many keys are in use.
+    pub async fn refresh(&self) -> anyhow::Result<usize> {
+        let files = self.reload();
+        let fetched = self.fetch().await;
+        files?;
+        fetched?;
+        Ok(self.keys().iter().map(|k| k.len()).sum())
+    }
+
+    /// Fetches the JWKS at `JWT_JWKS_URL` (when configured) and replaces the remote keys.
+    async fn fetch(&self) -> anyhow::Result<()> {
+        let Some(url) = &self.settings.jwks_url else {
+            return Ok(());
+        };
+        let fetched = async {
+            let set: JwkSet = self
+                .http
+                .get(url)
+                .send()
+                .await
+                .and_then(reqwest::Response::error_for_status)
+                .with_context(|| format!("fetching the JWKS at {url}"))?
+                .json()
+                .await
+                .with_context(|| format!("parsing the JWKS at {url}"))?;
+            keys_of(&set)
+        }
+        .await;
+        *self.last_fetch.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(std::time::Instant::now());
+        let keys = fetched?;
+        anyhow::ensure!(
+            !keys.is_empty(),
+            "the JWKS at {url} holds no RS256 or ES256 key"
+        );
+        *self.remote.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(keys);
+        Ok(())
+    }
+
+    /// Whether a token naming an unknown key may trigger a fetch now.
+    fn may_fetch_for_unknown_kid(&self) -> bool {
+        self.settings.jwks_url.is_some()
+            && self
+                .last_fetch
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_none_or(|t| t.elapsed().as_secs() >= self.settings.jwks_min_refetch_secs)
+    }
+
+    /// Verifies a token; a token signed with a key the verifier does not know yet makes it
+    /// fetch the provider's JWKS first (rate-limited), for keys rotated since the last fetch.
+    pub async fn verify_fresh(&self, token: &str) -> Result<Claims, ApiError> {
+        match self.verify(token) {
+            Err(ApiError::Unauthenticated(m))
+                if m == NO_KEY && self.may_fetch_for_unknown_kid() =>
+            {
+                if let Err(e) = self.fetch().await {
+                    tracing::warn!(error = %e, "could not fetch the JWKS; keeping the last good keys");
+                }
+                self.verify(token)
+            }
+            other => other,
+        }
     }
 
     /// Re-reads the key files, so an identity provider can rotate keys without a restart.
@@ -82,9 +168,9 @@ impl TokenVerifier {
         Ok(n)
     }
 
-    /// Whether key files are configured (and so worth re-reading).
-    pub fn has_key_files(&self) -> bool {
-        self.settings.jwks_file.is_some() || self.settings.public_key_file.is_some()
+    /// Whether an identity provider's keys are configured (and so worth refreshing).
+    pub fn has_identity_provider(&self) -> bool {
+        self.settings.has_identity_provider()
     }
 
     /// Seconds between re-reads of the key files.
@@ -92,11 +178,17 @@ impl TokenVerifier {
         self.settings.keys_refresh_secs
     }
 
-    fn keys(&self) -> Arc<Vec<ExternalKey>> {
-        self.external
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+    fn keys(&self) -> Vec<Arc<Vec<ExternalKey>>> {
+        vec![
+            self.external
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+            self.remote
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+        ]
     }
 }
 
@@ -126,29 +218,7 @@ fn load_external(settings: &JwtSettings) -> anyhow::Result<Vec<ExternalKey>> {
                 .with_context(|| format!("reading JWKS {}", path.display()))?;
             let set: JwkSet = serde_json::from_str(&text)
                 .with_context(|| format!("parsing JWKS {}", path.display()))?;
-            for jwk in &set.keys {
-                let alg = match (&jwk.algorithm, jwk.common.key_algorithm) {
-                    (_, Some(ka)) => Algorithm::try_from(ka).ok(),
-                    (AlgorithmParameters::RSA(_), None) => Some(Algorithm::RS256),
-                    (AlgorithmParameters::EllipticCurve(ec), None)
-                        if ec.curve == EllipticCurve::P256 =>
-                    {
-                        Some(Algorithm::ES256)
-                    }
-                    _ => None,
-                };
-                let Some(alg) = alg.filter(|a| matches!(a, Algorithm::RS256 | Algorithm::ES256))
-                else {
-                    tracing::warn!(kid = ?jwk.common.key_id, "skipping a JWKS key that is not RS256 or ES256");
-                    continue;
-                };
-                let key = DecodingKey::from_jwk(jwk).context("unusable key in JWKS")?;
-                external.push(ExternalKey {
-                    kid: jwk.common.key_id.clone(),
-                    alg,
-                    key,
-                });
-            }
+            external.extend(keys_of(&set)?);
         }
         if let Some(path) = &settings.public_key_file {
             let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -168,6 +238,35 @@ fn load_external(settings: &JwtSettings) -> anyhow::Result<Vec<ExternalKey>> {
     }
 }
 
+/// The RS256 and ES256 keys of a JWKS, each pinned to its algorithm.
+fn keys_of(set: &JwkSet) -> anyhow::Result<Vec<ExternalKey>> {
+    let mut external = Vec::new();
+    for jwk in &set.keys {
+        let alg = match (&jwk.algorithm, jwk.common.key_algorithm) {
+            (_, Some(ka)) => Algorithm::try_from(ka).ok(),
+            (AlgorithmParameters::RSA(_), None) => Some(Algorithm::RS256),
+            (AlgorithmParameters::EllipticCurve(ec), None) if ec.curve == EllipticCurve::P256 => {
+                Some(Algorithm::ES256)
+            }
+            _ => None,
+        };
+        let Some(alg) = alg.filter(|a| matches!(a, Algorithm::RS256 | Algorithm::ES256)) else {
+            tracing::warn!(kid = ?jwk.common.key_id, "skipping a JWKS key that is not RS256 or ES256");
+            continue;
+        };
+        let key = DecodingKey::from_jwk(jwk).context("unusable key in JWKS")?;
+        external.push(ExternalKey {
+            kid: jwk.common.key_id.clone(),
+            alg,
+            key,
+        });
+    }
+    Ok(external)
+}
+
+/// The refusal of a token signed with a key the verifier does not hold.
+const NO_KEY: &str = "no key for this token";
+
 impl TokenVerifier {
     /// Verifies a token and returns its claims, or `UNAUTHENTICATED` saying why.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
@@ -185,9 +284,14 @@ impl TokenVerifier {
         }
         let keys = self.keys();
         let key = match header.alg {
-            Algorithm::HS256 => &self.secret,
+            Algorithm::HS256 => self.secret.as_ref().ok_or_else(|| {
+                refuse("HS256 tokens are not accepted here; use the identity provider's")
+            })?,
             Algorithm::RS256 | Algorithm::ES256 => {
-                let mut candidates = keys.iter().filter(|k| k.alg == header.alg);
+                let mut candidates = keys
+                    .iter()
+                    .flat_map(|k| k.iter())
+                    .filter(|k| k.alg == header.alg);
                 let found = match &header.kid {
                     Some(kid) => candidates.find(|k| k.kid.as_deref() == Some(kid.as_str())),
                     None => {
@@ -199,7 +303,7 @@ impl TokenVerifier {
                         }
                     }
                 };
-                &found.ok_or_else(|| refuse("no key for this token"))?.key
+                &found.ok_or_else(|| refuse(NO_KEY))?.key
             }
             _ => return Err(refuse("unsupported signing algorithm")),
         };
@@ -235,8 +339,30 @@ impl TokenVerifier {
                     _ => refuse("invalid token"),
                 }
             })?;
-        self.claims_from(raw)
-            .ok_or_else(|| refuse("invalid token claims"))
+        let claims = self
+            .claims_from(raw)
+            .ok_or_else(|| refuse("invalid token claims"))?;
+        self.check_lifetime(&claims, chrono::Utc::now().timestamp())?;
+        Ok(claims)
+    }
+
+    /// Refuses a token issued in the future (beyond the leeway) or living longer than
+    /// `JWT_MAX_TTL`, counted from `iat` (or from now when it has none).
+    fn check_lifetime(&self, c: &Claims, now: i64) -> Result<(), ApiError> {
+        let leeway = LEEWAY_SECS as i64;
+        if c.iat.is_some_and(|iat| iat > now + leeway) {
+            return Err(ApiError::Unauthenticated(
+                "token issued in the future".into(),
+            ));
+        }
+        let from = c.iat.unwrap_or(now);
+        if c.exp.saturating_sub(from) > self.settings.max_ttl_secs as i64 + leeway {
+            return Err(ApiError::Unauthenticated(format!(
+                "token lifetime exceeds the maximum of {} s",
+                self.settings.max_ttl_secs
+            )));
+        }
+        Ok(())
     }
 }
 

@@ -45,7 +45,7 @@ pub async fn authenticate_bearer(
         .ok_or_else(|| {
             ApiError::Unauthenticated("expected `Authorization: Bearer <token>`".into())
         })?;
-    let claims = verifier.verify(token)?;
+    let claims = verifier.verify_fresh(token).await?;
     let viewer = Viewer::from_claims(claims)?;
     auth::resolve_applicant(&state.db, viewer).await
 }
