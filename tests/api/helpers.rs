@@ -39,8 +39,15 @@ fn test_pg_url() -> Option<String> {
 /// The template: migrated, reference regions and demo data loaded. Built once per process on a
 /// thread of its own so every test runtime can share it.
 enum Template {
-    Sqlite(PathBuf, #[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    Sqlite(
+        PathBuf,
+        #[expect(dead_code, reason = "kept only so the folder outlives the template")]
+        tempfile::TempDir,
+    ),
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 static TEMPLATE: OnceLock<Template> = OnceLock::new();

@@ -10,8 +10,8 @@ use crate::ids::{self, Kind};
 use chrono::{DateTime, Utc};
 use entities::*;
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, IntoActiveModel, QueryOrder, Set,
+    ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -194,11 +194,6 @@ impl WriteTx {
         self.now
     }
 
-    /// Sets the instant of the following changes (seeding history).
-    pub fn set_now(&mut self, now: DateTime<Utc>) {
-        self.now = now;
-    }
-
     /// Inserts a record and audits its creation.
     pub async fn insert<A>(&mut self, am: A) -> ApiResult<<A::Entity as EntityTrait>::Model>
     where
@@ -302,12 +297,6 @@ impl WriteTx {
     /// Commits the changes with their events.
     pub async fn commit(self) -> ApiResult<()> {
         self.txn.commit().await?;
-        Ok(())
-    }
-
-    /// Runs a statement that changes no audited record (the write lock, counters).
-    pub async fn execute_unaudited(&self, sql: &str) -> ApiResult<()> {
-        self.txn.execute_unprepared(sql).await?;
         Ok(())
     }
 }
