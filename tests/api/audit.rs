@@ -3,7 +3,7 @@
 //! skips or repeats.
 
 use crate::helpers::*;
-use crate::lifecycle::step;
+
 use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -86,15 +86,7 @@ async fn every_change_appends_its_events_in_the_same_transaction() {
     assert_eq!(new[0]["requestId"], new[1]["requestId"], "one request");
     // A refused change leaves no event.
     let t = token_for("municipal", Some("371400"));
-    let refused = crate::lifecycle::refused_step(
-        &app,
-        &t,
-        "recommendPilot",
-        "TransitionInput",
-        &pilot,
-        json!({}),
-    )
-    .await;
+    let refused = app.as_(&t).refused("recommendPilot", &pilot).await;
     assert_eq!(refused, "QUOTA_EXCEEDED");
     assert_eq!(history(&app, &pilot).await.len(), after.len());
     assert_eq!(verify(&app).await["valid"], true);

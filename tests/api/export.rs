@@ -35,7 +35,7 @@ async fn an_export_holds_the_callers_scope_and_ends_with_count_and_cursor() {
         "nothing happened since the export"
     );
     let pilot = app.pilot_id("SD-2023-PARK-0005").await;
-    crate::lifecycle::step(
+    crate::helpers::step(
         &app,
         &token_for("county", Some("371481")),
         "endorsePilot",

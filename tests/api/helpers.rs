@@ -493,3 +493,112 @@ pub fn token_with_dept(role: &str, region: &str, dept: &str) -> String {
     c.dept = Some(dept.into());
     token(&c)
 }
+
+/// Takes a lifecycle step with the pilot's current version; returns the new status.
+pub async fn step(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    input_type: &str,
+    pilot: &str,
+    extra: Value,
+) -> String {
+    let (_, version) = app.state_of(pilot).await;
+    let mut input = json!({"pilotId": pilot, "version": version});
+    if let Value::Object(more) = extra {
+        input.as_object_mut().expect("object").extend(more);
+    }
+    let out = app
+        .mutate(
+            token,
+            name,
+            input_type,
+            input,
+            "pilot{status} event{action fromStatus toStatus}",
+        )
+        .await;
+    assert_eq!(out["event"]["toStatus"], out["pilot"]["status"]);
+    out["pilot"]["status"].as_str().expect("status").to_owned()
+}
+
+/// Like [`step`], expecting a refusal; returns the error code.
+pub async fn refused_step(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    input_type: &str,
+    pilot: &str,
+    extra: Value,
+) -> String {
+    let (_, version) = app.state_of(pilot).await;
+    let mut input = json!({"pilotId": pilot, "version": version});
+    if let Value::Object(more) = extra {
+        input.as_object_mut().expect("object").extend(more);
+    }
+    app.refuse(token, name, input_type, input).await
+}
+
+/// A caller of the API: the app and one token, with a method per lifecycle action, so a test
+/// reads `app.as_(&county).endorse(&pilot)`.
+pub struct Caller<'a> {
+    app: &'a TestApp,
+    token: String,
+}
+
+impl TestApp {
+    /// The holder of `token`, acting on this app.
+    pub fn as_(&self, token: &str) -> Caller<'_> {
+        Caller {
+            app: self,
+            token: token.to_owned(),
+        }
+    }
+}
+
+impl Caller<'_> {
+    /// Takes a lifecycle action that needs only the pilot; returns the status it leads to.
+    pub async fn act(&self, mutation: &str, pilot: &str) -> String {
+        step(
+            self.app,
+            &self.token,
+            mutation,
+            "TransitionInput",
+            pilot,
+            json!({}),
+        )
+        .await
+    }
+
+    /// Takes a lifecycle action expecting a refusal; returns the error code.
+    pub async fn refused(&self, mutation: &str, pilot: &str) -> String {
+        refused_step(
+            self.app,
+            &self.token,
+            mutation,
+            "TransitionInput",
+            pilot,
+            json!({}),
+        )
+        .await
+    }
+
+    pub async fn submit(&self, pilot: &str) -> String {
+        self.act("submitPilot", pilot).await
+    }
+
+    pub async fn endorse(&self, pilot: &str) -> String {
+        self.act("endorsePilot", pilot).await
+    }
+
+    pub async fn recommend(&self, pilot: &str) -> String {
+        self.act("recommendPilot", pilot).await
+    }
+
+    pub async fn designate(&self, pilot: &str) -> String {
+        self.act("designatePilot", pilot).await
+    }
+
+    pub async fn forward_acceptance(&self, pilot: &str) -> String {
+        self.act("forwardAcceptance", pilot).await
+    }
+}

@@ -30,50 +30,6 @@ pub async fn new_org(
         .to_owned()
 }
 
-/// Takes a lifecycle step with the pilot's current version; returns the new status.
-pub async fn step(
-    app: &TestApp,
-    token: &str,
-    name: &str,
-    input_type: &str,
-    pilot: &str,
-    extra: Value,
-) -> String {
-    let (_, version) = app.state_of(pilot).await;
-    let mut input = json!({"pilotId": pilot, "version": version});
-    if let Value::Object(more) = extra {
-        input.as_object_mut().expect("object").extend(more);
-    }
-    let out = app
-        .mutate(
-            token,
-            name,
-            input_type,
-            input,
-            "pilot{status} event{action fromStatus toStatus}",
-        )
-        .await;
-    assert_eq!(out["event"]["toStatus"], out["pilot"]["status"]);
-    out["pilot"]["status"].as_str().expect("status").to_owned()
-}
-
-/// Like [`step`], expecting a refusal; returns the error code.
-pub async fn refused_step(
-    app: &TestApp,
-    token: &str,
-    name: &str,
-    input_type: &str,
-    pilot: &str,
-    extra: Value,
-) -> String {
-    let (_, version) = app.state_of(pilot).await;
-    let mut input = json!({"pilotId": pilot, "version": version});
-    if let Value::Object(more) = extra {
-        input.as_object_mut().expect("object").extend(more);
-    }
-    app.refuse(token, name, input_type, input).await
-}
-
 /// A DRAFT pilot with published plans and `constraints` + `references` indicators (all
 /// INCREASE to a target of 10); returns the pilot id and indicator ids (constraints first).
 pub async fn application(
@@ -188,15 +144,7 @@ async fn accept_review(
         "ACCEPTANCE_REQUESTED"
     );
     assert_eq!(
-        step(
-            app,
-            municipal,
-            "forwardAcceptance",
-            "TransitionInput",
-            pilot,
-            json!({})
-        )
-        .await,
+        app.as_(municipal).forward_acceptance(pilot).await,
         "ACCEPTANCE_FORWARDED"
     );
     assert_eq!(
@@ -256,30 +204,8 @@ async fn a_shandong_park_goes_from_draft_to_titled() {
         .await,
         "SUBMITTED"
     );
-    assert_eq!(
-        step(
-            &app,
-            &county,
-            "endorsePilot",
-            "TransitionInput",
-            &pilot,
-            json!({})
-        )
-        .await,
-        "COUNTY_ENDORSED"
-    );
-    assert_eq!(
-        step(
-            &app,
-            &municipal,
-            "recommendPilot",
-            "TransitionInput",
-            &pilot,
-            json!({})
-        )
-        .await,
-        "RECOMMENDED"
-    );
+    assert_eq!(app.as_(&county).endorse(&pilot).await, "COUNTY_ENDORSED");
+    assert_eq!(app.as_(&municipal).recommend(&pilot).await, "RECOMMENDED");
     app.set_day("2023-11-08");
     assert_eq!(
         step(
@@ -320,31 +246,12 @@ async fn a_shandong_park_goes_from_draft_to_titled() {
     );
     app.set_day("2023-11-17");
     assert_eq!(
-        refused_step(
-            &app,
-            &provincial,
-            "designatePilot",
-            "TransitionInput",
-            &pilot,
-            json!({})
-        )
-        .await,
+        app.as_(&provincial).refused("designatePilot", &pilot).await,
         "RULE_VIOLATION",
         "the last day of the notice"
     );
     app.set_day("2023-11-18");
-    assert_eq!(
-        step(
-            &app,
-            &provincial,
-            "designatePilot",
-            "TransitionInput",
-            &pilot,
-            json!({})
-        )
-        .await,
-        "DESIGNATED"
-    );
+    assert_eq!(app.as_(&provincial).designate(&pilot).await, "DESIGNATED");
 
     // Construction: 8 of 11 reference indicators met, every constraint met.
     app.set_day("2025-06-30");
@@ -405,36 +312,12 @@ async fn a_shandong_community_fails_at_four_references_and_passes_after_rectifyi
     let (pilot, indicators) =
         application(&app, &applicant, &program, "COMMUNITY", None, 2, 7).await;
     assert_eq!(
-        step(
-            &app,
-            &applicant,
-            "submitPilot",
-            "TransitionInput",
-            &pilot,
-            json!({})
-        )
-        .await,
+        app.as_(&applicant).submit(&pilot).await,
         "SUBMITTED",
         "the last day of the window"
     );
-    step(
-        &app,
-        &county,
-        "endorsePilot",
-        "TransitionInput",
-        &pilot,
-        json!({}),
-    )
-    .await;
-    step(
-        &app,
-        &municipal,
-        "recommendPilot",
-        "TransitionInput",
-        &pilot,
-        json!({}),
-    )
-    .await;
+    app.as_(&county).endorse(&pilot).await;
+    app.as_(&municipal).recommend(&pilot).await;
     step(
         &app,
         &provincial,
@@ -455,18 +338,7 @@ async fn a_shandong_community_fails_at_four_references_and_passes_after_rectifyi
     )
     .await;
     app.set_day("2023-11-27");
-    assert_eq!(
-        step(
-            &app,
-            &provincial,
-            "designatePilot",
-            "TransitionInput",
-            &pilot,
-            json!({})
-        )
-        .await,
-        "DESIGNATED"
-    );
+    assert_eq!(app.as_(&provincial).designate(&pilot).await, "DESIGNATED");
 
     // First attempt: 4 of 7 references met (57 %, and fewer than 5).
     app.set_day("2025-06-30");
@@ -524,47 +396,15 @@ async fn a_hechi_campus_is_titled_then_revoked_on_re_review() {
 
     app.set_day("2024-03-01");
     let (pilot, indicators) = application(&app, &applicant, &program, "CAMPUS", None, 2, 6).await;
-    step(
-        &app,
-        &applicant,
-        "submitPilot",
-        "TransitionInput",
-        &pilot,
-        json!({}),
-    )
-    .await;
+    app.as_(&applicant).submit(&pilot).await;
     // The ecology-environment bureau sees the campus but does not lead it.
     let eco = token_with_dept("county", "451221", "ecology_environment");
     assert_eq!(
-        refused_step(
-            &app,
-            &eco,
-            "endorsePilot",
-            "TransitionInput",
-            &pilot,
-            json!({})
-        )
-        .await,
+        app.as_(&eco).refused("endorsePilot", &pilot).await,
         "FORBIDDEN"
     );
-    step(
-        &app,
-        &county,
-        "endorsePilot",
-        "TransitionInput",
-        &pilot,
-        json!({}),
-    )
-    .await;
-    step(
-        &app,
-        &municipal,
-        "recommendPilot",
-        "TransitionInput",
-        &pilot,
-        json!({}),
-    )
-    .await;
+    app.as_(&county).endorse(&pilot).await;
+    app.as_(&municipal).recommend(&pilot).await;
     app.set_day("2024-07-01");
     step(
         &app,
@@ -585,15 +425,7 @@ async fn a_hechi_campus_is_titled_then_revoked_on_re_review() {
     )
     .await;
     app.set_day("2024-07-08");
-    step(
-        &app,
-        &provincial,
-        "designatePilot",
-        "TransitionInput",
-        &pilot,
-        json!({}),
-    )
-    .await;
+    app.as_(&provincial).designate(&pilot).await;
     app.set_day("2026-06-30");
     report(&app, &applicant, &indicators, 2, 5, "2026-05-31").await;
     accept_review(&app, &municipal, &provincial, &applicant, &pilot).await;

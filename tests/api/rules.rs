@@ -2,7 +2,7 @@
 //! changed afterwards.
 
 use crate::helpers::*;
-use crate::lifecycle::{application, new_org, refused_step, step};
+use crate::lifecycle::{application, new_org};
 use serde_json::json;
 
 fn draft(program: &str, pilot_type: &str, region: Option<&str>) -> serde_json::Value {
@@ -110,42 +110,22 @@ async fn only_the_lead_department_reviews_a_led_type() {
     let commercial = app.pilot_id("HC-2024-COMMERCIAL-0001").await;
     let eco_county = token_with_dept("county", "451202", "ecology_environment");
     assert_eq!(
-        refused_step(
-            &app,
-            &eco_county,
-            "endorsePilot",
-            "TransitionInput",
-            &commercial,
-            json!({})
-        )
-        .await,
+        app.as_(&eco_county)
+            .refused("endorsePilot", &commercial)
+            .await,
         "FORBIDDEN"
     );
     let industry = token_with_dept("county", "451202", "industry");
     assert_eq!(
-        refused_step(
-            &app,
-            &industry,
-            "endorsePilot",
-            "TransitionInput",
-            &commercial,
-            json!({})
-        )
-        .await,
+        app.as_(&industry)
+            .refused("endorsePilot", &commercial)
+            .await,
         "NOT_FOUND",
         "the industry bureau cannot even see a commercial venue"
     );
     let commerce = token_with_dept("county", "451202", "commerce");
     assert_eq!(
-        step(
-            &app,
-            &commerce,
-            "endorsePilot",
-            "TransitionInput",
-            &commercial,
-            json!({})
-        )
-        .await,
+        app.as_(&commerce).endorse(&commercial).await,
         "COUNTY_ENDORSED"
     );
     // The provincial role is not bound by departments.
@@ -179,15 +159,7 @@ async fn submission_needs_the_window_the_plans_and_a_clean_declaration() {
         .await;
     let bare = out["pilot"]["id"].as_str().expect("id").to_owned();
     assert_eq!(
-        refused_step(
-            &app,
-            &applicant,
-            "submitPilot",
-            "TransitionInput",
-            &bare,
-            json!({})
-        )
-        .await,
+        app.as_(&applicant).refused("submitPilot", &bare).await,
         "RULE_VIOLATION"
     );
     // A disqualifying declaration.
@@ -195,15 +167,7 @@ async fn submission_needs_the_window_the_plans_and_a_clean_declaration() {
     let (_, version) = app.state_of(&pilot).await;
     app.mutate(&applicant, "updatePilot", "UpdatePilotInput", json!({"id": pilot, "version": version, "eligibility": {"hasUnmetCarbonMarketObligations": true, "hasFalsifiedEmissionData": false, "hasSeriousPollutionCase": false}}), "pilot{version}").await;
     assert_eq!(
-        refused_step(
-            &app,
-            &applicant,
-            "submitPilot",
-            "TransitionInput",
-            &pilot,
-            json!({})
-        )
-        .await,
+        app.as_(&applicant).refused("submitPilot", &pilot).await,
         "RULE_VIOLATION"
     );
     let (_, version) = app.state_of(&pilot).await;
@@ -215,15 +179,7 @@ async fn submission_needs_the_window_the_plans_and_a_clean_declaration() {
             .to_utc(),
     );
     assert_eq!(
-        refused_step(
-            &app,
-            &applicant,
-            "submitPilot",
-            "TransitionInput",
-            &pilot,
-            json!({})
-        )
-        .await,
+        app.as_(&applicant).refused("submitPilot", &pilot).await,
         "RULE_VIOLATION"
     );
     assert_eq!(app.state_of(&pilot).await.0, "DRAFT");
@@ -233,18 +189,7 @@ async fn submission_needs_the_window_the_plans_and_a_clean_declaration() {
             .expect("t")
             .to_utc(),
     );
-    assert_eq!(
-        step(
-            &app,
-            &applicant,
-            "submitPilot",
-            "TransitionInput",
-            &pilot,
-            json!({})
-        )
-        .await,
-        "SUBMITTED"
-    );
+    assert_eq!(app.as_(&applicant).submit(&pilot).await, "SUBMITTED");
     // The application no longer changes while under review.
     let (_, version) = app.state_of(&pilot).await;
     let code = app
@@ -267,15 +212,7 @@ async fn endorsed_communities(app: &TestApp, n: usize) -> Vec<String> {
         let org = new_org(app, "VILLAGERS_COMMITTEE", "371424", None, 700 + i as u32).await;
         let applicant = applicant_token(&org);
         let (pilot, _) = application(app, &applicant, &sd, "COMMUNITY", None, 1, 1).await;
-        step(
-            app,
-            &applicant,
-            "submitPilot",
-            "TransitionInput",
-            &pilot,
-            json!({}),
-        )
-        .await;
+        app.as_(&applicant).submit(&pilot).await;
         step(
             app,
             &token_for("county", Some("371424")),
@@ -298,42 +235,20 @@ async fn the_last_quota_place_goes_and_the_next_recommendation_is_refused() {
     let park = app.pilot_id("SD-2023-PARK-0004").await;
     let before = app.state_of(&park).await;
     assert_eq!(
-        refused_step(
-            &app,
-            &municipal,
-            "recommendPilot",
-            "TransitionInput",
-            &park,
-            json!({})
-        )
-        .await,
+        app.as_(&municipal).refused("recommendPilot", &park).await,
         "QUOTA_EXCEEDED"
     );
     assert_eq!(app.state_of(&park).await, before);
     let pilots = endorsed_communities(&app, 2).await;
     assert_eq!(
-        step(
-            &app,
-            &municipal,
-            "recommendPilot",
-            "TransitionInput",
-            &pilots[0],
-            json!({})
-        )
-        .await,
+        app.as_(&municipal).recommend(&pilots[0]).await,
         "RECOMMENDED",
         "the third and last place"
     );
     assert_eq!(
-        refused_step(
-            &app,
-            &municipal,
-            "recommendPilot",
-            "TransitionInput",
-            &pilots[1],
-            json!({})
-        )
-        .await,
+        app.as_(&municipal)
+            .refused("recommendPilot", &pilots[1])
+            .await,
         "QUOTA_EXCEEDED"
     );
     // A returned recommendation frees its place.
@@ -347,15 +262,7 @@ async fn the_last_quota_place_goes_and_the_next_recommendation_is_refused() {
     )
     .await;
     assert_eq!(
-        step(
-            &app,
-            &municipal,
-            "recommendPilot",
-            "TransitionInput",
-            &pilots[1],
-            json!({})
-        )
-        .await,
+        app.as_(&municipal).recommend(&pilots[1]).await,
         "RECOMMENDED"
     );
 }
@@ -434,55 +341,25 @@ async fn wrong_roles_and_states_are_refused_with_their_codes() {
     let jinan = app.pilot_id("SD-2023-CITY-0002").await;
     let auditor = token_for("auditor", Some("370000"));
     assert_eq!(
-        refused_step(
-            &app,
-            &auditor,
-            "endorsePilot",
-            "TransitionInput",
-            &submitted,
-            json!({})
-        )
-        .await,
+        app.as_(&auditor).refused("endorsePilot", &submitted).await,
         "FORBIDDEN"
     );
     let provincial = token_for("provincial", Some("370000"));
     assert_eq!(
-        refused_step(
-            &app,
-            &provincial,
-            "designatePilot",
-            "TransitionInput",
-            &titled,
-            json!({})
-        )
-        .await,
+        app.as_(&provincial)
+            .refused("designatePilot", &titled)
+            .await,
         "INVALID_TRANSITION"
     );
     let dezhou = token_for("municipal", Some("371400"));
     assert_eq!(
-        refused_step(
-            &app,
-            &dezhou,
-            "rejectPilot",
-            "TransitionInput",
-            &jinan,
-            json!({})
-        )
-        .await,
+        app.as_(&dezhou).refused("rejectPilot", &jinan).await,
         "NOT_FOUND"
     );
     let county = token_for("county", Some("371482"));
     let city = app.pilot_id("SD-2023-CITY-0001").await;
     assert_eq!(
-        refused_step(
-            &app,
-            &county,
-            "withdrawPilot",
-            "TransitionInput",
-            &city,
-            json!({})
-        )
-        .await,
+        app.as_(&county).refused("withdrawPilot", &city).await,
         "FORBIDDEN"
     );
 }
@@ -725,15 +602,7 @@ async fn open_and_upheld_objections_bar_designation_and_dismissed_ones_do_not() 
     )
     .await;
     assert_eq!(
-        refused_step(
-            &app,
-            &provincial,
-            "designatePilot",
-            "TransitionInput",
-            &pilot,
-            json!({})
-        )
-        .await,
+        app.as_(&provincial).refused("designatePilot", &pilot).await,
         "RULE_VIOLATION",
         "an open objection"
     );
@@ -761,18 +630,7 @@ async fn open_and_upheld_objections_bar_designation_and_dismissed_ones_do_not() 
     )
     .await;
     assert_eq!(code, "INVALID_TRANSITION", "an objection is resolved once");
-    assert_eq!(
-        step(
-            &app,
-            &provincial,
-            "designatePilot",
-            "TransitionInput",
-            &pilot,
-            json!({})
-        )
-        .await,
-        "DESIGNATED"
-    );
+    assert_eq!(app.as_(&provincial).designate(&pilot).await, "DESIGNATED");
 
     let guangxi = token_for("provincial", Some("450000"));
     let park = app.pilot_id("HC-2024-PARK-0001").await;
@@ -801,15 +659,7 @@ async fn open_and_upheld_objections_bar_designation_and_dismissed_ones_do_not() 
     )
     .await;
     assert_eq!(
-        refused_step(
-            &app,
-            &guangxi,
-            "designatePilot",
-            "TransitionInput",
-            &park,
-            json!({})
-        )
-        .await,
+        app.as_(&guangxi).refused("designatePilot", &park).await,
         "RULE_VIOLATION",
         "an upheld objection"
     );

@@ -2,7 +2,7 @@
 //! transitions reach the subscribers whose scope covers the pilot, and no one else.
 
 use crate::helpers::*;
-use crate::lifecycle::step;
+
 use awc::ws::{Frame, Message};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
