@@ -302,18 +302,9 @@ async fn browsers_may_call_only_from_allowed_origins() {
 
 #[actix_web::test]
 async fn in_persisted_only_mode_only_registered_operations_run() {
-    let dir = tempfile::tempdir().expect("tempdir");
     let query = "{ pilots(first: 1) { totalCount } }";
     let id = api::http::persisted::hash(query);
-    let manifest = dir.path().join("manifest.json");
-    let text = json!({"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id": id, "name": "Count", "type": "query", "body": query}]});
-    std::fs::write(&manifest, text.to_string()).expect("write");
-    let limits = api::config::Limits {
-        persisted_only: true,
-        persisted_manifest: Some(manifest),
-        ..Default::default()
-    };
-    let app = TestApp::spawn_configured(jwt_settings(), limits).await;
+    let app = TestApp::spawn_persisted_only(query).await;
     let t = token_for("provincial", Some("370000"));
     let (status, body) = app.post(Some(&t), &json!({"query": query})).await;
     assert_eq!(

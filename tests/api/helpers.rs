@@ -28,6 +28,8 @@ pub struct TestApp {
     pub statements: Arc<AtomicUsize>,
     /// Keeps a SQLite file alive for the test's lifetime.
     _dir: Option<tempfile::TempDir>,
+    /// Keeps a persisted-operation manifest alive for the test's lifetime.
+    _manifest: Option<tempfile::TempDir>,
 }
 
 fn test_pg_url() -> Option<String> {
@@ -172,6 +174,23 @@ impl TestApp {
         Self::spawn_configured(jwt, api::config::Limits::default()).await
     }
 
+    /// The app in safelist mode with `query` the one registered operation (an Apollo
+    /// persisted-query manifest in a folder kept for the app's life).
+    pub async fn spawn_persisted_only(query: &str) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let manifest = dir.path().join("manifest.json");
+        let text = json!({"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id": api::http::persisted::hash(query), "name": "Registered", "type": "query", "body": query}]});
+        std::fs::write(&manifest, text.to_string()).expect("write");
+        let limits = api::config::Limits {
+            persisted_only: true,
+            persisted_manifest: Some(manifest),
+            ..Default::default()
+        };
+        let mut app = TestApp::spawn_configured(jwt_settings(), limits).await;
+        app._manifest = Some(dir);
+        app
+    }
+
     /// The app with demo data, the given token settings and limits.
     pub async fn spawn_configured(jwt: JwtSettings, limits: api::config::Limits) -> TestApp {
         let (url, dir) = fresh_database().await;
@@ -212,6 +231,7 @@ impl TestApp {
             clock,
             statements,
             _dir: dir,
+            _manifest: None,
         }
     }
 
@@ -503,11 +523,7 @@ pub async fn step(
     pilot: &str,
     extra: Value,
 ) -> String {
-    let (_, version) = app.state_of(pilot).await;
-    let mut input = json!({"pilotId": pilot, "version": version});
-    if let Value::Object(more) = extra {
-        input.as_object_mut().expect("object").extend(more);
-    }
+    let input = transition_input(app, pilot, extra).await;
     let out = app
         .mutate(
             token,
@@ -530,12 +546,18 @@ pub async fn refused_step(
     pilot: &str,
     extra: Value,
 ) -> String {
+    let input = transition_input(app, pilot, extra).await;
+    app.refuse(token, name, input_type, input).await
+}
+
+/// The input of a lifecycle action on `pilot` at its current version, with `extra` fields.
+async fn transition_input(app: &TestApp, pilot: &str, extra: Value) -> Value {
     let (_, version) = app.state_of(pilot).await;
     let mut input = json!({"pilotId": pilot, "version": version});
     if let Value::Object(more) = extra {
         input.as_object_mut().expect("object").extend(more);
     }
-    app.refuse(token, name, input_type, input).await
+    input
 }
 
 /// A caller of the API: the app and one token, with a method per lifecycle action, so a test

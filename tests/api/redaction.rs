@@ -158,6 +158,30 @@ fn leaks(text: &str, names: &[String], scores: &[String]) -> Vec<String> {
     found
 }
 
+/// On every path the applicant reads none of `names` and `scores`, a provincial user all.
+async fn hidden_from_the_applicant_only(
+    app: &TestApp,
+    applicant: &str,
+    pilot: &str,
+    names: &[String],
+    scores: &[String],
+) {
+    for (path, text) in every_path(app, applicant, pilot).await {
+        assert_eq!(
+            leaks(&text, names, scores),
+            Vec::<String>::new(),
+            "applicant, {path}"
+        );
+    }
+    let provincial = token_for("provincial", Some("370000"));
+    for (path, text) in every_path(app, &provincial, pilot).await {
+        assert!(
+            !leaks(&text, names, scores).is_empty(),
+            "provincial reads them on {path}"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn an_undecided_expert_review_reaches_no_applicant_on_any_path() {
     let app = TestApp::spawn().await;
@@ -169,20 +193,7 @@ async fn an_undecided_expert_review_reaches_no_applicant_on_any_path() {
         "the demo pilot has a scored review"
     );
     let applicant = applicant_token(&app.applicant_of("SD-2023-PARK-0003").await);
-    for (path, text) in every_path(&app, &applicant, &pilot).await {
-        assert_eq!(
-            leaks(&text, &names, &scores),
-            Vec::<String>::new(),
-            "applicant, {path}"
-        );
-    }
-    let provincial = token_for("provincial", Some("370000"));
-    for (path, text) in every_path(&app, &provincial, &pilot).await {
-        assert!(
-            !leaks(&text, &names, &scores).is_empty(),
-            "provincial reads them on {path}"
-        );
-    }
+    hidden_from_the_applicant_only(&app, &applicant, &pilot, &names, &scores).await;
 }
 
 #[actix_web::test]
@@ -211,20 +222,7 @@ async fn an_undecided_acceptance_review_reaches_no_applicant_on_any_path() {
         .collect();
     assert!(!names.is_empty() && !scores.is_empty());
     let applicant = applicant_token(&app.applicant_of("SD-2023-PARK-0002").await);
-    for (path, text) in every_path(&app, &applicant, &pilot).await {
-        assert_eq!(
-            leaks(&text, &names, &scores),
-            Vec::<String>::new(),
-            "applicant, {path}"
-        );
-    }
-    let provincial = token_for("provincial", Some("370000"));
-    for (path, text) in every_path(&app, &provincial, &pilot).await {
-        assert!(
-            !leaks(&text, &names, &scores).is_empty(),
-            "provincial reads them on {path}"
-        );
-    }
+    hidden_from_the_applicant_only(&app, &applicant, &pilot, &names, &scores).await;
 }
 
 #[actix_web::test]

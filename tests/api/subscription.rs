@@ -28,14 +28,21 @@ pub async fn send(socket: &mut Socket, v: Value) {
         .expect("send");
 }
 
-pub async fn open(app: &TestApp, init: Value) -> Socket {
+/// A graphql-transport-ws connection, not yet initialised.
+pub async fn connect_raw(app: &TestApp) -> Socket {
     let url = format!("{}/graphql", app.base.replacen("http", "ws", 1));
-    let (_, mut socket) = awc::Client::new()
+    let (_, socket) = awc::Client::new()
         .ws(url)
         .protocols(["graphql-transport-ws"])
         .connect()
         .await
         .expect("connect");
+    socket
+}
+
+/// A connection that has sent `connection_init` with `init` as its payload.
+pub async fn open(app: &TestApp, init: Value) -> Socket {
+    let mut socket = connect_raw(app).await;
     send(
         &mut socket,
         json!({"type": "connection_init", "payload": init}),

@@ -3,7 +3,7 @@
 //! close codes for refused connections; and a connection ends when its token expires.
 
 use crate::helpers::*;
-use crate::subscription::{Socket, open, send};
+use crate::subscription::{Socket, connect_raw, open, send};
 use awc::ws::Frame;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -57,17 +57,8 @@ async fn run(socket: &mut Socket, id: &str, query: &str, variables: Value) -> Va
 
 #[actix_web::test]
 async fn in_persisted_only_mode_a_websocket_runs_only_registered_operations() {
-    let dir = tempfile::tempdir().expect("tempdir");
     let query = "{ pilots(first: 1) { totalCount } }";
-    let manifest = dir.path().join("manifest.json");
-    let text = json!({"operations": [{"id": api::http::persisted::hash(query), "body": query}]});
-    std::fs::write(&manifest, text.to_string()).expect("write");
-    let limits = api::config::Limits {
-        persisted_only: true,
-        persisted_manifest: Some(manifest),
-        ..Default::default()
-    };
-    let app = TestApp::spawn_configured(jwt_settings(), limits).await;
+    let app = TestApp::spawn_persisted_only(query).await;
     let mut socket = connect(&app, &token_for("provincial", Some("370000"))).await;
     let ok = run(&mut socket, "1", query, json!({})).await;
     assert_eq!(ok["data"]["pilots"]["totalCount"], 17, "{ok}");
@@ -183,13 +174,7 @@ async fn refused_connections_are_closed_with_the_protocols_codes() {
         );
     }
     // An operation before `connection_init`.
-    let url = format!("{}/graphql", app.base.replacen("http", "ws", 1));
-    let (_, mut socket) = awc::Client::new()
-        .ws(url)
-        .protocols(["graphql-transport-ws"])
-        .connect()
-        .await
-        .expect("connect");
+    let mut socket = connect_raw(&app).await;
     send(
         &mut socket,
         json!({"id": "1", "type": "subscribe", "payload": {"query": "{ health }"}}),
