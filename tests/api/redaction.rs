@@ -239,3 +239,54 @@ async fn once_decided_the_applicant_reads_names_and_scores_on_every_path() {
         );
     }
 }
+
+#[actix_web::test]
+async fn subscription_payloads_hide_an_undecided_review_from_the_applicant() {
+    use crate::subscription::{next_json, open, send};
+    let app = TestApp::spawn().await;
+    let pilot = app.pilot_id("SD-2023-PARK-0003").await;
+    let (names, scores) = secrets(&app, &pilot).await;
+    let program = app.program_id("SD").await;
+    let query = "subscription($p: ID!) { pilotEvents(programId: $p) { event { action } pilot { expertReviews { expertNames score } } } }";
+    let applicant = applicant_token(&app.applicant_of("SD-2023-PARK-0003").await);
+    let provincial = token_for("provincial", Some("370000"));
+    let mut sockets = Vec::new();
+    for token in [&applicant, &provincial] {
+        let mut socket = open(&app, json!({"Authorization": format!("Bearer {token}")})).await;
+        let ack = next_json(&mut socket, std::time::Duration::from_secs(10)).await;
+        assert_eq!(ack.expect("ack")["type"], "connection_ack");
+        send(&mut socket, json!({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"p": program}}})).await;
+        sockets.push(socket);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // An objection during the notice: an event of the pilot, no decision.
+    step(
+        &app,
+        &provincial,
+        "recordObjection",
+        "RecordObjectionInput",
+        &pilot,
+        json!({"objector": "市民", "content": "边界有误"}),
+    )
+    .await;
+    let mut payloads = Vec::new();
+    for socket in &mut sockets {
+        let msg = next_json(socket, std::time::Duration::from_secs(10))
+            .await
+            .expect("an event");
+        assert_eq!(
+            msg["payload"]["data"]["pilotEvents"]["event"]["action"], "RECORD_OBJECTION",
+            "{msg}"
+        );
+        payloads.push(msg.to_string());
+    }
+    assert_eq!(
+        leaks(&payloads[0], &names, &scores),
+        Vec::<String>::new(),
+        "applicant"
+    );
+    assert!(
+        !leaks(&payloads[1], &names, &scores).is_empty(),
+        "provincial"
+    );
+}
