@@ -27,12 +27,13 @@ pub enum Kind {
     WorkflowEvent,
     TrackingNote,
     ProgramTypeRule,
+    ProgramRuleValue,
     CalendarDay,
     AuditEvent,
 }
 
 impl Kind {
-    const ALL: [Kind; 18] = [
+    const ALL: [Kind; 19] = [
         Kind::Region,
         Kind::Program,
         Kind::Organization,
@@ -49,6 +50,7 @@ impl Kind {
         Kind::WorkflowEvent,
         Kind::TrackingNote,
         Kind::ProgramTypeRule,
+        Kind::ProgramRuleValue,
         Kind::CalendarDay,
         Kind::AuditEvent,
     ];
@@ -72,6 +74,7 @@ impl Kind {
             Kind::WorkflowEvent => "WorkflowEvent",
             Kind::TrackingNote => "TrackingNote",
             Kind::ProgramTypeRule => "ProgramTypeRule",
+            Kind::ProgramRuleValue => "ProgramRuleValue",
             Kind::CalendarDay => "CalendarDay",
             Kind::AuditEvent => "AuditEvent",
         }

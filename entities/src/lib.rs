@@ -30,6 +30,8 @@ pub mod plan;
 pub mod program;
 /// Holidays and make-up working days of a program's calendar.
 pub mod program_calendar_day;
+/// Items of the list-valued rules of a program's pilot type.
+pub mod program_rule_value;
 /// Per-type admission and acceptance rules of a program.
 pub mod program_type_rule;
 /// Spot checks of a titled pilot.

@@ -1,4 +1,6 @@
 //! What a program requires of one pilot type: admission, quota, acceptance thresholds, title.
+//! Its lists (organisation kinds that may apply, lead departments) are rows of
+//! `program_rule_values`.
 
 use crate::values::*;
 use sea_orm::entity::prelude::*;
@@ -13,11 +15,7 @@ pub struct Model {
     pub pilot_type: PilotType,
     /// Level of the region a pilot of this type sits at.
     pub region_level: RegionLevel,
-    /// Organisation kinds that may apply, comma-separated names of `OrganizationKind`.
-    pub applicant_kinds: String,
     pub min_park_level: Option<ParkLevel>,
-    /// Departments that lead this type, comma-separated (`ecology_environment,development_reform`).
-    pub lead_departments: Option<String>,
     /// Most pilots of this type recommended per region of `quota_region_level`.
     pub quota: Option<i32>,
     pub quota_region_level: RegionLevel,

@@ -54,6 +54,11 @@ domain_enum!(
 );
 
 domain_enum!(
+    /// Which list of a program's type rule an item belongs to.
+    RuleList { ApplicantKind, LeadDepartment }
+);
+
+domain_enum!(
     /// Level of the authority that issues a program.
     ProgramLevel { National, Provincial, Municipal }
 );

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261120_000001_create_schema;
 mod m20261121_000001_write_lock;
 mod m20261121_000002_audit_append_only;
+mod m20261122_000001_rule_lists;
 
 /// Every migration of the service, in order.
 #[derive(Debug)]
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261120_000001_create_schema::Migration),
             Box::new(m20261121_000001_write_lock::Migration),
             Box::new(m20261121_000002_audit_append_only::Migration),
+            Box::new(m20261122_000001_rule_lists::Migration),
         ]
     }
 }

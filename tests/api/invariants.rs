@@ -120,10 +120,6 @@ async fn run(steps: Vec<(usize, usize, usize, usize, usize)>) {
             .map(|i| i.value)
             .collect();
 
-    let rules = program_type_rule::Entity::find()
-        .all(&db)
-        .await
-        .expect("rules");
     let mut succeeded = 0;
     for (v, p, a, d, choice) in steps {
         let target = &pilots[p % pilots.len()];
@@ -132,10 +128,11 @@ async fn run(steps: Vec<(usize, usize, usize, usize, usize)>) {
             .await
             .expect("read")
             .expect("pilot");
-        let leads = rules
-            .iter()
-            .find(|r| r.program_id == current.program_id && r.pilot_type == current.pilot_type)
-            .and_then(|r| r.lead_departments.clone());
+        let leads = api::programs::rules::of_type(&db, current.program_id, current.pilot_type)
+            .await
+            .expect("rule")
+            .map(|r| r.lead_departments)
+            .unwrap_or_default();
         // Most steps take an action the table allows someone who can see the pilot; the rest
         // are anything by anyone, to exercise refusals and scope.
         let mut options = Vec::new();
@@ -149,7 +146,7 @@ async fn run(steps: Vec<(usize, usize, usize, usize, usize)>) {
                         candidate,
                         current.status,
                         current.pilot_type,
-                        leads.as_deref(),
+                        &leads,
                     ) {
                         options.push((i, action));
                     }

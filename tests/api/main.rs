@@ -12,6 +12,7 @@ mod history;
 mod hostile;
 mod invariants;
 mod lifecycle;
+mod migrations;
 mod n_plus_one;
 mod pagination;
 mod redaction;

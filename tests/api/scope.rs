@@ -484,3 +484,68 @@ async fn statistics_count_and_sum_only_what_the_caller_sees() {
         .sum();
     assert_eq!(total, 17);
 }
+
+#[actix_web::test]
+async fn a_changed_lead_department_list_moves_visibility_and_keeps_the_old_item_on_record() {
+    let app = TestApp::spawn().await;
+    let guangxi = token_for("provincial", Some("450000"));
+    let program = app.program_id("HC").await;
+    let body = app
+        .gql(
+            Some(&guangxi),
+            "query($id:ID!){program(id:$id){version typeRules{pilotType regionLevel applicantKinds minParkLevel leadDepartments quota quotaRegionLevel referenceRatio referenceMinCount title}}}",
+            json!({"id": program}),
+        )
+        .await;
+    let p = &body["data"]["program"];
+    let mut rules = p["typeRules"].as_array().expect("rules").clone();
+    let park = rules
+        .iter_mut()
+        .find(|r| r["pilotType"] == "PARK")
+        .expect("a PARK rule");
+    assert_eq!(park["leadDepartments"], json!(["industry"]), "{body}");
+    park["leadDepartments"] = json!(["commerce"]);
+    for r in &mut rules {
+        if r["quota"].is_null() {
+            r.as_object_mut().expect("rule").remove("quota");
+        }
+        if r["minParkLevel"].is_null() {
+            r.as_object_mut().expect("rule").remove("minParkLevel");
+        }
+    }
+    let out = app
+        .mutate(
+            &guangxi,
+            "updateProgram",
+            "UpdateProgramInput",
+            json!({"id": program, "version": p["version"], "typeRules": rules}),
+            "program{typeRules{pilotType leadDepartments}}",
+        )
+        .await;
+    let park = out["program"]["typeRules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["pilotType"] == "PARK")
+        .cloned()
+        .expect("PARK");
+    assert_eq!(park["leadDepartments"], json!(["commerce"]));
+    let mut c = claims("municipal", Some("451200"));
+    c.dept = Some("industry".into());
+    let (_, seen) = visible(&app, &token(&c)).await;
+    assert!(!seen.contains(&"HC-2024-PARK-0001".to_owned()), "{seen:?}");
+    c.dept = Some("commerce".into());
+    let (_, seen) = visible(&app, &token(&c)).await;
+    assert!(seen.contains(&"HC-2024-PARK-0001".to_owned()), "{seen:?}");
+    // The withdrawn item is retired, not deleted: its change is in the trail.
+    let events = app
+        .gql(
+            Some(&guangxi),
+            "{auditEvents(filter:{entityType:\"ProgramRuleValue\", action:\"RETIRE\"}, first:10){edges{node{before after}}}}",
+            json!({}),
+        )
+        .await;
+    let retired = &events["data"]["auditEvents"]["edges"][0]["node"];
+    assert_eq!(retired["before"]["value"], "industry", "{events}");
+    assert!(retired["after"]["retired_at"].is_string(), "{events}");
+}

@@ -148,11 +148,11 @@ fn every_state_action_and_role_gets_the_expected_answer() {
                         request_id: None,
                         expires_at: None,
                     };
-                    let got =
-                        match transitions::authorize(&viewer, action, status, pilot_type, None) {
-                            Ok(_) => "OK",
-                            Err(e) => e.code(),
-                        };
+                    let got = match transitions::authorize(&viewer, action, status, pilot_type, &[])
+                    {
+                        Ok(_) => "OK",
+                        Err(e) => e.code(),
+                    };
                     let want = expected(
                         action.as_str(),
                         role.as_str(),

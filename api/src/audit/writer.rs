@@ -79,6 +79,16 @@ impl Audited for program_type_rule::Model {
     }
 }
 
+impl Audited for program_rule_value::Model {
+    const KIND: Kind = Kind::ProgramRuleValue;
+    fn key(&self) -> i64 {
+        self.id
+    }
+    fn pilot_of(&self) -> Option<i64> {
+        None
+    }
+}
+
 impl Audited for program_calendar_day::Model {
     const KIND: Kind = Kind::CalendarDay;
     fn key(&self) -> i64 {

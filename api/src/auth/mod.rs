@@ -114,14 +114,14 @@ impl Viewer {
             .is_some_and(|exp| now > exp + chrono::TimeDelta::seconds(jwt::LEEWAY_SECS as i64))
     }
 
-    /// Whether the viewer may act on pilots of a type led by `lead_departments`
-    /// (a comma-separated list, `None` when the program names no lead).
-    pub fn is_lead_for(&self, lead_departments: Option<&str>) -> bool {
-        match (self.role, lead_departments) {
-            (Role::Municipal | Role::County, Some(leads)) => self
+    /// Whether the viewer may act on pilots of a type led by `lead_departments` (empty when
+    /// the program names no lead); the department key is compared to the letter.
+    pub fn is_lead_for(&self, lead_departments: &[String]) -> bool {
+        match self.role {
+            Role::Municipal | Role::County if !lead_departments.is_empty() => self
                 .dept
                 .as_deref()
-                .is_some_and(|d| leads.split(',').any(|l| l == d)),
+                .is_some_and(|d| lead_departments.iter().any(|l| l == d)),
             _ => true,
         }
     }
@@ -193,8 +193,10 @@ mod tests {
         let mut c = claims("municipal", Some("451200"));
         c.dept = Some("industry".into());
         let v = Viewer::from_claims(c).expect("viewer");
-        assert!(v.is_lead_for(Some("industry")));
-        assert!(!v.is_lead_for(Some("ecology_environment,development_reform")));
-        assert!(v.is_lead_for(None));
+        let leads = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(v.is_lead_for(&leads(&["industry"])));
+        assert!(!v.is_lead_for(&leads(&["ecology_environment", "development_reform"])));
+        assert!(!v.is_lead_for(&leads(&["industr_"])), "to the letter");
+        assert!(v.is_lead_for(&[]));
     }
 }

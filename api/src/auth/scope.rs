@@ -4,8 +4,11 @@
 
 use super::{COMPILING_DEPARTMENT, Viewer};
 use crate::regions::code::RegionCode;
-use entities::{RegionLevel, Role, organization, pilot, program, program_type_rule};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement, SimpleExpr};
+use entities::{
+    RegionLevel, Role, RuleList, organization, pilot, program, program_rule_value,
+    program_type_rule,
+};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition};
 
 /// A condition no row satisfies (for viewers lacking what a scope needs).
@@ -56,22 +59,28 @@ impl Viewer {
         if self.dept.as_deref() == Some(COMPILING_DEPARTMENT) {
             return Condition::all();
         }
-        let leads = Expr::col((
-            program_type_rule::Entity,
-            program_type_rule::Column::LeadDepartments,
-        ));
-        let mut led_by_me = Condition::any().add(leads.clone().is_null());
-        if let Some(d) = &self.dept {
-            // `lead_departments` is a comma-separated list; match the key as a whole item and
-            // to the letter: the claim's `_` and `%` are escaped, not wildcards.
-            let key = d
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            led_by_me = led_by_me.add(leads.clone().eq(d.as_str()));
-            for pattern in [format!("{key},%"), format!("%,{key}"), format!("%,{key},%")] {
-                led_by_me = led_by_me.add(leads.clone().like(LikeExpr::new(pattern).escape('\\')));
+        // The pilot's type either names no lead department, or names the viewer's to the letter.
+        let leads_of_rule = |dept: Option<&str>| {
+            let mut q = Query::select();
+            q.expr(Expr::val(1))
+                .from(program_rule_value::Entity)
+                .and_where(
+                    Expr::col((
+                        program_rule_value::Entity,
+                        program_rule_value::Column::RuleId,
+                    ))
+                    .equals((program_type_rule::Entity, program_type_rule::Column::Id)),
+                )
+                .and_where(program_rule_value::Column::List.eq(RuleList::LeadDepartment))
+                .and_where(program_rule_value::Column::RetiredAt.is_null());
+            if let Some(d) = dept {
+                q.and_where(program_rule_value::Column::Value.eq(d));
             }
+            q.to_owned()
+        };
+        let mut led_by_me = Condition::any().add(Expr::exists(leads_of_rule(None)).not());
+        if let Some(d) = &self.dept {
+            led_by_me = led_by_me.add(Expr::exists(leads_of_rule(Some(d))));
         }
         let rule = Query::select()
             .expr(Expr::val(1))

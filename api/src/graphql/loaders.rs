@@ -101,6 +101,7 @@ grouped! {
     tracking_note by pilot_id / PilotId: i64, ordered by Id;
     workflow_event by pilot_id / PilotId: i64, ordered by Id;
     program_type_rule by program_id / ProgramId: i64, ordered by Id;
+    program_rule_value by rule_id / RuleId: i64, ordered by Id;
     program_calendar_day by program_id / ProgramId: i64, ordered by Day;
     region by parent_code / ParentCode: Option<String>, ordered by Code;
 }

@@ -127,7 +127,11 @@ impl NodeQuery {
         };
         Ok(match kind {
             // Records read only through their parent, or through the audit trail.
-            Kind::TrackingNote | Kind::ProgramTypeRule | Kind::CalendarDay | Kind::AuditEvent => {
+            Kind::TrackingNote
+            | Kind::ProgramTypeRule
+            | Kind::ProgramRuleValue
+            | Kind::CalendarDay
+            | Kind::AuditEvent => {
                 return Err(ApiError::not_found("record").into());
             }
             Kind::Region => Node::Region(Region(regions::service::get(db, &key).await?)),

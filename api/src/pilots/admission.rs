@@ -3,8 +3,8 @@
 //! level. Checked when a pilot is created and again when it is submitted.
 
 use crate::error::{ApiError, ApiResult};
-use crate::programs::types::split_list;
-use entities::{ParkLevel, PilotType, RegionLevel, organization, program_type_rule, region};
+use crate::programs::rules::TypeRule;
+use entities::{ParkLevel, PilotType, RegionLevel, organization, region};
 
 /// What the rules look at.
 pub struct Application<'a> {
@@ -15,9 +15,14 @@ pub struct Application<'a> {
 }
 
 /// Checks an application against the program's rule for its type (`None`: not admitted).
-pub fn check(rule: Option<&program_type_rule::Model>, app: &Application<'_>) -> ApiResult<()> {
+pub fn check(type_rule: Option<&TypeRule>, app: &Application<'_>) -> ApiResult<()> {
     let violation = |m: String| Err(ApiError::RuleViolation(m));
-    let Some(rule) = rule else {
+    let Some(TypeRule {
+        model: rule,
+        applicant_kinds,
+        ..
+    }) = type_rule
+    else {
         return violation(format!(
             "the program does not admit {} pilots",
             app.pilot_type.as_str()
@@ -31,12 +36,16 @@ pub fn check(rule: Option<&program_type_rule::Model>, app: &Application<'_>) -> 
             app.region.level.as_str()
         ));
     }
-    let kind = app.applicant.kind.as_str();
-    if !split_list(&rule.applicant_kinds).any(|k| k == kind) {
+    if !applicant_kinds.contains(&app.applicant.kind) {
         return violation(format!(
-            "a {kind} may not apply for a {} pilot (admitted: {})",
+            "a {} may not apply for a {} pilot (admitted: {})",
+            app.applicant.kind.as_str(),
             app.pilot_type.as_str(),
-            rule.applicant_kinds
+            applicant_kinds
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let own_region = match app.region.level {

@@ -167,7 +167,7 @@ pub async fn create(
     viewer: &Viewer,
     input: PilotForCreate,
 ) -> ApiResult<pilot::Model> {
-    use entities::{organization, program, program_type_rule, region};
+    use entities::{organization, program, region};
     use sea_orm::{PaginatorTrait, Set};
     let org_id = match (viewer.role, viewer.org) {
         (entities::Role::Applicant, Some(org)) => org,
@@ -207,11 +207,7 @@ pub async fn create(
         .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::bad_input("input.regionCode", "unknown region"))?;
-    let rule = program_type_rule::Entity::find()
-        .filter(program_type_rule::Column::ProgramId.eq(program.id))
-        .filter(program_type_rule::Column::PilotType.eq(input.pilot_type))
-        .one(tx.conn())
-        .await?;
+    let rule = crate::programs::rules::of_type(tx.conn(), program.id, input.pilot_type).await?;
     let park_level = match input.pilot_type {
         PilotType::Park => input.park_level.or(applicant.park_level),
         _ => None,

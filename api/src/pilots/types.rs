@@ -15,6 +15,7 @@ use crate::ids::{self, Kind};
 use crate::indicators::types::Indicator;
 use crate::organizations::types::Organization;
 use crate::plans::types::Plan;
+use crate::programs::rules::TypeRule;
 use crate::programs::types::Program;
 use crate::projects::types::KeyProject;
 use crate::regions::types::{self as region_types, Region};
@@ -375,15 +376,24 @@ impl Pilot {
             .await
             .map_err(ApiError::internal)?
             .unwrap_or_default();
-        let leads = rules
-            .iter()
-            .find(|r| r.pilot_type == self.model.pilot_type)
-            .and_then(|r| r.lead_departments.as_deref());
+        let leads = match rules.iter().find(|r| r.pilot_type == self.model.pilot_type) {
+            Some(rule) => {
+                let values = ctx
+                    .loaders()
+                    .group::<program_rule_value::Entity>()
+                    .load_one(rule.id)
+                    .await
+                    .map_err(ApiError::internal)?
+                    .unwrap_or_default();
+                TypeRule::assemble(rule.clone(), &values).lead_departments
+            }
+            None => Vec::new(),
+        };
         Ok(transitions::available(
             viewer,
             self.model.status,
             self.model.pilot_type,
-            leads,
+            &leads,
         ))
     }
     /// The audit events of the pilot and everything that belongs to it, in chain order.

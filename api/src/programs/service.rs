@@ -194,24 +194,17 @@ async fn write_rules(
             },
         };
         m.region_level = Set(r.region_level);
-        m.applicant_kinds = Set(r
-            .applicant_kinds
-            .iter()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join(","));
         m.min_park_level = Set(r.min_park_level);
-        m.lead_departments =
-            Set((!r.lead_departments.is_empty()).then(|| r.lead_departments.join(",")));
         m.quota = Set(r.quota);
         m.quota_region_level = Set(r.quota_region_level);
         m.reference_ratio = Set(entities::Dec(r.reference_ratio));
         m.reference_min_count = Set(r.reference_min_count);
         m.title = Set(r.title.trim().to_owned());
-        match &existing {
+        let rule = match &existing {
             Some(before) => tx.update("UPDATE", before, m).await?,
             None => tx.insert(m).await?,
         };
+        super::rules::write_lists(tx, rule.id, &r.applicant_kinds, &r.lead_departments).await?;
     }
     let mut days = std::collections::HashSet::new();
     for (d, kind, note) in &f.calendar {

@@ -1,6 +1,7 @@
 //! The `Program` object and its per-type rules and calendar.
 
 use crate::error::ApiError;
+use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::scalars::Date;
 use crate::graphql::scalars::Decimal;
@@ -10,7 +11,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{
     CalendarDayKind, OrganizationKind, ParkLevel, PilotType, ProgramLevel, RegionLevel, program,
-    program_calendar_day, program_type_rule,
+    program_calendar_day, program_rule_value, program_type_rule,
 };
 
 /// One call for pilots issued by an authority.
@@ -129,6 +130,20 @@ impl Program {
 /// What a program requires of one pilot type.
 pub struct ProgramTypeRule(pub program_type_rule::Model);
 
+impl ProgramTypeRule {
+    /// The rule with its current lists (one batched read per request for all rules shown).
+    async fn with_lists(&self, ctx: &Context<'_>) -> Result<super::rules::TypeRule> {
+        let values = ctx
+            .loaders()
+            .group::<program_rule_value::Entity>()
+            .load_one(self.0.id)
+            .await
+            .map_err(crate::error::ApiError::internal)?
+            .unwrap_or_default();
+        Ok(super::rules::TypeRule::assemble(self.0.clone(), &values))
+    }
+}
+
 #[Object]
 impl ProgramTypeRule {
     async fn pilot_type(&self) -> PilotType {
@@ -140,10 +155,8 @@ impl ProgramTypeRule {
     }
     /// Organisation kinds that may apply.
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
-    async fn applicant_kinds(&self) -> Vec<OrganizationKind> {
-        split_list(&self.0.applicant_kinds)
-            .filter_map(|k| k.parse().ok())
-            .collect()
+    async fn applicant_kinds(&self, ctx: &Context<'_>) -> Result<Vec<OrganizationKind>> {
+        Ok(self.with_lists(ctx).await?.applicant_kinds)
     }
     /// The lowest park level admitted (parks only).
     async fn min_park_level(&self) -> Option<ParkLevel> {
@@ -151,12 +164,8 @@ impl ProgramTypeRule {
     }
     /// Departments leading review of this type; empty when the program names none.
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
-    async fn lead_departments(&self) -> Vec<String> {
-        self.0
-            .lead_departments
-            .as_deref()
-            .map(|l| split_list(l).map(Into::into).collect())
-            .unwrap_or_default()
+    async fn lead_departments(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(self.with_lists(ctx).await?.lead_departments)
     }
     /// Most pilots of this type recommended per region of `quotaRegionLevel`; absent: no limit.
     async fn quota(&self) -> Option<i32> {

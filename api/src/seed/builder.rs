@@ -353,19 +353,13 @@ impl Builder {
                     )
                     .await?;
                 for r in &spec.rules {
-                    self.tx
+                    let rule = self
+                        .tx
                         .insert(program_type_rule::ActiveModel {
                             program_id: Set(m.id),
                             pilot_type: Set(r.pilot_type),
                             region_level: Set(r.region_level),
-                            applicant_kinds: Set(r
-                                .kinds
-                                .iter()
-                                .map(|k| k.as_str())
-                                .collect::<Vec<_>>()
-                                .join(",")),
                             min_park_level: Set(r.min_park),
-                            lead_departments: Set(r.lead.map(Into::into)),
                             quota: Set(r.quota.map(|q| q.0)),
                             quota_region_level: Set(r
                                 .quota
@@ -375,6 +369,14 @@ impl Builder {
                             title: Set(r.title.into()),
                             ..Default::default()
                         })
+                        .await?;
+                    let leads: Vec<String> = r
+                        .lead
+                        .iter()
+                        .flat_map(|l| l.split(','))
+                        .map(Into::into)
+                        .collect();
+                    crate::programs::rules::write_lists(&mut self.tx, rule.id, &r.kinds, &leads)
                         .await?;
                 }
                 for (day, working) in &spec.calendar {

@@ -147,18 +147,18 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
         .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::internal("pilot without program"))?;
-    let rule = program_type_rule::Entity::find()
-        .filter(program_type_rule::Column::ProgramId.eq(program.id))
-        .filter(program_type_rule::Column::PilotType.eq(pilot.pilot_type))
-        .one(tx.conn())
-        .await?;
+    let type_rule =
+        crate::programs::rules::of_type(tx.conn(), program.id, pilot.pilot_type).await?;
     let row = transitions::authorize(
         viewer,
         act.action,
         pilot.status,
         pilot.pilot_type,
-        rule.as_ref().and_then(|r| r.lead_departments.as_deref()),
+        type_rule
+            .as_ref()
+            .map_or(&[], |r| r.lead_departments.as_slice()),
     )?;
+    let rule = type_rule.as_ref().map(|r| r.model.clone());
     if pilot.version != act.version {
         return Err(ApiError::Conflict(format!(
             "the pilot changed since you read it (version {} is now {})",
@@ -176,7 +176,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                     program.application_opens_on, program.application_closes_on
                 )));
             }
-            check_submission(tx.conn(), &pilot, rule.as_ref()).await?;
+            check_submission(tx.conn(), &pilot, type_rule.as_ref()).await?;
         }
         (WorkflowAction::Recommend, _) => check_quota(tx.conn(), &pilot, rule.as_ref()).await?,
         (WorkflowAction::RecordExpertReview, Details::ExpertReview(r)) => {
@@ -547,7 +547,7 @@ async fn current_attempt(
 async fn check_submission(
     db: &impl ConnectionTrait,
     p: &pilot::Model,
-    rule: Option<&program_type_rule::Model>,
+    rule: Option<&crate::programs::rules::TypeRule>,
 ) -> ApiResult<()> {
     let applicant = organization::Entity::find_by_id(p.applicant_id)
         .one(db)

@@ -246,7 +246,7 @@ pub fn authorize(
     action: WorkflowAction,
     status: PilotStatus,
     pilot_type: PilotType,
-    lead_departments: Option<&str>,
+    lead_departments: &[String],
 ) -> Result<&'static Transition, ApiError> {
     let mut for_role = TABLE
         .iter()
@@ -272,7 +272,7 @@ pub fn authorize(
     if !viewer.is_lead_for(lead_departments) {
         return Err(ApiError::Forbidden(format!(
             "only the lead department ({}) acts on {} pilots of this program",
-            lead_departments.unwrap_or_default(),
+            lead_departments.join(", "),
             pilot_type.as_str()
         )));
     }
@@ -284,7 +284,7 @@ pub fn available(
     viewer: &Viewer,
     status: PilotStatus,
     pilot_type: PilotType,
-    lead_departments: Option<&str>,
+    lead_departments: &[String],
 ) -> Vec<WorkflowAction> {
     <WorkflowAction as async_graphql::resolver_utils::EnumType>::items()
         .iter()
@@ -327,7 +327,7 @@ mod tests {
         let mut status = Draft;
         for (role, action, from) in path {
             assert_eq!(status, from);
-            status = authorize(&viewer(role, None), action, status, PilotType::Park, None)
+            status = authorize(&viewer(role, None), action, status, PilotType::Park, &[])
                 .expect("allowed")
                 .to;
         }
@@ -338,11 +338,11 @@ mod tests {
     fn city_pilots_skip_county_review() {
         let county = viewer(County, None);
         let err =
-            authorize(&county, A::Endorse, Submitted, PilotType::City, None).expect_err("skips");
+            authorize(&county, A::Endorse, Submitted, PilotType::City, &[]).expect_err("skips");
         assert_eq!(err.code(), "INVALID_TRANSITION");
         let municipal = viewer(Municipal, None);
-        assert!(authorize(&municipal, A::Recommend, Submitted, PilotType::City, None).is_ok());
-        assert!(authorize(&municipal, A::Recommend, Submitted, PilotType::Park, None).is_err());
+        assert!(authorize(&municipal, A::Recommend, Submitted, PilotType::City, &[]).is_ok());
+        assert!(authorize(&municipal, A::Recommend, Submitted, PilotType::Park, &[]).is_err());
     }
 
     #[test]
@@ -353,7 +353,7 @@ mod tests {
                 A::Designate,
                 InPublicNotice,
                 PilotType::Park,
-                None,
+                &[],
             )
             .expect_err("no");
             assert_eq!(err.code(), "FORBIDDEN");
@@ -368,7 +368,7 @@ mod tests {
             A::Recommend,
             CountyEndorsed,
             PilotType::Park,
-            Some("industry"),
+            &["industry".to_owned()],
         )
         .expect_err("not lead");
         assert_eq!(err.code(), "FORBIDDEN");
@@ -378,7 +378,7 @@ mod tests {
                 A::Recommend,
                 CountyEndorsed,
                 PilotType::Park,
-                Some("industry")
+                &["industry".to_owned()]
             )
             .is_ok()
         );
@@ -388,7 +388,7 @@ mod tests {
                 A::Designate,
                 InPublicNotice,
                 PilotType::Park,
-                Some("industry")
+                &["industry".to_owned()]
             )
             .is_ok()
         );
@@ -397,7 +397,7 @@ mod tests {
     #[test]
     fn available_actions_follow_the_table() {
         assert_eq!(
-            available(&viewer(Applicant, None), Draft, PilotType::Park, None),
+            available(&viewer(Applicant, None), Draft, PilotType::Park, &[]),
             [A::Submit, A::Withdraw]
         );
         assert_eq!(
@@ -405,7 +405,7 @@ mod tests {
                 &viewer(Municipal, None),
                 CountyEndorsed,
                 PilotType::Park,
-                None
+                &[]
             ),
             [A::Recommend, A::Return, A::Reject]
         );
@@ -414,7 +414,7 @@ mod tests {
                 &viewer(Provincial, None),
                 InPublicNotice,
                 PilotType::City,
-                None
+                &[]
             ),
             [
                 A::Reject,
@@ -423,7 +423,7 @@ mod tests {
                 A::Designate
             ]
         );
-        assert!(available(&viewer(Role::Auditor, None), Draft, PilotType::Park, None).is_empty());
-        assert!(available(&viewer(Applicant, None), Titled, PilotType::Park, None).is_empty());
+        assert!(available(&viewer(Role::Auditor, None), Draft, PilotType::Park, &[]).is_empty());
+        assert!(available(&viewer(Applicant, None), Titled, PilotType::Park, &[]).is_empty());
     }
 }

@@ -1,0 +1,107 @@
+//! A program's rule for one pilot type together with its lists — the organisation kinds that
+//! may apply and the departments that lead the type — which are rows of `program_rule_values`
+//! (one per item, matched to the letter; a removed item is retired, not deleted).
+
+use crate::audit::writer::WriteTx;
+use crate::error::ApiResult;
+use entities::{OrganizationKind, PilotType, RuleList, program_rule_value, program_type_rule};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+};
+
+/// The rule of one pilot type with its current lists.
+#[derive(Debug, Clone)]
+pub struct TypeRule {
+    pub model: program_type_rule::Model,
+    pub applicant_kinds: Vec<OrganizationKind>,
+    /// Empty when the program names no lead department for the type.
+    pub lead_departments: Vec<String>,
+}
+
+impl TypeRule {
+    /// The rule with the current (unretired) items among `values`, in the order they were made.
+    pub fn assemble(model: program_type_rule::Model, values: &[program_rule_value::Model]) -> Self {
+        let current = |list: RuleList| {
+            values
+                .iter()
+                .filter(move |v| v.rule_id == model.id && v.list == list && v.retired_at.is_none())
+                .map(|v| v.value.clone())
+        };
+        TypeRule {
+            applicant_kinds: current(RuleList::ApplicantKind)
+                .filter_map(|k| k.parse().ok())
+                .collect(),
+            lead_departments: current(RuleList::LeadDepartment).collect(),
+            model,
+        }
+    }
+}
+
+/// The rule of `pilot_type` in a program, with its lists; `None` when the type is not admitted.
+pub async fn of_type(
+    db: &impl ConnectionTrait,
+    program_id: i64,
+    pilot_type: PilotType,
+) -> ApiResult<Option<TypeRule>> {
+    let Some(model) = program_type_rule::Entity::find()
+        .filter(program_type_rule::Column::ProgramId.eq(program_id))
+        .filter(program_type_rule::Column::PilotType.eq(pilot_type))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let values = program_rule_value::Entity::find()
+        .filter(program_rule_value::Column::RuleId.eq(model.id))
+        .order_by_asc(program_rule_value::Column::Id)
+        .all(db)
+        .await?;
+    Ok(Some(TypeRule::assemble(model, &values)))
+}
+
+/// Makes a rule's lists hold exactly `kinds` and `leads`: new items are added, items no longer
+/// listed are retired; every change is audited.
+pub async fn write_lists(
+    tx: &mut WriteTx,
+    rule_id: i64,
+    kinds: &[OrganizationKind],
+    leads: &[String],
+) -> ApiResult<()> {
+    let existing = program_rule_value::Entity::find()
+        .filter(program_rule_value::Column::RuleId.eq(rule_id))
+        .filter(program_rule_value::Column::RetiredAt.is_null())
+        .all(tx.conn())
+        .await?;
+    let wanted: Vec<(RuleList, String)> = kinds
+        .iter()
+        .map(|k| (RuleList::ApplicantKind, k.as_str().to_owned()))
+        .chain(leads.iter().map(|d| (RuleList::LeadDepartment, d.clone())))
+        .collect();
+    for old in &existing {
+        if !wanted
+            .iter()
+            .any(|(l, v)| *l == old.list && *v == old.value)
+        {
+            let mut m = old.clone().into_active_model();
+            m.retired_at = Set(Some(tx.now()));
+            tx.update("RETIRE", old, m).await?;
+        }
+    }
+    let mut added: Vec<(RuleList, String)> = Vec::new();
+    for (list, value) in wanted {
+        let held = existing.iter().any(|e| e.list == list && e.value == value)
+            || added.iter().any(|(l, v)| *l == list && *v == value);
+        if !held {
+            added.push((list, value.clone()));
+            tx.insert(program_rule_value::ActiveModel {
+                rule_id: Set(rule_id),
+                list: Set(list),
+                value: Set(value),
+                retired_at: Set(None),
+                ..Default::default()
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
