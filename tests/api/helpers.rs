@@ -309,12 +309,7 @@ impl TestApp {
                 json!({"s": code}),
             )
             .await;
-        data["data"]["pilots"]["edges"]
-            .as_array()
-            .expect("edges")
-            .iter()
-            .find(|e| e["node"]["code"] == code)
-            .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+        id_where(&data["data"]["pilots"], "code", code)
             .unwrap_or_else(|| panic!("pilot {code} not found: {data}"))
     }
 
@@ -344,6 +339,16 @@ impl TestApp {
     pub fn statement_count(&self) -> usize {
         self.statements.load(Ordering::SeqCst)
     }
+}
+
+/// The id of the node of a connection whose `field` is `value`.
+fn id_where(connection: &Value, field: &str, value: &str) -> Option<String> {
+    connection["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .find(|e| e["node"][field] == value)
+        .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
 }
 
 /// Claims valid for an hour for a role and region.
@@ -497,12 +502,7 @@ impl TestApp {
                 json!({}),
             )
             .await;
-        body["data"]["programs"]["edges"]
-            .as_array()
-            .expect("edges")
-            .iter()
-            .find(|e| e["node"]["codePrefix"] == prefix)
-            .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+        id_where(&body["data"]["programs"], "codePrefix", prefix)
             .unwrap_or_else(|| panic!("program {prefix}: {body}"))
     }
 }
