@@ -3,7 +3,7 @@
 //! the parent position, up to the nearest nullable one, or to `data` itself. async-graphql
 //! instead drops an erroring field's key and leaves its parent standing, which clients
 //! generated from the schema (that trust `!`) cannot read. The pipeline applies this to every
-//! executed response.
+//! executed response and every subscription event.
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::registry::Registry;
@@ -167,7 +167,10 @@ pub fn propagate(
             Some(t) => t.as_str(),
             None => return,
         },
-        OperationType::Subscription => return,
+        OperationType::Subscription => match &registry.subscription_type {
+            Some(t) => t.as_str(),
+            None => return,
+        },
     };
     let paths: Vec<Vec<PathSegment>> = response
         .errors

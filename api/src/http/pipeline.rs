@@ -241,21 +241,17 @@ impl Extension for PerRequest {
             std::time::Duration::from_millis(self.pipeline.limits.request_timeout_ms.max(1));
         match tokio::time::timeout(budget, next.run(ctx, operation_name)).await {
             Ok(mut response) => {
-                let document = self
-                    .seen
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .document
-                    .take();
-                if let Some(doc) = document
-                    && !response.errors.is_empty()
-                {
-                    crate::graphql::nulls::propagate(
-                        &ctx.schema_env.registry,
-                        &doc,
-                        operation_name,
-                        &mut response,
-                    );
+                if !response.errors.is_empty() {
+                    // Once per response: each event of a subscription is executed here too.
+                    let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Some(doc) = &seen.document {
+                        crate::graphql::nulls::propagate(
+                            &ctx.schema_env.registry,
+                            doc,
+                            operation_name,
+                            &mut response,
+                        );
+                    }
                 }
                 response
             }
@@ -267,5 +263,64 @@ impl Extension for PerRequest {
                 Response::from_errors(vec![refusal(ApiError::internal("request timed out"), 503)])
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::{EmptyMutation, Object, Schema, Subscription};
+    use futures_util::{Stream, StreamExt};
+
+    struct Item;
+    #[Object]
+    impl Item {
+        async fn fine(&self) -> i32 {
+            1
+        }
+        async fn broken(&self) -> async_graphql::Result<i32> {
+            Err("broken".into())
+        }
+    }
+
+    struct Query;
+    #[Object]
+    impl Query {
+        async fn health(&self) -> &str {
+            "ok"
+        }
+    }
+
+    struct Events;
+    #[Subscription]
+    impl Events {
+        async fn items(&self) -> impl Stream<Item = Item> {
+            futures_util::stream::iter([Item, Item])
+        }
+    }
+
+    #[tokio::test]
+    async fn subscription_events_get_null_propagation_too() {
+        let pipeline = Arc::new(Pipeline::new(Limits::default()).expect("pipeline"));
+        let schema = Schema::build(Query, EmptyMutation, Events)
+            .extension(PipelineExtension(pipeline))
+            .finish();
+        let events: Vec<Response> = schema
+            .execute_stream("subscription { items { fine broken } }")
+            .collect()
+            .await;
+        assert_eq!(events.len(), 2);
+        for e in events {
+            assert_eq!(e.data, async_graphql::Value::Null, "{e:?}");
+            assert_eq!(e.errors.len(), 1);
+        }
+        let events: Vec<Response> = schema
+            .execute_stream("subscription { items { fine } }")
+            .collect()
+            .await;
+        assert_eq!(
+            events[0].data.clone().into_json().expect("json"),
+            serde_json::json!({"items": {"fine": 1}})
+        );
     }
 }
