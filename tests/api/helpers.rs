@@ -335,6 +335,22 @@ impl TestApp {
             .to_owned()
     }
 
+    /// The first and last day of a pilot's public notice.
+    pub async fn notice_of(&self, province: &str, pilot: &str) -> (String, String) {
+        let body = self
+            .gql(
+                Some(&token_for("provincial", Some(province))),
+                "query($id:ID!){pilot(id:$id){noticeStartsOn noticeEndsOn}}",
+                json!({"id": pilot}),
+            )
+            .await;
+        let p = &body["data"]["pilot"];
+        (
+            p["noticeStartsOn"].as_str().expect("start").to_owned(),
+            p["noticeEndsOn"].as_str().expect("end").to_owned(),
+        )
+    }
+
     /// The SQL statements run so far.
     pub fn statement_count(&self) -> usize {
         self.statements.load(Ordering::SeqCst)

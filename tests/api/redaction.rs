@@ -260,13 +260,14 @@ async fn subscription_payloads_hide_an_undecided_review_from_the_applicant() {
     }
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     // An objection during the notice: an event of the pilot, no decision.
+    let (_, last_day) = app.notice_of("370000", &pilot).await;
     step(
         &app,
         &provincial,
         "recordObjection",
         "RecordObjectionInput",
         &pilot,
-        json!({"objector": "市民", "content": "边界有误"}),
+        json!({"objector": "市民", "content": "边界有误", "receivedOn": last_day}),
     )
     .await;
     let mut payloads = Vec::new();

@@ -592,13 +592,14 @@ async fn open_and_upheld_objections_bar_designation_and_dismissed_ones_do_not() 
     let pilot = app.pilot_id("SD-2023-PARK-0003").await;
     // Settle whatever the demo left open.
     settle_open_objections(&app, &provincial, "370000", &pilot).await;
+    let (_, last_day) = app.notice_of("370000", &pilot).await;
     step(
         &app,
         &provincial,
         "recordObjection",
         "RecordObjectionInput",
         &pilot,
-        json!({"objector": "市民", "content": "边界有误"}),
+        json!({"objector": "市民", "content": "边界有误", "receivedOn": last_day}),
     )
     .await;
     assert_eq!(
@@ -635,13 +636,14 @@ async fn open_and_upheld_objections_bar_designation_and_dismissed_ones_do_not() 
     let guangxi = token_for("provincial", Some("450000"));
     let park = app.pilot_id("HC-2024-PARK-0001").await;
     settle_open_objections(&app, &guangxi, "450000", &park).await;
+    let (first_day, _) = app.notice_of("450000", &park).await;
     step(
         &app,
         &guangxi,
         "recordObjection",
         "RecordObjectionInput",
         &park,
-        json!({"objector": "企业", "content": "排放数据存疑"}),
+        json!({"objector": "企业", "content": "排放数据存疑", "receivedOn": first_day}),
     )
     .await;
     let (open, _) = objections(&app, "450000", &park)
@@ -784,4 +786,73 @@ async fn key_projects_keep_their_figures_consistent() {
         )
         .await;
     assert_eq!(code, "NOT_FOUND");
+}
+
+#[actix_web::test]
+async fn objections_count_only_when_received_during_the_notice() {
+    let app = TestApp::spawn().await;
+    let provincial = token_for("provincial", Some("370000"));
+    let pilot = app.pilot_id("SD-2023-PARK-0003").await;
+    settle_open_objections(&app, &provincial, "370000", &pilot).await;
+    let (first, last) = app.notice_of("370000", &pilot).await;
+    let day = |d: &str, shift: i64| {
+        (chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date")
+            + chrono::TimeDelta::days(shift))
+        .format("%Y-%m-%d")
+        .to_string()
+    };
+    let record = |received: String| {
+        refused_step(
+            &app,
+            &provincial,
+            "recordObjection",
+            "RecordObjectionInput",
+            &pilot,
+            json!({"objector": "市民", "content": "异议", "receivedOn": received}),
+        )
+    };
+    assert_eq!(
+        record(day(&first, -1)).await,
+        "RULE_VIOLATION",
+        "the day before the notice"
+    );
+    assert_eq!(
+        record(day(&last, 1)).await,
+        "RULE_VIOLATION",
+        "the day after the notice"
+    );
+    // Recorded today (after the notice ended) without a date: received today, outside it.
+    let code = refused_step(
+        &app,
+        &provincial,
+        "recordObjection",
+        "RecordObjectionInput",
+        &pilot,
+        json!({"objector": "市民", "content": "迟到的异议"}),
+    )
+    .await;
+    assert_eq!(code, "RULE_VIOLATION");
+    // Nothing was recorded, so the pilot can be designated.
+    assert!(
+        objections(&app, "370000", &pilot)
+            .await
+            .iter()
+            .all(|(_, s)| s != "OPEN")
+    );
+    // The first and the last day of the notice count.
+    for received in [first.clone(), last.clone()] {
+        step(
+            &app,
+            &provincial,
+            "recordObjection",
+            "RecordObjectionInput",
+            &pilot,
+            json!({"objector": "市民", "content": "异议", "receivedOn": received}),
+        )
+        .await;
+    }
+    assert_eq!(
+        app.as_(&provincial).refused("designatePilot", &pilot).await,
+        "RULE_VIOLATION"
+    );
 }

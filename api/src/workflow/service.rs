@@ -219,9 +219,11 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 content,
             },
         ) => {
+            let received = received_on.unwrap_or(today);
+            check_within_notice(&pilot, received, today)?;
             tx.insert(objection::ActiveModel {
                 pilot_id: Set(pilot.id),
-                received_on: Set(received_on.unwrap_or(today)),
+                received_on: Set(received),
                 objector: Set(text("input.objector", objector, true)?
                     .chars()
                     .take(300)
@@ -274,8 +276,11 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                     "the public notice runs until {ends}; designate from the next day"
                 )));
             }
+            // Only objections received during the notice count.
+            let starts = pilot.notice_starts_on.unwrap_or(ends);
             let blocking = objection::Entity::find()
                 .filter(objection::Column::PilotId.eq(pilot.id))
+                .filter(objection::Column::ReceivedOn.between(starts, ends))
                 .filter(
                     objection::Column::Status
                         .is_in([ObjectionStatus::Open, ObjectionStatus::Upheld]),
@@ -541,6 +546,32 @@ async fn current_attempt(
         .one(db)
         .await?
         .ok_or_else(|| ApiError::internal("acceptance state without a record"))
+}
+
+/// An objection counts only when it was received during the public notice (first and last day
+/// included), and not later than today.
+fn check_within_notice(
+    pilot: &pilot::Model,
+    received: NaiveDate,
+    today: NaiveDate,
+) -> ApiResult<()> {
+    let (Some(starts), Some(ends)) = (pilot.notice_starts_on, pilot.notice_ends_on) else {
+        return Err(ApiError::internal(
+            "a pilot in public notice without notice dates",
+        ));
+    };
+    if received > today {
+        return Err(ApiError::bad_input(
+            "input.receivedOn",
+            "an objection cannot be received in the future",
+        ));
+    }
+    if received < starts || received > ends {
+        return Err(ApiError::RuleViolation(format!(
+            "objections are received during the public notice, {starts} to {ends}; {received} is outside it"
+        )));
+    }
+    Ok(())
 }
 
 /// The submission rules besides the window: admission, published plans, eligibility.
