@@ -24,6 +24,8 @@ pub struct Model {
     pub notice_working_days: i32,
     /// Months between periodic re-reviews of titled pilots, where the program has them.
     pub re_review_interval_months: Option<i32>,
+    /// Days after construction ends during which acceptance may still be requested.
+    pub acceptance_grace_days: i32,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -7,6 +7,7 @@ mod m20261120_000001_create_schema;
 mod m20261121_000001_write_lock;
 mod m20261121_000002_audit_append_only;
 mod m20261122_000001_rule_lists;
+mod m20261122_000002_acceptance_grace;
 
 /// Every migration of the service, in order.
 #[derive(Debug)]
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_write_lock::Migration),
             Box::new(m20261121_000002_audit_append_only::Migration),
             Box::new(m20261122_000001_rule_lists::Migration),
+            Box::new(m20261122_000002_acceptance_grace::Migration),
         ]
     }
 }

@@ -856,3 +856,55 @@ async fn objections_count_only_when_received_during_the_notice() {
         "RULE_VIOLATION"
     );
 }
+
+#[actix_web::test]
+async fn acceptance_is_requested_only_within_the_programs_acceptance_period() {
+    // Shandong's construction ends 2025-12-31; the grace is program data (0 in the demo).
+    for (grace, day, allowed) in [
+        (0, "2025-12-31", true),
+        (0, "2026-01-01", false),
+        (10, "2026-01-10", true),
+        (10, "2026-01-11", false),
+    ] {
+        let app = TestApp::spawn().await;
+        if grace > 0 {
+            let provincial = token_for("provincial", Some("370000"));
+            let program = app.program_id("SD").await;
+            app.mutate(
+                &provincial,
+                "updateProgram",
+                "UpdateProgramInput",
+                json!({"id": program, "version": 1, "acceptanceGraceDays": grace}),
+                "program{acceptanceGraceDays}",
+            )
+            .await;
+        }
+        app.set_day(day);
+        let pilot = app.pilot_id("SD-2023-COMMUNITY-0001").await;
+        let applicant = applicant_token(&app.applicant_of("SD-2023-COMMUNITY-0001").await);
+        let input = json!({"selfAssessment": "自评估报告"});
+        if allowed {
+            let status = step(
+                &app,
+                &applicant,
+                "requestAcceptance",
+                "RequestAcceptanceInput",
+                &pilot,
+                input,
+            )
+            .await;
+            assert_eq!(status, "ACCEPTANCE_REQUESTED", "grace {grace}, {day}");
+        } else {
+            let code = refused_step(
+                &app,
+                &applicant,
+                "requestAcceptance",
+                "RequestAcceptanceInput",
+                &pilot,
+                input,
+            )
+            .await;
+            assert_eq!(code, "RULE_VIOLATION", "grace {grace}, {day}");
+        }
+    }
+}

@@ -108,6 +108,9 @@ pub struct CreateProgramInput {
     #[graphql(default = 5)]
     pub notice_working_days: i32,
     pub re_review_interval_months: Option<i32>,
+    /// Days after construction ends during which acceptance may still be requested.
+    #[graphql(default)]
+    pub acceptance_grace_days: i32,
     pub type_rules: Vec<ProgramTypeRuleInput>,
     #[graphql(default)]
     pub calendar: Vec<CalendarDayInput>,
@@ -128,6 +131,7 @@ pub struct UpdateProgramInput {
     pub construction_ends_on: Option<crate::graphql::scalars::Date>,
     pub notice_working_days: Option<i32>,
     pub re_review_interval_months: Option<i32>,
+    pub acceptance_grace_days: Option<i32>,
     #[graphql(default)]
     pub type_rules: Vec<ProgramTypeRuleInput>,
     #[graphql(default)]
@@ -190,6 +194,7 @@ impl ProgramMutation {
             construction_ends_on: Some(input.construction_ends_on.0),
             notice_working_days: Some(input.notice_working_days),
             re_review_interval_months: input.re_review_interval_months,
+            acceptance_grace_days: Some(input.acceptance_grace_days),
             type_rules: rules(input.type_rules),
             calendar: days(input.calendar),
         };
@@ -216,6 +221,7 @@ impl ProgramMutation {
             construction_ends_on: input.construction_ends_on.map(|d| d.0),
             notice_working_days: input.notice_working_days,
             re_review_interval_months: input.re_review_interval_months,
+            acceptance_grace_days: input.acceptance_grace_days,
             type_rules: rules(input.type_rules),
             calendar: days(input.calendar),
             ..Default::default()

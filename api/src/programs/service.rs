@@ -96,6 +96,7 @@ pub struct ProgramFields {
     pub construction_ends_on: Option<chrono::NaiveDate>,
     pub notice_working_days: Option<i32>,
     pub re_review_interval_months: Option<i32>,
+    pub acceptance_grace_days: Option<i32>,
     pub type_rules: Vec<TypeRuleFields>,
     pub calendar: Vec<(chrono::NaiveDate, entities::CalendarDayKind, String)>,
 }
@@ -160,6 +161,12 @@ fn check_program(m: &program::ActiveModel) -> ApiResult<()> {
     if let Some(n) = m.re_review_interval_months.as_ref() {
         crate::input::in_range("input.reReviewIntervalMonths", i64::from(*n), 1, 120)?;
     }
+    crate::input::in_range(
+        "input.acceptanceGraceDays",
+        i64::from(*m.acceptance_grace_days.as_ref()),
+        0,
+        3650,
+    )?;
     Ok(())
 }
 
@@ -328,6 +335,7 @@ pub async fn create(
         )?),
         notice_working_days: Set(f.notice_working_days.unwrap_or(5)),
         re_review_interval_months: Set(f.re_review_interval_months),
+        acceptance_grace_days: Set(f.acceptance_grace_days.unwrap_or(0)),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -412,6 +420,9 @@ pub async fn update(
     }
     if let Some(v) = f.notice_working_days {
         m.notice_working_days = Set(v);
+    }
+    if let Some(days) = f.acceptance_grace_days {
+        m.acceptance_grace_days = Set(days);
     }
     if f.re_review_interval_months.is_some() {
         m.re_review_interval_months = Set(f.re_review_interval_months);

@@ -87,6 +87,11 @@ impl Program {
     async fn re_review_interval_months(&self) -> Option<i32> {
         self.0.re_review_interval_months
     }
+    /// Days after construction ends during which acceptance may still be requested (the
+    /// acceptance period is construction end plus these days; 0: construction end itself).
+    async fn acceptance_grace_days(&self) -> i32 {
+        self.0.acceptance_grace_days
+    }
     /// What the program requires of each pilot type.
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn type_rules(&self, ctx: &Context<'_>) -> Result<Vec<ProgramTypeRule>> {

@@ -27,6 +27,8 @@ pub struct ProgramSpec {
     pub construction: (&'static str, &'static str),
     pub notice_working_days: i32,
     pub re_review_interval_months: Option<i32>,
+    /// Days after construction ends during which acceptance may still be requested.
+    pub acceptance_grace_days: i32,
     pub rules: Vec<TypeRuleSpec>,
     /// (date, is a working day): holidays and make-up working days.
     pub calendar: Vec<(&'static str, bool)>,
@@ -345,6 +347,7 @@ impl Builder {
                             construction_ends_on: Set(date(spec.construction.1)),
                             notice_working_days: Set(spec.notice_working_days),
                             re_review_interval_months: Set(spec.re_review_interval_months),
+                            acceptance_grace_days: Set(spec.acceptance_grace_days),
                             version: Set(1),
                             created_at: Set(created),
                             updated_at: Set(created),

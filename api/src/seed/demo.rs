@@ -28,6 +28,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             construction: ("2023-11-01", "2025-12-31"),
             notice_working_days: 5,
             re_review_interval_months: None,
+            acceptance_grace_days: 0,
             rules: vec![
                 TypeRuleSpec::new(City, RegionLevel::County, &[CountyGovernment])
                     .quota(1, RegionLevel::Municipality)
@@ -59,6 +60,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             construction: ("2024-02-01", "2030-12-31"),
             notice_working_days: 5,
             re_review_interval_months: None,
+            acceptance_grace_days: 0,
             rules: vec![
                 TypeRuleSpec::new(City, RegionLevel::Municipality, &[CityGovernment])
                     .quota(2, RegionLevel::Province)
@@ -86,6 +88,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             construction: ("2024-07-01", "2026-12-31"),
             notice_working_days: 5,
             re_review_interval_months: Some(12),
+            acceptance_grace_days: 0,
             rules: vec![
                 TypeRuleSpec::new(City, RegionLevel::County, &[CountyGovernment])
                     .lead("ecology_environment,development_reform")

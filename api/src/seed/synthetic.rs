@@ -39,6 +39,7 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
             construction: ("2025-01-01", "2027-12-31"),
             notice_working_days: 5,
             re_review_interval_months: None,
+            acceptance_grace_days: 0,
             rules: vec![
                 TypeRuleSpec::new(
                     PilotType::City,

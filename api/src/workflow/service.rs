@@ -304,6 +304,14 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                     program.construction_starts_on
                 )));
             }
+            let period_ends = program.construction_ends_on
+                + chrono::Days::new(program.acceptance_grace_days.max(0) as u64);
+            if today > period_ends {
+                return Err(ApiError::RuleViolation(format!(
+                    "the acceptance period ended on {period_ends} (construction ended {}, {} days of grace)",
+                    program.construction_ends_on, program.acceptance_grace_days
+                )));
+            }
             let attempts = acceptance_record::Entity::find()
                 .filter(acceptance_record::Column::PilotId.eq(pilot.id))
                 .count(tx.conn())
