@@ -1,5 +1,5 @@
 //! One item of a list-valued rule of a program's pilot type: an organisation kind that may
-//! apply, or a department that leads the type. Matched to the letter, never by pattern; a
+//! apply, a department that leads the type, or a step acceptance requires. Matched to the letter, never by pattern; a
 //! removed item is retired, not deleted.
 
 use crate::values::*;
@@ -14,7 +14,8 @@ pub struct Model {
     /// The `program_type_rules` row.
     pub rule_id: i64,
     pub list: RuleList,
-    /// An `OrganizationKind` name, or a department key such as `ecology_environment`.
+    /// An `OrganizationKind` or `AcceptanceStep` name, or a department key such as
+    /// `ecology_environment`.
     pub value: String,
     /// When the item was taken off the list; `None` while it holds.
     pub retired_at: Option<DateTimeUtc>,

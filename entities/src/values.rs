@@ -55,7 +55,17 @@ domain_enum!(
 
 domain_enum!(
     /// Which list of a program's type rule an item belongs to.
-    RuleList { ApplicantKind, LeadDepartment }
+    RuleList { ApplicantKind, LeadDepartment, AcceptanceStep }
+);
+
+domain_enum!(
+    /// A step an acceptance attempt must have completed before a PASS decision.
+    AcceptanceStep {
+        /// The experts' data review is recorded with the result PASS.
+        DataReviewPassed,
+        /// The on-site verification is recorded with its date and findings.
+        SiteVisitRecorded,
+    }
 );
 
 domain_enum!(

@@ -908,3 +908,88 @@ async fn acceptance_is_requested_only_within_the_programs_acceptance_period() {
         }
     }
 }
+
+#[actix_web::test]
+async fn a_pass_needs_every_acceptance_step_the_program_names() {
+    let app = TestApp::spawn().await;
+    let provincial = token_for("provincial", Some("370000"));
+    // Forwarded for acceptance; its indicators meet the rule (9 of 10 references).
+    let pilot = app.pilot_id("SD-2023-PARK-0002").await;
+    let program = app.program_id("SD").await;
+    let steps = app
+        .gql(
+            Some(&provincial),
+            "query($id:ID!){program(id:$id){typeRules{pilotType acceptanceSteps}}}",
+            json!({"id": program}),
+        )
+        .await;
+    assert!(
+        steps["data"]["program"]["typeRules"]
+            .as_array()
+            .expect("rules")
+            .iter()
+            .all(|r| r["acceptanceSteps"] == json!(["DATA_REVIEW_PASSED", "SITE_VISIT_RECORDED"])),
+        "{steps}"
+    );
+    let review = |result: &str, site: bool| {
+        let mut input =
+            json!({"result": result, "score": "80", "comments": "意见", "expertNames": ["专家甲"]});
+        if site {
+            input["siteVisitOn"] = json!("2025-07-10");
+            input["siteFindings"] = json!("现场与材料一致");
+        }
+        input
+    };
+    let decide = || {
+        refused_step(
+            &app,
+            &provincial,
+            "decideAcceptance",
+            "DecideAcceptanceInput",
+            &pilot,
+            json!({"result": "PASS"}),
+        )
+    };
+    // The experts' data review said FAIL: no PASS, whatever the indicators say.
+    step(
+        &app,
+        &provincial,
+        "recordAcceptanceReview",
+        "RecordAcceptanceReviewInput",
+        &pilot,
+        review("FAIL", true),
+    )
+    .await;
+    assert_eq!(decide().await, "RULE_VIOLATION");
+    // Data review passed, but no on-site verification recorded.
+    step(
+        &app,
+        &provincial,
+        "recordAcceptanceReview",
+        "RecordAcceptanceReviewInput",
+        &pilot,
+        review("PASS", false),
+    )
+    .await;
+    assert_eq!(decide().await, "RULE_VIOLATION");
+    // Both steps done: the decision passes and the title is awarded.
+    step(
+        &app,
+        &provincial,
+        "recordAcceptanceReview",
+        "RecordAcceptanceReviewInput",
+        &pilot,
+        review("PASS", true),
+    )
+    .await;
+    let status = step(
+        &app,
+        &provincial,
+        "decideAcceptance",
+        "DecideAcceptanceInput",
+        &pilot,
+        json!({"result": "PASS"}),
+    )
+    .await;
+    assert_eq!(status, "TITLED");
+}

@@ -72,6 +72,9 @@ pub struct ProgramTypeRuleInput {
     /// Departments that lead review of the type (empty: none named).
     #[graphql(default)]
     pub lead_departments: Vec<String>,
+    /// What an acceptance attempt must have completed before it may pass; absent: unchanged
+    /// (none for a new type).
+    pub acceptance_steps: Option<Vec<entities::AcceptanceStep>>,
     /// Most recommendations per region of `quotaRegionLevel` (absent: no limit).
     pub quota: Option<i32>,
     #[graphql(default_with = "entities::RegionLevel::Municipality")]
@@ -152,6 +155,7 @@ fn rules(list: Vec<ProgramTypeRuleInput>) -> Vec<service::TypeRuleFields> {
             applicant_kinds: r.applicant_kinds,
             min_park_level: r.min_park_level,
             lead_departments: r.lead_departments,
+            acceptance_steps: r.acceptance_steps,
             quota: r.quota,
             quota_region_level: r.quota_region_level,
             reference_ratio: r.reference_ratio.0,

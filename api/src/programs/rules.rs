@@ -4,7 +4,9 @@
 
 use crate::audit::writer::WriteTx;
 use crate::error::ApiResult;
-use entities::{OrganizationKind, PilotType, RuleList, program_rule_value, program_type_rule};
+use entities::{
+    AcceptanceStep, OrganizationKind, PilotType, RuleList, program_rule_value, program_type_rule,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
@@ -16,6 +18,16 @@ pub struct TypeRule {
     pub applicant_kinds: Vec<OrganizationKind>,
     /// Empty when the program names no lead department for the type.
     pub lead_departments: Vec<String>,
+    /// What an acceptance attempt must have completed before it may pass.
+    pub acceptance_steps: Vec<AcceptanceStep>,
+}
+
+/// The lists of a type rule, as written.
+#[derive(Debug, Clone, Copy)]
+pub struct Lists<'a> {
+    pub applicant_kinds: &'a [OrganizationKind],
+    pub lead_departments: &'a [String],
+    pub acceptance_steps: &'a [AcceptanceStep],
 }
 
 impl TypeRule {
@@ -32,6 +44,9 @@ impl TypeRule {
                 .filter_map(|k| k.parse().ok())
                 .collect(),
             lead_departments: current(RuleList::LeadDepartment).collect(),
+            acceptance_steps: current(RuleList::AcceptanceStep)
+                .filter_map(|s| s.parse().ok())
+                .collect(),
             model,
         }
     }
@@ -59,23 +74,30 @@ pub async fn of_type(
     Ok(Some(TypeRule::assemble(model, &values)))
 }
 
-/// Makes a rule's lists hold exactly `kinds` and `leads`: new items are added, items no longer
-/// listed are retired; every change is audited.
-pub async fn write_lists(
-    tx: &mut WriteTx,
-    rule_id: i64,
-    kinds: &[OrganizationKind],
-    leads: &[String],
-) -> ApiResult<()> {
+/// Makes a rule's lists hold exactly `lists`: new items are added, items no longer listed are
+/// retired; every change is audited.
+pub async fn write_lists(tx: &mut WriteTx, rule_id: i64, lists: Lists<'_>) -> ApiResult<()> {
     let existing = program_rule_value::Entity::find()
         .filter(program_rule_value::Column::RuleId.eq(rule_id))
         .filter(program_rule_value::Column::RetiredAt.is_null())
         .all(tx.conn())
         .await?;
-    let wanted: Vec<(RuleList, String)> = kinds
+    let wanted: Vec<(RuleList, String)> = lists
+        .applicant_kinds
         .iter()
         .map(|k| (RuleList::ApplicantKind, k.as_str().to_owned()))
-        .chain(leads.iter().map(|d| (RuleList::LeadDepartment, d.clone())))
+        .chain(
+            lists
+                .lead_departments
+                .iter()
+                .map(|d| (RuleList::LeadDepartment, d.clone())),
+        )
+        .chain(
+            lists
+                .acceptance_steps
+                .iter()
+                .map(|s| (RuleList::AcceptanceStep, s.as_str().to_owned())),
+        )
         .collect();
     for old in &existing {
         if !wanted

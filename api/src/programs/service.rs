@@ -73,6 +73,8 @@ pub struct TypeRuleFields {
     pub applicant_kinds: Vec<entities::OrganizationKind>,
     pub min_park_level: Option<entities::ParkLevel>,
     pub lead_departments: Vec<String>,
+    /// `None`: keep the current steps (none for a new type).
+    pub acceptance_steps: Option<Vec<entities::AcceptanceStep>>,
     pub quota: Option<i32>,
     pub quota_region_level: entities::RegionLevel,
     pub reference_ratio: rust_decimal::Decimal,
@@ -211,7 +213,19 @@ async fn write_rules(
             Some(before) => tx.update("UPDATE", before, m).await?,
             None => tx.insert(m).await?,
         };
-        super::rules::write_lists(tx, rule.id, &r.applicant_kinds, &r.lead_departments).await?;
+        let steps = match &r.acceptance_steps {
+            Some(steps) => steps.clone(),
+            None => super::rules::of_type(tx.conn(), program_id, r.pilot_type)
+                .await?
+                .map(|current| current.acceptance_steps)
+                .unwrap_or_default(),
+        };
+        let lists = super::rules::Lists {
+            applicant_kinds: &r.applicant_kinds,
+            lead_departments: &r.lead_departments,
+            acceptance_steps: &steps,
+        };
+        super::rules::write_lists(tx, rule.id, lists).await?;
     }
     let mut days = std::collections::HashSet::new();
     for (d, kind, note) in &f.calendar {

@@ -10,8 +10,8 @@ use crate::regions::types::{self as region_types, Region};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{
-    CalendarDayKind, OrganizationKind, ParkLevel, PilotType, ProgramLevel, RegionLevel, program,
-    program_calendar_day, program_rule_value, program_type_rule,
+    AcceptanceStep, CalendarDayKind, OrganizationKind, ParkLevel, PilotType, ProgramLevel,
+    RegionLevel, program, program_calendar_day, program_rule_value, program_type_rule,
 };
 
 /// One call for pilots issued by an authority.
@@ -171,6 +171,11 @@ impl ProgramTypeRule {
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn lead_departments(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         Ok(self.with_lists(ctx).await?.lead_departments)
+    }
+    /// What an acceptance attempt must have completed before a PASS decision.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
+    async fn acceptance_steps(&self, ctx: &Context<'_>) -> Result<Vec<AcceptanceStep>> {
+        Ok(self.with_lists(ctx).await?.acceptance_steps)
     }
     /// Most pilots of this type recommended per region of `quotaRegionLevel`; absent: no limit.
     async fn quota(&self) -> Option<i32> {

@@ -44,6 +44,8 @@ pub struct TypeRuleSpec {
     quota: Option<(i32, RegionLevel)>,
     ratio: &'static str,
     min_count: i32,
+    /// The steps acceptance requires (set with the thresholds by [`TypeRuleSpec::acceptance`]).
+    steps: Vec<AcceptanceStep>,
     title: &'static str,
 }
 
@@ -63,6 +65,7 @@ impl TypeRuleSpec {
             quota: None,
             ratio: "0.70",
             min_count: 0,
+            steps: Vec::new(),
             title: "",
         }
     }
@@ -78,9 +81,16 @@ impl TypeRuleSpec {
         self.quota = Some((n, per));
         self
     }
+    /// Acceptance thresholds; acceptance then requires the experts' data review to pass and
+    /// the on-site verification to be recorded (Shandong's "data review and on-site
+    /// verification").
     pub fn acceptance(mut self, ratio: &'static str, min_count: i32) -> Self {
         self.ratio = ratio;
         self.min_count = min_count;
+        self.steps = vec![
+            AcceptanceStep::DataReviewPassed,
+            AcceptanceStep::SiteVisitRecorded,
+        ];
         self
     }
     pub fn title(mut self, title: &'static str) -> Self {
@@ -379,8 +389,12 @@ impl Builder {
                         .flat_map(|l| l.split(','))
                         .map(Into::into)
                         .collect();
-                    crate::programs::rules::write_lists(&mut self.tx, rule.id, &r.kinds, &leads)
-                        .await?;
+                    let lists = crate::programs::rules::Lists {
+                        applicant_kinds: &r.kinds,
+                        lead_departments: &leads,
+                        acceptance_steps: &r.steps,
+                    };
+                    crate::programs::rules::write_lists(&mut self.tx, rule.id, lists).await?;
                 }
                 for (day, working) in &spec.calendar {
                     self.tx

@@ -369,6 +369,10 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                     "record the experts' data review before deciding".into(),
                 ));
             }
+            if *result == ReviewResult::Pass {
+                let steps = type_rule.as_ref().map_or(&[][..], |r| &r.acceptance_steps);
+                check_acceptance_steps(&record, steps)?;
+            }
             let (verdict, snapshot) = evaluate(tx.conn(), pilot.id, rule).await?;
             if *result == ReviewResult::Pass && !verdict.passes {
                 return Err(ApiError::RuleViolation(format!(
@@ -554,6 +558,32 @@ async fn current_attempt(
         .one(db)
         .await?
         .ok_or_else(|| ApiError::internal("acceptance state without a record"))
+}
+
+/// A PASS decision needs every step the program names for the type, completed with a positive
+/// result on the attempt being decided.
+fn check_acceptance_steps(
+    record: &acceptance_record::Model,
+    steps: &[entities::AcceptanceStep],
+) -> ApiResult<()> {
+    use entities::AcceptanceStep::*;
+    for step in steps {
+        let missing = match step {
+            DataReviewPassed => (record.review_result != Some(ReviewResult::Pass))
+                .then_some("the experts' data review did not pass"),
+            SiteVisitRecorded => {
+                let findings = record.site_findings.as_deref().map_or("", str::trim);
+                (record.site_visit_on.is_none() || findings.is_empty())
+                    .then_some("the on-site verification (date and findings) is not recorded")
+            }
+        };
+        if let Some(why) = missing {
+            return Err(ApiError::RuleViolation(format!(
+                "acceptance cannot pass: {why}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// An objection counts only when it was received during the public notice (first and last day
