@@ -993,3 +993,67 @@ async fn a_pass_needs_every_acceptance_step_the_program_names() {
     .await;
     assert_eq!(status, "TITLED");
 }
+
+#[actix_web::test]
+async fn a_parks_level_is_its_organisations_recorded_level_not_a_declaration() {
+    let app = TestApp::spawn().await;
+    let sd = app.program_id("SD").await;
+    app.set_day("2023-09-01");
+    let before = pilot_count(&app).await;
+    // A committee recorded as municipal-level declares its park provincial.
+    let municipal_level = new_org(
+        &app,
+        "PARK_MANAGEMENT_COMMITTEE",
+        "370303",
+        Some("MUNICIPAL"),
+        620,
+    )
+    .await;
+    let mut input = draft(&sd, "PARK", None);
+    input["parkLevel"] = json!("PROVINCIAL");
+    let body = app
+        .try_mutate(
+            &applicant_token(&municipal_level),
+            "createPilot",
+            "CreatePilotInput",
+            input.clone(),
+            "__typename",
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "input.parkLevel");
+    assert_eq!(pilot_count(&app).await, before, "nothing was created");
+    // A provincial-level committee's pilot carries its level, declared or not.
+    let provincial_level = new_org(
+        &app,
+        "PARK_MANAGEMENT_COMMITTEE",
+        "370303",
+        Some("PROVINCIAL"),
+        621,
+    )
+    .await;
+    let applicant = applicant_token(&provincial_level);
+    let created = app
+        .mutate(
+            &applicant,
+            "createPilot",
+            "CreatePilotInput",
+            draft(&sd, "PARK", None),
+            "pilot{id version parkLevel}",
+        )
+        .await;
+    assert_eq!(created["pilot"]["parkLevel"], "PROVINCIAL");
+    let body = app
+        .try_mutate(
+            &applicant,
+            "updatePilot",
+            "UpdatePilotInput",
+            json!({"id": created["pilot"]["id"], "version": created["pilot"]["version"], "parkLevel": "NATIONAL"}),
+            "__typename",
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "input.parkLevel",
+        "{body}"
+    );
+}

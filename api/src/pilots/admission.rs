@@ -4,14 +4,14 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::programs::rules::TypeRule;
-use entities::{ParkLevel, PilotType, RegionLevel, organization, region};
+use entities::{PilotType, RegionLevel, organization, region};
 
 /// What the rules look at.
 pub struct Application<'a> {
     pub pilot_type: PilotType,
     pub region: &'a region::Model,
+    /// The applicant, whose recorded park level is the one that counts.
     pub applicant: &'a organization::Model,
-    pub park_level: Option<ParkLevel>,
 }
 
 /// Checks an application against the program's rule for its type (`None`: not admitted).
@@ -58,13 +58,13 @@ pub fn check(type_rule: Option<&TypeRule>, app: &Application<'_>) -> ApiResult<(
     if app.pilot_type == PilotType::Park
         && let Some(min) = rule.min_park_level
     {
-        match app.park_level {
+        match app.applicant.park_level {
             Some(level) if level >= min => {}
             other => {
                 return violation(format!(
-                    "the park must be at least {} (it is {})",
+                    "the park must be at least {} (its management committee is recorded as {})",
                     min.as_str(),
-                    other.map_or("undeclared", |l| l.as_str())
+                    other.map_or("unrated", |l| l.as_str())
                 ));
             }
         }

@@ -209,7 +209,8 @@ pub struct CreatePilotInput {
     pub baseline_year: i32,
     /// tCO₂e.
     pub baseline_emissions: crate::graphql::scalars::Decimal,
-    /// Parks only (default: the organisation's recognised level).
+    /// Parks only. A park's level is its organisation's recorded level; a different value is
+    /// refused.
     pub park_level: Option<entities::ParkLevel>,
     #[graphql(default)]
     pub eligibility: EligibilityInput,
@@ -226,6 +227,7 @@ pub struct UpdatePilotInput {
     pub population: Option<i64>,
     pub baseline_year: Option<i32>,
     pub baseline_emissions: Option<crate::graphql::scalars::Decimal>,
+    /// Parks only; must equal the organisation's recorded level.
     pub park_level: Option<entities::ParkLevel>,
     pub eligibility: Option<EligibilityInput>,
 }

@@ -100,6 +100,30 @@ pub fn sort(field: PilotOrderField, descending: bool) -> Sort<pilot::Entity> {
     }
 }
 
+/// A park's level is the one recorded for its management committee (by officials, audited): a
+/// pilot may repeat it, never declare another.
+fn check_park_level(
+    declared: Option<entities::ParkLevel>,
+    pilot_type: PilotType,
+    applicant: &entities::organization::Model,
+) -> ApiResult<()> {
+    match declared {
+        None => Ok(()),
+        Some(_) if pilot_type != PilotType::Park => Err(ApiError::bad_input(
+            "input.parkLevel",
+            "only parks have a park level",
+        )),
+        Some(level) if Some(level) != applicant.park_level => Err(ApiError::bad_input(
+            "input.parkLevel",
+            format!(
+                "a park's level is its organisation's recorded level ({})",
+                applicant.park_level.map_or("unrated", |l| l.as_str())
+            ),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 /// One pilot the viewer may read.
 pub async fn get(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> ApiResult<pilot::Model> {
     pilot::Entity::find_by_id(id)
@@ -209,16 +233,16 @@ pub async fn create(
         .ok_or_else(|| ApiError::bad_input("input.regionCode", "unknown region"))?;
     let rule = crate::programs::rules::of_type(tx.conn(), program.id, input.pilot_type).await?;
     let park_level = match input.pilot_type {
-        PilotType::Park => input.park_level.or(applicant.park_level),
+        PilotType::Park => applicant.park_level,
         _ => None,
     };
+    check_park_level(input.park_level, input.pilot_type, &applicant)?;
     super::admission::check(
         rule.as_ref(),
         &super::admission::Application {
             pilot_type: input.pilot_type,
             region: &region,
             applicant: &applicant,
-            park_level,
         },
     )?;
     let seq = pilot::Entity::find()
@@ -291,11 +315,12 @@ pub async fn update(
         input.baseline_year.unwrap_or(p.baseline_year),
         input.baseline_emissions.unwrap_or(p.baseline_emissions.0),
     )?;
-    if input.park_level.is_some() && p.pilot_type != PilotType::Park {
-        return Err(ApiError::bad_input(
-            "input.parkLevel",
-            "only parks have a park level",
-        ));
+    if input.park_level.is_some() {
+        let applicant = entities::organization::Entity::find_by_id(p.applicant_id)
+            .one(tx.conn())
+            .await?
+            .ok_or_else(|| ApiError::internal("pilot without applicant"))?;
+        check_park_level(input.park_level, p.pilot_type, &applicant)?;
     }
     let mut m = p.clone().into_active_model();
     if let Some(n) = &input.name {
@@ -315,9 +340,6 @@ pub async fn update(
     }
     if let Some(e) = input.baseline_emissions {
         m.baseline_emissions = Set(entities::Dec(e));
-    }
-    if let Some(l) = input.park_level {
-        m.park_level = Set(Some(l));
     }
     if let Some(e) = input.eligibility {
         m.has_unmet_carbon_market_obligations = Set(e.has_unmet_carbon_market_obligations);

@@ -632,7 +632,6 @@ async fn check_submission(
             pilot_type: p.pilot_type,
             region: &region,
             applicant: &applicant,
-            park_level: p.park_level,
         },
     )?;
     for kind in [PlanKind::CreationPlan, PlanKind::ResearchReport] {
