@@ -201,13 +201,11 @@ pub fn propagate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use async_graphql::extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-    };
-    use async_graphql::{
-        EmptyMutation, EmptySubscription, Object, Schema, ServerResult, Variables,
-    };
-    use std::sync::{Arc, Mutex};
+    use crate::config::Limits;
+    use crate::http::pipeline::{Pipeline, PipelineExtension};
+    use async_graphql::{EmptyMutation, Object, Schema, Subscription};
+    use futures_util::{Stream, StreamExt};
+    use std::sync::Arc;
 
     struct Inner;
     #[Object]
@@ -237,50 +235,24 @@ mod tests {
         }
     }
 
-    /// Applies [`propagate`] as the pipeline does.
-    struct Propagate(Mutex<Option<ExecutableDocument>>);
-    struct Factory;
-    impl ExtensionFactory for Factory {
-        fn create(&self) -> Arc<dyn Extension> {
-            Arc::new(Propagate(Mutex::new(None)))
-        }
-    }
-    #[async_trait::async_trait]
-    impl Extension for Propagate {
-        async fn parse_query(
-            &self,
-            ctx: &ExtensionContext<'_>,
-            query: &str,
-            variables: &Variables,
-            next: NextParseQuery<'_>,
-        ) -> ServerResult<ExecutableDocument> {
-            let doc = next.run(ctx, query, variables).await?;
-            *self.0.lock().expect("lock") = Some(doc.clone());
-            Ok(doc)
-        }
-        async fn execute(
-            &self,
-            ctx: &ExtensionContext<'_>,
-            operation_name: Option<&str>,
-            next: NextExecute<'_>,
-        ) -> Response {
-            let mut response = next.run(ctx, operation_name).await;
-            let doc = self.0.lock().expect("lock").take().expect("doc");
-            propagate(
-                &ctx.schema_env.registry,
-                &doc,
-                operation_name,
-                &mut response,
-            );
-            response
+    struct Events;
+    #[Subscription]
+    impl Events {
+        async fn inner(&self) -> impl Stream<Item = Inner> {
+            futures_util::stream::iter([Inner, Inner])
         }
     }
 
+    /// A small schema behind the real request pipeline, which applies [`propagate`].
+    fn schema() -> Schema<Query, EmptyMutation, Events> {
+        let pipeline = Arc::new(Pipeline::new(Limits::default()).expect("pipeline"));
+        Schema::build(Query, EmptyMutation, Events)
+            .extension(PipelineExtension(pipeline))
+            .finish()
+    }
+
     async fn run(query: &str) -> serde_json::Value {
-        let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
-            .extension(Factory)
-            .finish();
-        let response = schema.execute(query).await;
+        let response = schema().execute(query).await;
         response.data.into_json().expect("json")
     }
 
@@ -303,6 +275,27 @@ mod tests {
         assert_eq!(
             run("{ nullable { fine } other }").await,
             serde_json::json!({"nullable": {"fine": 1}, "other": 2})
+        );
+    }
+
+    #[tokio::test]
+    async fn subscription_events_get_null_propagation_too() {
+        let events: Vec<Response> = schema()
+            .execute_stream("subscription { inner { fine broken } }")
+            .collect()
+            .await;
+        assert_eq!(events.len(), 2);
+        for e in events {
+            assert_eq!(e.data, Value::Null, "{e:?}");
+            assert_eq!(e.errors.len(), 1);
+        }
+        let events: Vec<Response> = schema()
+            .execute_stream("subscription { inner { fine } }")
+            .collect()
+            .await;
+        assert_eq!(
+            events[0].data.clone().into_json().expect("json"),
+            serde_json::json!({"inner": {"fine": 1}})
         );
     }
 
