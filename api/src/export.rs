@@ -138,20 +138,10 @@ fn audit_part(cond: Condition, redactor: Arc<Redactor>) -> Part {
                         obj.insert("_type".into(), "AuditEvent".into());
                         for side in ["before", "after"] {
                             let text = obj.get(side).and_then(|t| t.as_str()).map(str::to_owned);
-                            if let Some(text) = text {
-                                let hidden = redactor.hidden_fields(
-                                    &r.entity_type,
-                                    r.pilot_id,
-                                    crate::ids::decode(&r.entity_id)
-                                        .and_then(|(_, k)| k.parse().ok()),
-                                );
-                                if !hidden.is_empty() {
-                                    let redacted = redactor
-                                        .record_text(&r.entity_type, &text)
-                                        .map(|v| v.to_string())
-                                        .unwrap_or(text);
-                                    obj.insert(side.into(), redacted.into());
-                                }
+                            if let Some(redacted) =
+                                text.and_then(|t| redactor.redacted_text(&r.entity_type, &t))
+                            {
+                                obj.insert(side.into(), redacted.into());
                             }
                         }
                     }

@@ -17,18 +17,9 @@ pub struct AuditEvent {
 impl AuditEvent {
     /// The event as `redactor`'s viewer may read it.
     pub fn new(model: audit_event::Model, redactor: &Redactor) -> Self {
-        let pilot = model.pilot_id;
-        let key = crate::ids::decode(&model.entity_id).and_then(|(_, k)| k.parse::<i64>().ok());
         let read = |text: &Option<String>| {
-            text.as_deref().and_then(|t| {
-                let mut v: serde_json::Value = serde_json::from_str(t).ok()?;
-                for field in redactor.hidden_fields(&model.entity_type, pilot, key) {
-                    if let Some(slot) = v.get_mut(*field) {
-                        *slot = serde_json::Value::Null;
-                    }
-                }
-                Some(v)
-            })
+            text.as_deref()
+                .and_then(|t| redactor.record_text(&model.entity_type, t))
         };
         AuditEvent {
             before: read(&model.before),

@@ -94,7 +94,7 @@ impl Redactor {
 
     /// The fields of a record of `entity_type` (its GraphQL type name) that this viewer may not
     /// see, given the record's pilot and id.
-    pub fn hidden_fields(
+    fn hidden_fields(
         &self,
         entity_type: &str,
         pilot_id: Option<i64>,
@@ -128,11 +128,19 @@ impl Redactor {
         }
     }
 
-    /// A record's JSON text as the trail stores it, redacted.
+    /// A record's JSON text as the trail stores it, parsed and redacted.
     pub fn record_text(&self, entity_type: &str, text: &str) -> Option<serde_json::Value> {
         let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
         self.record(entity_type, &mut value);
         Some(value)
+    }
+
+    /// The redacted text of a record as the trail stores it, or `None` when this viewer may
+    /// see all of it (the stored text then stands as it is).
+    pub fn redacted_text(&self, entity_type: &str, text: &str) -> Option<String> {
+        self.applicant.as_ref()?;
+        let value = self.record_text(entity_type, text)?;
+        (value != serde_json::from_str::<serde_json::Value>(text).ok()?).then(|| value.to_string())
     }
 }
 

@@ -42,9 +42,7 @@ pub struct EdgeStatus(pub u16);
 
 /// A refusal as a GraphQL error that carries its HTTP status for the HTTP transport.
 pub fn refusal(e: ApiError, status: u16) -> ServerError {
-    let err = async_graphql::Error::from(e);
-    let mut se = ServerError::new(err.message, None);
-    se.extensions = err.extensions;
+    let mut se = plain(e);
     se.source = Some(Arc::new(EdgeStatus(status)));
     se
 }
@@ -109,8 +107,8 @@ struct Seen {
     operation_name: Option<String>,
     viewer: Option<Viewer>,
     queries_only: bool,
-    /// The parsed document, for null propagation after execution.
-    document: Option<ExecutableDocument>,
+    /// The query text, parsed again for null propagation only when a response has errors.
+    query: Option<String>,
 }
 
 /// One request's pass through the pipeline.
@@ -227,7 +225,7 @@ impl Extension for PerRequest {
             }
         }
         crate::input::check_document_text(&doc, variables).map_err(plain)?;
-        self.seen.lock().unwrap_or_else(|p| p.into_inner()).document = Some(doc.clone());
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).query = Some(query.to_owned());
         Ok(doc)
     }
 
@@ -244,10 +242,14 @@ impl Extension for PerRequest {
                 if !response.errors.is_empty() {
                     // Once per response: each event of a subscription is executed here too.
                     let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-                    if let Some(doc) = &seen.document {
+                    let doc = seen
+                        .query
+                        .as_deref()
+                        .and_then(|q| async_graphql::parser::parse_query(q).ok());
+                    if let Some(doc) = doc {
                         crate::graphql::nulls::propagate(
                             &ctx.schema_env.registry,
-                            doc,
+                            &doc,
                             operation_name,
                             &mut response,
                         );
