@@ -62,7 +62,7 @@ enum Command {
     Token {
         #[arg(long, value_enum)]
         role: RoleArg,
-        /// Six-digit region code (required for every role but applicant).
+        /// Six-digit region code (required for every role but national and applicant).
         #[arg(long)]
         region: Option<String>,
         /// Applicant organisation: its id, or its unified social credit code.
@@ -109,6 +109,7 @@ enum MigrateAction {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum RoleArg {
+    National,
     Provincial,
     Municipal,
     County,

@@ -21,8 +21,21 @@ pub struct Model {
     pub quota_region_level: RegionLevel,
     pub reference_ratio: Dec,
     pub reference_min_count: i32,
-    /// Title awarded on acceptance, e.g. "Near Zero Carbon Park of Shandong Province".
+    /// Title awarded on acceptance, e.g. "Near Zero Carbon Park of Shandong Province"; unused
+    /// where the program has no acceptance.
     pub title: String,
+    /// Level of the preliminary reviewer (Shandong: the county); `None` when the type skips
+    /// preliminary review (Shandong CITY, Hechi, NDRC).
+    pub preliminary_reviewer: Option<Role>,
+    /// Level of the recommender, whose recommendation counts against the quota (Shandong: the
+    /// municipality; Hechi: the county bureau; NDRC: the province).
+    pub recommender: Role,
+    /// Whether the issuing authority records an expert review before designation.
+    pub expert_review: bool,
+    /// Whether designation follows a public notice.
+    pub public_notice: bool,
+    /// Whether construction ends with an acceptance that awards `title`.
+    pub acceptance: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -169,7 +169,7 @@ domain_enum!(
 
 domain_enum!(
     /// Who a token speaks for.
-    Role { Provincial, Municipal, County, Applicant, Auditor }
+    Role { National, Provincial, Municipal, County, Applicant, Auditor }
 );
 
 domain_enum!(

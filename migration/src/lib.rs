@@ -8,6 +8,7 @@ mod m20261121_000001_write_lock;
 mod m20261121_000002_audit_append_only;
 mod m20261122_000001_rule_lists;
 mod m20261122_000002_acceptance_grace;
+mod m20261122_000003_who_acts;
 
 /// Every migration of the service, in order.
 #[derive(Debug)]
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_audit_append_only::Migration),
             Box::new(m20261122_000001_rule_lists::Migration),
             Box::new(m20261122_000002_acceptance_grace::Migration),
+            Box::new(m20261122_000003_who_acts::Migration),
         ]
     }
 }

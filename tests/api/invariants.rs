@@ -128,11 +128,16 @@ async fn run(steps: Vec<(usize, usize, usize, usize, usize)>) {
             .await
             .expect("read")
             .expect("pilot");
-        let leads = api::programs::rules::of_type(&db, current.program_id, current.pilot_type)
+        let program = entities::program::Entity::find_by_id(current.program_id)
+            .one(&db)
+            .await
+            .expect("read")
+            .expect("program");
+        let chain = api::programs::rules::of_type(&db, current.program_id, current.pilot_type)
             .await
             .expect("rule")
-            .map(|r| r.lead_departments)
-            .unwrap_or_default();
+            .expect("type rule")
+            .chain(&program);
         // Most steps take an action the table allows someone who can see the pilot; the rest
         // are anything by anyone, to exercise refusals and scope.
         let mut options = Vec::new();
@@ -142,12 +147,9 @@ async fn run(steps: Vec<(usize, usize, usize, usize, usize)>) {
                     .await
                     .is_ok()
                 {
-                    for action in api::workflow::transitions::available(
-                        candidate,
-                        current.status,
-                        current.pilot_type,
-                        &leads,
-                    ) {
+                    for action in
+                        api::workflow::transitions::available(candidate, current.status, &chain)
+                    {
                         options.push((i, action));
                     }
                 }

@@ -124,10 +124,11 @@ async fn decide(app: &TestApp, provincial: &str, pilot: &str, result: &str) -> V
     .await
 }
 
+/// Requests acceptance, has `forwarder` forward it and `reviewer` record a passing review.
 async fn accept_review(
     app: &TestApp,
-    municipal: &str,
-    provincial: &str,
+    forwarder: &str,
+    reviewer: &str,
     applicant: &str,
     pilot: &str,
 ) {
@@ -144,11 +145,11 @@ async fn accept_review(
         "ACCEPTANCE_REQUESTED"
     );
     assert_eq!(
-        app.as_(municipal).forward_acceptance(pilot).await,
+        app.as_(forwarder).forward_acceptance(pilot).await,
         "ACCEPTANCE_FORWARDED"
     );
     assert_eq!(
-        step(app, provincial, "recordAcceptanceReview", "RecordAcceptanceReviewInput", pilot, json!({
+        step(app, reviewer, "recordAcceptanceReview", "RecordAcceptanceReviewInput", pilot, json!({
             "result": "PASS", "score": "88.5", "expertNames": ["赵立新", "孙雅琴"], "siteVisitOn": "2025-07-10", "siteFindings": "一致"
         }))
         .await,
@@ -390,9 +391,11 @@ async fn a_hechi_campus_is_titled_then_revoked_on_re_review() {
     let program = app.program_id("HC").await;
     let org = new_org(&app, "SCHOOL", "451221", None, 503).await;
     let applicant = applicant_token(&org);
+    // Hechi's own chain: the county's education bureau reviews and reports to the city's
+    // education bureau, which (as the issuing authority for campuses) does the rest.
     let county = token_with_dept("county", "451221", "education");
     let municipal = token_with_dept("municipal", "451200", "education");
-    let provincial = token_for("provincial", Some("450000"));
+    let guangxi = token_for("provincial", Some("450000"));
 
     app.set_day("2024-03-01");
     let (pilot, indicators) = application(&app, &applicant, &program, "CAMPUS", None, 2, 6).await;
@@ -400,24 +403,42 @@ async fn a_hechi_campus_is_titled_then_revoked_on_re_review() {
     // The ecology-environment bureau sees the campus but does not lead it.
     let eco = token_with_dept("county", "451221", "ecology_environment");
     assert_eq!(
-        app.as_(&eco).refused("endorsePilot", &pilot).await,
+        app.as_(&eco).refused("recommendPilot", &pilot).await,
         "FORBIDDEN"
     );
-    app.as_(&county).endorse(&pilot).await;
-    app.as_(&municipal).recommend(&pilot).await;
+    assert_eq!(
+        app.as_(&county).refused("endorsePilot", &pilot).await,
+        "FORBIDDEN",
+        "Hechi has no preliminary review"
+    );
+    app.as_(&county).recommend(&pilot).await;
     app.set_day("2024-07-01");
+    let review = json!({"result": "PASS", "expertNames": ["覃文华"]});
+    assert_eq!(
+        refused_step(
+            &app,
+            &guangxi,
+            "recordExpertReview",
+            "RecordExpertReviewInput",
+            &pilot,
+            review.clone()
+        )
+        .await,
+        "FORBIDDEN",
+        "the autonomous region does not run a city's program"
+    );
     step(
         &app,
-        &provincial,
+        &municipal,
         "recordExpertReview",
         "RecordExpertReviewInput",
         &pilot,
-        json!({"result": "PASS", "expertNames": ["覃文华"]}),
+        review,
     )
     .await;
     step(
         &app,
-        &provincial,
+        &municipal,
         "startPublicNotice",
         "StartPublicNoticeInput",
         &pilot,
@@ -425,22 +446,34 @@ async fn a_hechi_campus_is_titled_then_revoked_on_re_review() {
     )
     .await;
     app.set_day("2024-07-08");
-    app.as_(&provincial).designate(&pilot).await;
-    app.set_day("2026-06-30");
-    report(&app, &applicant, &indicators, 2, 5, "2026-05-31").await;
-    accept_review(&app, &municipal, &provincial, &applicant, &pilot).await;
-    let body = decide(&app, &provincial, &pilot, "PASS").await;
+    app.as_(&municipal).designate(&pilot).await;
+    app.set_day("2025-10-30");
+    report(&app, &applicant, &indicators, 2, 5, "2025-09-30").await;
+    accept_review(&app, &county, &municipal, &applicant, &pilot).await;
+    let body = decide(&app, &municipal, &pilot, "PASS").await;
     assert_eq!(
         body["data"]["decideAcceptance"]["pilot"]["title"],
         "河池市近零碳排放校园 (Hechi Near-Zero-Carbon Campus)",
         "{body}"
     );
-
     app.set_day("2026-11-20");
     assert_eq!(
         refused_step(
             &app,
-            &provincial,
+            &guangxi,
+            "recordReReview",
+            "RecordReReviewInput",
+            &pilot,
+            json!({"outcome": "MAINTAINED"})
+        )
+        .await,
+        "FORBIDDEN",
+        "the city's bureaus re-review and cancel titles"
+    );
+    assert_eq!(
+        refused_step(
+            &app,
+            &municipal,
             "recordReReview",
             "RecordReReviewInput",
             &pilot,
@@ -453,7 +486,7 @@ async fn a_hechi_campus_is_titled_then_revoked_on_re_review() {
     assert_eq!(
         step(
             &app,
-            &provincial,
+            &municipal,
             "recordReReview",
             "RecordReReviewInput",
             &pilot,
@@ -465,7 +498,7 @@ async fn a_hechi_campus_is_titled_then_revoked_on_re_review() {
     assert_eq!(
         step(
             &app,
-            &provincial,
+            &municipal,
             "recordReReview",
             "RecordReReviewInput",
             &pilot,
@@ -475,7 +508,7 @@ async fn a_hechi_campus_is_titled_then_revoked_on_re_review() {
         "REVOKED"
     );
     let q = "query($id:ID!){pilot(id:$id){title availableActions acceptanceRecords{reReviews{outcome}}}}";
-    let p = app.gql(Some(&provincial), q, json!({"id": pilot})).await["data"]["pilot"].clone();
+    let p = app.gql(Some(&municipal), q, json!({"id": pilot})).await["data"]["pilot"].clone();
     assert_eq!(
         p,
         json!({"title": null, "availableActions": [], "acceptanceRecords": [{"reReviews": [{"outcome": "MAINTAINED"}, {"outcome": "REVOKED"}]}]})

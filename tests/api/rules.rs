@@ -111,26 +111,47 @@ async fn only_the_lead_department_reviews_a_led_type() {
     let eco_county = token_with_dept("county", "451202", "ecology_environment");
     assert_eq!(
         app.as_(&eco_county)
-            .refused("endorsePilot", &commercial)
+            .refused("recommendPilot", &commercial)
             .await,
         "FORBIDDEN"
     );
     let industry = token_with_dept("county", "451202", "industry");
     assert_eq!(
         app.as_(&industry)
-            .refused("endorsePilot", &commercial)
+            .refused("recommendPilot", &commercial)
             .await,
         "NOT_FOUND",
         "the industry bureau cannot even see a commercial venue"
     );
     let commerce = token_with_dept("county", "451202", "commerce");
     assert_eq!(
-        app.as_(&commerce).endorse(&commercial).await,
-        "COUNTY_ENDORSED"
+        app.as_(&commerce).recommend(&commercial).await,
+        "RECOMMENDED"
     );
-    // The provincial role is not bound by departments.
+    // The park in public notice: the city's industry bureau is its issuing authority; the
+    // city's education bureau and the autonomous region are not.
     let (status, _) = app.state_of(&park).await;
     assert_eq!(status, "IN_PUBLIC_NOTICE");
+    let q = "query($id:ID!){pilot(id:$id){availableActions}}";
+    for (token, want) in [
+        (
+            token_with_dept("municipal", "451200", "industry"),
+            json!([
+                "REJECT",
+                "RECORD_OBJECTION",
+                "RESOLVE_OBJECTION",
+                "DESIGNATE"
+            ]),
+        ),
+        (
+            token_with_dept("municipal", "451200", "education"),
+            json!(null),
+        ),
+        (token_for("provincial", Some("450000")), json!([])),
+    ] {
+        let body = app.gql(Some(&token), q, json!({"id": park})).await;
+        assert_eq!(body["data"]["pilot"]["availableActions"], want, "{body}");
+    }
 }
 
 #[actix_web::test]
@@ -568,13 +589,13 @@ async fn objections(app: &TestApp, province: &str, pilot: &str) -> Vec<(String, 
 }
 
 /// Dismisses whatever objections the demo left open on a pilot.
-async fn settle_open_objections(app: &TestApp, provincial: &str, province: &str, pilot: &str) {
+async fn settle_open_objections(app: &TestApp, authority: &str, province: &str, pilot: &str) {
     for (id, status) in objections(app, province, pilot).await {
         if status == "OPEN" {
             let input = json!({"objectionId": id, "upheld": false, "resolution": "不成立"});
             step(
                 app,
-                provincial,
+                authority,
                 "resolveObjection",
                 "ResolveObjectionInput",
                 pilot,
@@ -633,13 +654,14 @@ async fn open_and_upheld_objections_bar_designation_and_dismissed_ones_do_not() 
     assert_eq!(code, "INVALID_TRANSITION", "an objection is resolved once");
     assert_eq!(app.as_(&provincial).designate(&pilot).await, "DESIGNATED");
 
-    let guangxi = token_for("provincial", Some("450000"));
+    // Hechi's park: its notice is run by the city's industry bureau.
+    let hechi_industry = token_with_dept("municipal", "451200", "industry");
     let park = app.pilot_id("HC-2024-PARK-0001").await;
-    settle_open_objections(&app, &guangxi, "450000", &park).await;
+    settle_open_objections(&app, &hechi_industry, "450000", &park).await;
     let (first_day, _) = app.notice_of("450000", &park).await;
     step(
         &app,
-        &guangxi,
+        &hechi_industry,
         "recordObjection",
         "RecordObjectionInput",
         &park,
@@ -653,7 +675,7 @@ async fn open_and_upheld_objections_bar_designation_and_dismissed_ones_do_not() 
         .expect("open objection");
     step(
         &app,
-        &guangxi,
+        &hechi_industry,
         "resolveObjection",
         "ResolveObjectionInput",
         &park,
@@ -661,7 +683,9 @@ async fn open_and_upheld_objections_bar_designation_and_dismissed_ones_do_not() 
     )
     .await;
     assert_eq!(
-        app.as_(&guangxi).refused("designatePilot", &park).await,
+        app.as_(&hechi_industry)
+            .refused("designatePilot", &park)
+            .await,
         "RULE_VIOLATION",
         "an upheld objection"
     );

@@ -489,6 +489,8 @@ async fn statistics_count_and_sum_only_what_the_caller_sees() {
 async fn a_changed_lead_department_list_moves_visibility_and_keeps_the_old_item_on_record() {
     let app = TestApp::spawn().await;
     let guangxi = token_for("provincial", Some("450000"));
+    // Hechi's program is managed by Hechi's compiling bureau, not by the autonomous region.
+    let hechi = token_with_dept("municipal", "451200", "ecology_environment");
     let program = app.program_id("HC").await;
     let body = app
         .gql(
@@ -513,13 +515,28 @@ async fn a_changed_lead_department_list_moves_visibility_and_keeps_the_old_item_
             r.as_object_mut().expect("rule").remove("minParkLevel");
         }
     }
+    let input = json!({"id": program, "version": p["version"], "typeRules": rules});
+    for outsider in [
+        guangxi.clone(),
+        token_with_dept("municipal", "451200", "industry"),
+    ] {
+        let code = app
+            .refuse(
+                &outsider,
+                "updateProgram",
+                "UpdateProgramInput",
+                input.clone(),
+            )
+            .await;
+        assert_eq!(code, "FORBIDDEN");
+    }
     let out = app
         .mutate(
-            &guangxi,
+            &hechi,
             "updateProgram",
             "UpdateProgramInput",
-            json!({"id": program, "version": p["version"], "typeRules": rules}),
-            "program{typeRules{pilotType leadDepartments}}",
+            input,
+            "program{typeRules{pilotType leadDepartments recommender preliminaryReviewer}}",
         )
         .await;
     let park = out["program"]["typeRules"]
@@ -530,6 +547,11 @@ async fn a_changed_lead_department_list_moves_visibility_and_keeps_the_old_item_
         .cloned()
         .expect("PARK");
     assert_eq!(park["leadDepartments"], json!(["commerce"]));
+    assert_eq!(
+        park["recommender"], "COUNTY",
+        "an absent chain field stays as it was"
+    );
+    assert!(park["preliminaryReviewer"].is_null());
     let mut c = claims("municipal", Some("451200"));
     c.dept = Some("industry".into());
     let (_, seen) = visible(&app, &token(&c)).await;

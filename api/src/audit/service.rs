@@ -28,11 +28,12 @@ pub struct EventFilter {
 pub fn scope(viewer: &Viewer) -> Condition {
     let mut cond =
         Condition::any().add(audit_event::Column::PilotId.in_subquery(viewer.visible_pilot_ids()));
-    let province_wide = matches!(viewer.role, Role::Provincial | Role::Auditor)
-        && viewer
-            .region
-            .as_ref()
-            .is_some_and(|r| r.level() == RegionLevel::Province);
+    let province_wide = viewer.role == Role::National
+        || matches!(viewer.role, Role::Provincial | Role::Auditor)
+            && viewer
+                .region
+                .as_ref()
+                .is_some_and(|r| r.level() == RegionLevel::Province);
     if province_wide {
         cond = cond.add(audit_event::Column::PilotId.is_null());
     }
@@ -93,9 +94,12 @@ pub async fn verify(
     from: Option<i64>,
     to: Option<i64>,
 ) -> ApiResult<Verification> {
-    if !matches!(viewer.role, Role::Provincial | Role::Auditor) {
+    if !matches!(
+        viewer.role,
+        Role::National | Role::Provincial | Role::Auditor
+    ) {
         return Err(ApiError::Forbidden(
-            "provincial users and auditors verify the audit chain".into(),
+            "national and provincial users and auditors verify the audit chain".into(),
         ));
     }
     verify_all(db, from, to).await

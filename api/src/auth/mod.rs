@@ -57,9 +57,14 @@ impl Viewer {
             Role::Provincial => Some(RegionLevel::Province),
             Role::Municipal => Some(RegionLevel::Municipality),
             Role::County => Some(RegionLevel::County),
-            Role::Auditor | Role::Applicant => None,
+            Role::National | Role::Auditor | Role::Applicant => None,
         };
         match (&region, required_level) {
+            (Some(_), None) if role == Role::National => {
+                return Err(bad(
+                    "a national user has no `region`: its scope is the country",
+                ));
+            }
             (None, Some(_)) => return Err(bad("this role needs a `region`")),
             (Some(r), Some(level)) if r.level() != level => {
                 return Err(bad("`region` is not at the level of the role"));

@@ -1,10 +1,11 @@
 //! Which roles may ever run each mutation, whatever the record and its state. The request
 //! pipeline asks this before it validates a mutation's input, so a role that can never take an
 //! action is told `FORBIDDEN` and learns nothing about the shape of the input. Lifecycle
-//! mutations read the transition table; the others are listed here. Whether the caller may act
+//! mutations read the transition table (a role may run one when some program could make it
+//! the actor of the step); the others are listed here. Whether the caller may act
 //! on one particular record is still decided by the services.
 
-use crate::workflow::transitions::TABLE;
+use crate::workflow::transitions::{TABLE, may_fill};
 use entities::{Role, WorkflowAction};
 
 /// The lifecycle action a mutation takes, for mutations that move a pilot.
@@ -34,7 +35,7 @@ pub fn action_of(mutation: &str) -> Option<WorkflowAction> {
 /// The roles that may run a mutation that is not a lifecycle action.
 fn roles_of(mutation: &str) -> &'static [Role] {
     match mutation {
-        "createProgram" | "updateProgram" => &[Role::Provincial],
+        "createProgram" | "updateProgram" => &[Role::National, Role::Provincial, Role::Municipal],
         "createOrganization" => &[Role::Provincial, Role::Municipal, Role::County],
         "createPilot"
         | "updatePilot"
@@ -53,7 +54,9 @@ fn roles_of(mutation: &str) -> &'static [Role] {
 /// Whether `role` may run `mutation` on some record in some state. Unknown names are refused.
 pub fn may_ever(role: Role, mutation: &str) -> bool {
     match action_of(mutation) {
-        Some(action) => TABLE.iter().any(|t| t.action == action && t.role == role),
+        Some(action) => TABLE
+            .iter()
+            .any(|t| t.action == action && may_fill(role, t.actor)),
         None => roles_of(mutation).contains(&role),
     }
 }
@@ -77,6 +80,7 @@ mod tests {
         let sdl = crate::graphql::sdl();
         for m in mutation_names(&sdl) {
             let who: Vec<Role> = [
+                Role::National,
                 Role::Provincial,
                 Role::Municipal,
                 Role::County,
@@ -92,7 +96,11 @@ mod tests {
     #[test]
     fn lifecycle_mutations_follow_the_transition_table() {
         assert!(may_ever(Role::County, "endorsePilot"));
-        assert!(!may_ever(Role::Municipal, "endorsePilot"));
+        assert!(
+            !may_ever(Role::National, "endorsePilot"),
+            "nobody reviews below a province"
+        );
+        assert!(may_ever(Role::National, "designatePilot"));
         assert!(may_ever(Role::Applicant, "submitPilot"));
         assert!(!may_ever(Role::Applicant, "decideAcceptance"));
         assert!(!may_ever(Role::Provincial, "noSuchMutation"));

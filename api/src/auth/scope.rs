@@ -43,6 +43,9 @@ impl Viewer {
                 None => nothing(),
             };
         }
+        if self.role == Role::National {
+            return Condition::all();
+        }
         let Some(region) = &self.region else {
             return nothing();
         };
@@ -121,6 +124,9 @@ impl Viewer {
                 None => nothing(),
             };
         }
+        if self.role == Role::National {
+            return Condition::all();
+        }
         let Some(region) = &self.region else {
             return nothing();
         };
@@ -128,9 +134,13 @@ impl Viewer {
     }
 
     /// The programs this viewer may read: national ones, those issued by a region above or at
-    /// the viewer's, and (for provincial and municipal users) those issued inside their region.
+    /// the viewer's, and (for provincial and municipal users) those issued inside their region;
+    /// national users read every program.
     pub fn program_scope(&self) -> Condition {
         let national = program::Column::RegionCode.is_null();
+        if self.role == Role::National {
+            return Condition::all();
+        }
         let Some(region) = &self.region else {
             return Condition::any().add(national);
         };

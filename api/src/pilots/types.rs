@@ -376,25 +376,25 @@ impl Pilot {
             .await
             .map_err(ApiError::internal)?
             .unwrap_or_default();
-        let leads = match rules.iter().find(|r| r.pilot_type == self.model.pilot_type) {
-            Some(rule) => {
-                let values = ctx
-                    .loaders()
-                    .group::<program_rule_value::Entity>()
-                    .load_one(rule.id)
-                    .await
-                    .map_err(ApiError::internal)?
-                    .unwrap_or_default();
-                TypeRule::assemble(rule.clone(), &values).lead_departments
-            }
-            None => Vec::new(),
+        let Some(rule) = rules.iter().find(|r| r.pilot_type == self.model.pilot_type) else {
+            return Ok(Vec::new());
         };
-        Ok(transitions::available(
-            viewer,
-            self.model.status,
-            self.model.pilot_type,
-            &leads,
-        ))
+        let values = ctx
+            .loaders()
+            .group::<program_rule_value::Entity>()
+            .load_one(rule.id)
+            .await
+            .map_err(ApiError::internal)?
+            .unwrap_or_default();
+        let program = ctx
+            .loaders()
+            .keyed::<program::Entity>()
+            .load_one(self.model.program_id)
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::internal("pilot without program"))?;
+        let chain = TypeRule::assemble(rule.clone(), &values).chain(&program);
+        Ok(transitions::available(viewer, self.model.status, &chain))
     }
     /// The audit events of the pilot and everything that belongs to it, in chain order.
     #[graphql(complexity = "crate::graphql::cost::connection(first, None, child_complexity)")]

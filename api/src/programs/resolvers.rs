@@ -82,7 +82,23 @@ pub struct ProgramTypeRuleInput {
     /// 0 to 1.
     pub reference_ratio: crate::graphql::scalars::Decimal,
     pub reference_min_count: i32,
+    /// Title awarded on acceptance (required when `acceptance` is true).
+    #[graphql(default)]
     pub title: String,
+    /// Level of the preliminary reviewer (COUNTY, MUNICIPAL or PROVINCIAL); null: none;
+    /// absent: unchanged (none for a new type).
+    pub preliminary_reviewer: async_graphql::MaybeUndefined<entities::Role>,
+    /// Level of the recommender, at most the issuing authority's; absent: unchanged
+    /// (MUNICIPAL for a new type).
+    pub recommender: Option<entities::Role>,
+    /// Whether the issuing authority records an expert review before designation; absent:
+    /// unchanged (true for a new type).
+    pub expert_review: Option<bool>,
+    /// Whether designation follows a public notice; absent: unchanged (true for a new type).
+    pub public_notice: Option<bool>,
+    /// Whether construction ends with an acceptance that awards the title; absent: unchanged
+    /// (true for a new type).
+    pub acceptance: Option<bool>,
 }
 
 /// A holiday or make-up working day.
@@ -100,8 +116,9 @@ pub struct CreateProgramInput {
     pub name: String,
     pub authority: String,
     pub document_number: String,
-    /// The issuing region: the caller's province or a municipality in it.
-    pub region_code: String,
+    /// The issuing region: the caller's own province or municipality; absent for a national
+    /// program (created by a national user). The caller becomes its issuing authority.
+    pub region_code: Option<String>,
     /// Capital letters that start its pilots' codes.
     pub code_prefix: String,
     pub application_opens_on: crate::graphql::scalars::Date,
@@ -161,6 +178,15 @@ fn rules(list: Vec<ProgramTypeRuleInput>) -> Vec<service::TypeRuleFields> {
             reference_ratio: r.reference_ratio.0,
             reference_min_count: r.reference_min_count,
             title: r.title,
+            preliminary_reviewer: match r.preliminary_reviewer {
+                async_graphql::MaybeUndefined::Undefined => None,
+                async_graphql::MaybeUndefined::Null => Some(None),
+                async_graphql::MaybeUndefined::Value(v) => Some(Some(v)),
+            },
+            recommender: r.recommender,
+            expert_review: r.expert_review,
+            public_notice: r.public_notice,
+            acceptance: r.acceptance,
         })
         .collect()
 }
@@ -190,7 +216,7 @@ impl ProgramMutation {
             authority: Some(input.authority),
             document_number: Some(input.document_number),
             level: None,
-            region_code: Some(input.region_code),
+            region_code: input.region_code,
             code_prefix: Some(input.code_prefix),
             application_opens_on: Some(input.application_opens_on.0),
             application_closes_on: Some(input.application_closes_on.0),

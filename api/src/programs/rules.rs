@@ -31,6 +31,11 @@ pub struct Lists<'a> {
 }
 
 impl TypeRule {
+    /// Who acts on pilots of this type in `program`, and which stages they pass.
+    pub fn chain(&self, program: &entities::program::Model) -> crate::workflow::transitions::Chain {
+        crate::workflow::transitions::Chain::of(program, &self.model, self.lead_departments.clone())
+    }
+
     /// The rule with the current (unretired) items among `values`, in the order they were made.
     pub fn assemble(model: program_type_rule::Model, values: &[program_rule_value::Model]) -> Self {
         let current = |list: RuleList| {

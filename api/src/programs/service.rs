@@ -80,6 +80,38 @@ pub struct TypeRuleFields {
     pub reference_ratio: rust_decimal::Decimal,
     pub reference_min_count: i32,
     pub title: String,
+    /// Who acts and which stages the type passes; `None`: keep the current value (the
+    /// defaults for a new type).
+    pub preliminary_reviewer: Option<Option<entities::Role>>,
+    pub recommender: Option<entities::Role>,
+    pub expert_review: Option<bool>,
+    pub public_notice: Option<bool>,
+    pub acceptance: Option<bool>,
+}
+
+impl TypeRuleFields {
+    /// The chain fields as they will be stored over `current` (none for a new type).
+    fn resolved(
+        &self,
+        current: Option<&program_type_rule::Model>,
+    ) -> (Option<entities::Role>, entities::Role, bool, bool, bool) {
+        (
+            self.preliminary_reviewer
+                .unwrap_or_else(|| current.and_then(|c| c.preliminary_reviewer)),
+            self.recommender
+                .or(current.map(|c| c.recommender))
+                .unwrap_or(entities::Role::Municipal),
+            self.expert_review
+                .or(current.map(|c| c.expert_review))
+                .unwrap_or(true),
+            self.public_notice
+                .or(current.map(|c| c.public_notice))
+                .unwrap_or(true),
+            self.acceptance
+                .or(current.map(|c| c.acceptance))
+                .unwrap_or(true),
+        )
+    }
 }
 
 /// A program's fields; on update, absent fields stay as they are, and the type rules and
@@ -103,9 +135,45 @@ pub struct ProgramFields {
     pub calendar: Vec<(chrono::NaiveDate, entities::CalendarDayKind, String)>,
 }
 
-fn check_rule(i: usize, r: &TypeRuleFields) -> ApiResult<()> {
+fn check_rule(
+    i: usize,
+    r: &TypeRuleFields,
+    program: &program::Model,
+    current: Option<&program_type_rule::Model>,
+) -> ApiResult<()> {
     use crate::input;
+    use crate::workflow::transitions::{Chain, authority_of};
     let f = |name: &str| format!("input.typeRules.{i}.{name}");
+    let (preliminary_reviewer, recommender, expert_review, public_notice, acceptance) =
+        r.resolved(current);
+    let chain = Chain {
+        preliminary_reviewer,
+        recommender,
+        issuing_authority: authority_of(program.level),
+        issuing_region: program.region_code.clone(),
+        expert_review,
+        public_notice,
+        acceptance,
+        lead_departments: Vec::new(),
+    };
+    chain
+        .check()
+        .map_err(|why| ApiError::bad_input(f("recommender"), why))?;
+    // The first reviewer sits at or above the pilot's own region.
+    let first = preliminary_reviewer.unwrap_or(recommender);
+    let below = match (r.region_level, first) {
+        (entities::RegionLevel::Province, entities::Role::County | entities::Role::Municipal) => {
+            true
+        }
+        (entities::RegionLevel::Municipality, entities::Role::County) => true,
+        _ => false,
+    };
+    if below {
+        return Err(ApiError::bad_input(
+            f("regionLevel"),
+            "a pilot's first reviewer must sit at or above the pilot's region",
+        ));
+    }
     if r.applicant_kinds.is_empty() {
         return Err(ApiError::bad_input(
             f("applicantKinds"),
@@ -129,7 +197,7 @@ fn check_rule(i: usize, r: &TypeRuleFields) -> ApiResult<()> {
         0,
         1000,
     )?;
-    input::text(&f("title"), &r.title, true, 300)?;
+    input::text(&f("title"), &r.title, acceptance, 300)?;
     for d in &r.lead_departments {
         if d.is_empty() || d.len() > 40 || !d.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
             return Err(ApiError::bad_input(
@@ -180,9 +248,12 @@ async fn write_rules(
 ) -> ApiResult<()> {
     use entities::program_calendar_day as day;
     use sea_orm::{IntoActiveModel, Set};
+    let program = program::Entity::find_by_id(program_id)
+        .one(tx.conn())
+        .await?
+        .ok_or_else(|| ApiError::internal("rules of a missing program"))?;
     let mut seen = std::collections::HashSet::new();
     for (i, r) in f.type_rules.iter().enumerate() {
-        check_rule(i, r)?;
         if !seen.insert(r.pilot_type) {
             return Err(ApiError::bad_input(
                 "input.typeRules",
@@ -194,6 +265,9 @@ async fn write_rules(
             .filter(program_type_rule::Column::PilotType.eq(r.pilot_type))
             .one(tx.conn())
             .await?;
+        check_rule(i, r, &program, existing.as_ref())?;
+        let (preliminary_reviewer, recommender, expert_review, public_notice, acceptance) =
+            r.resolved(existing.as_ref());
         let mut m = match existing.clone() {
             Some(e) => e.into_active_model(),
             None => program_type_rule::ActiveModel {
@@ -209,6 +283,11 @@ async fn write_rules(
         m.reference_ratio = Set(entities::Dec(r.reference_ratio));
         m.reference_min_count = Set(r.reference_min_count);
         m.title = Set(r.title.trim().to_owned());
+        m.preliminary_reviewer = Set(preliminary_reviewer);
+        m.recommender = Set(recommender);
+        m.expert_review = Set(expert_review);
+        m.public_notice = Set(public_notice);
+        m.acceptance = Set(acceptance);
         let rule = match &existing {
             Some(before) => tx.update("UPDATE", before, m).await?,
             None => tx.insert(m).await?,
@@ -258,23 +337,31 @@ async fn write_rules(
     Ok(())
 }
 
-/// Whether the viewer manages programs of `region` (its own province or inside it).
-fn manages(viewer: &Viewer, region: Option<&str>) -> ApiResult<()> {
-    let ok = viewer.role == entities::Role::Provincial
-        && match (region, &viewer.region) {
-            (Some(code), Some(mine)) => code.starts_with(mine.descendant_prefix()),
-            _ => false,
-        };
-    if ok {
+/// Whether the viewer is the issuing authority of a program of `level` and `region`: a
+/// national user for national programs, the province's or the municipality's own users for
+/// theirs (of a municipality, its compiling bureau or a user with no bureau).
+fn manages(viewer: &Viewer, level: ProgramLevel, region: Option<&str>) -> ApiResult<()> {
+    let authority = crate::workflow::transitions::authority_of(level);
+    let same_region = match (region, &viewer.region) {
+        (None, None) => true,
+        (Some(code), Some(mine)) => code == mine.as_str(),
+        _ => false,
+    };
+    let bureau = viewer.role != entities::Role::Municipal
+        || viewer
+            .dept
+            .as_deref()
+            .is_none_or(|d| d == crate::auth::COMPILING_DEPARTMENT);
+    if viewer.role == authority && same_region && bureau {
         Ok(())
     } else {
         Err(ApiError::Forbidden(
-            "provincial users manage the programs of their province".into(),
+            "a program is managed by its issuing authority".into(),
         ))
     }
 }
 
-/// Creates a program of the viewer's province (or a region inside it).
+/// Creates a program issued by the viewer's own authority (nation, province or municipality).
 pub async fn create(
     state: &crate::state::AppState,
     viewer: &Viewer,
@@ -285,13 +372,33 @@ pub async fn create(
     let required = |v: &Option<chrono::NaiveDate>, field: &str| {
         v.ok_or_else(|| ApiError::bad_input(field, "is required"))
     };
-    let region = f
-        .region_code
-        .clone()
-        .ok_or_else(|| ApiError::bad_input("input.regionCode", "is required"))?;
-    let code = crate::regions::code::RegionCode::parse(&region)
-        .map_err(|e| ApiError::bad_input("input.regionCode", e))?;
-    manages(viewer, Some(code.as_str()))?;
+    // The issuing authority creates its own program: the nation's has no region.
+    let code = match &f.region_code {
+        None if viewer.role == entities::Role::National => None,
+        None => return Err(ApiError::bad_input("input.regionCode", "is required")),
+        Some(r) => Some(
+            crate::regions::code::RegionCode::parse(r)
+                .map_err(|e| ApiError::bad_input("input.regionCode", e))?,
+        ),
+    };
+    let level = match code.as_ref().map(|c| c.level()) {
+        None => ProgramLevel::National,
+        Some(entities::RegionLevel::Province) => ProgramLevel::Provincial,
+        Some(entities::RegionLevel::Municipality) => ProgramLevel::Municipal,
+        Some(entities::RegionLevel::County) => {
+            return Err(ApiError::bad_input(
+                "input.regionCode",
+                "programs are issued by the nation, a province or a municipality",
+            ));
+        }
+    };
+    if f.level.is_some_and(|l| l != level) {
+        return Err(ApiError::bad_input(
+            "input.level",
+            "the level is the issuing region's",
+        ));
+    }
+    manages(viewer, level, code.as_ref().map(|c| c.as_str()))?;
     let prefix = f.code_prefix.clone().unwrap_or_default();
     if !(2..=8).contains(&prefix.len()) || !prefix.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err(ApiError::bad_input(
@@ -325,11 +432,8 @@ pub async fn create(
             true,
             100,
         )?),
-        level: Set(match code.level() {
-            entities::RegionLevel::Province => ProgramLevel::Provincial,
-            _ => ProgramLevel::Municipal,
-        }),
-        region_code: Set(Some(code.as_str().to_owned())),
+        level: Set(level),
+        region_code: Set(code.as_ref().map(|c| c.as_str().to_owned())),
         code_prefix: Set(prefix.clone()),
         application_opens_on: Set(required(
             &f.application_opens_on,
@@ -356,9 +460,10 @@ pub async fn create(
         ..Default::default()
     };
     check_program(&m)?;
-    if crate::regions::service::get(&state.db, code.as_str())
-        .await
-        .is_err()
+    if let Some(code) = &code
+        && crate::regions::service::get(&state.db, code.as_str())
+            .await
+            .is_err()
     {
         return Err(ApiError::bad_input("input.regionCode", "unknown region"));
     }
@@ -397,7 +502,7 @@ pub async fn update(
         .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::not_found("program"))?;
-    manages(viewer, current.region_code.as_deref())?;
+    manages(viewer, current.level, current.region_code.as_deref())?;
     if current.version != version {
         return Err(ApiError::Conflict(format!(
             "the program changed since you read it (version {version} is now {})",

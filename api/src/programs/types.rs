@@ -192,9 +192,29 @@ impl ProgramTypeRule {
     async fn reference_min_count(&self) -> i32 {
         self.0.reference_min_count
     }
-    /// Title awarded on acceptance.
-    async fn title(&self) -> &str {
-        &self.0.title
+    /// Title awarded on acceptance; absent where the program has no acceptance.
+    async fn title(&self) -> Option<&str> {
+        self.0.acceptance.then_some(self.0.title.as_str())
+    }
+    /// Level of the preliminary reviewer; absent when the type skips preliminary review.
+    async fn preliminary_reviewer(&self) -> Option<entities::Role> {
+        self.0.preliminary_reviewer
+    }
+    /// Level of the recommender, whose recommendation counts against the quota.
+    async fn recommender(&self) -> entities::Role {
+        self.0.recommender
+    }
+    /// Whether the issuing authority records an expert review before designation.
+    async fn expert_review(&self) -> bool {
+        self.0.expert_review
+    }
+    /// Whether designation follows a public notice.
+    async fn public_notice(&self) -> bool {
+        self.0.public_notice
+    }
+    /// Whether construction ends with an acceptance that awards the title.
+    async fn acceptance(&self) -> bool {
+        self.0.acceptance
     }
 }
 

@@ -7,6 +7,7 @@ use crate::audit::writer::WriteTx;
 use crate::organizations::credit_code::check_character;
 use crate::regions::code::RegionCode;
 use crate::workflow::calendar::WorkCalendar;
+use crate::workflow::transitions::Chain;
 use anyhow::Context;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use entities::*;
@@ -47,6 +48,11 @@ pub struct TypeRuleSpec {
     /// The steps acceptance requires (set with the thresholds by [`TypeRuleSpec::acceptance`]).
     steps: Vec<AcceptanceStep>,
     title: &'static str,
+    preliminary: Option<Role>,
+    recommender: Role,
+    expert_review: bool,
+    public_notice: bool,
+    acceptance: bool,
 }
 
 impl TypeRuleSpec {
@@ -67,7 +73,25 @@ impl TypeRuleSpec {
             min_count: 0,
             steps: Vec::new(),
             title: "",
+            preliminary: None,
+            recommender: Role::Municipal,
+            expert_review: true,
+            public_notice: true,
+            acceptance: false,
         }
+    }
+    /// Who reviews before the issuing authority: the preliminary reviewer's level (if any)
+    /// and the recommender's.
+    pub fn reviewed_by(mut self, preliminary: Option<Role>, recommender: Role) -> Self {
+        self.preliminary = preliminary;
+        self.recommender = recommender;
+        self
+    }
+    /// Designation follows the recommendation directly: no expert review, no public notice.
+    pub fn designated_on_recommendation(mut self) -> Self {
+        self.expert_review = false;
+        self.public_notice = false;
+        self
     }
     pub fn min_park(mut self, level: ParkLevel) -> Self {
         self.min_park = Some(level);
@@ -91,6 +115,7 @@ impl TypeRuleSpec {
             AcceptanceStep::DataReviewPassed,
             AcceptanceStep::SiteVisitRecorded,
         ];
+        self.acceptance = true;
         self
     }
     pub fn title(mut self, title: &'static str) -> Self {
@@ -380,6 +405,11 @@ impl Builder {
                             reference_ratio: Set(dec(r.ratio)),
                             reference_min_count: Set(r.min_count),
                             title: Set(r.title.into()),
+                            preliminary_reviewer: Set(r.preliminary),
+                            recommender: Set(r.recommender),
+                            expert_review: Set(r.expert_review),
+                            public_notice: Set(r.public_notice),
+                            acceptance: Set(r.acceptance),
                             ..Default::default()
                         })
                         .await?;
@@ -485,14 +515,24 @@ impl Builder {
         Ok(id)
     }
 
-    /// The canonical path of the lifecycle up to `spec.status`, with dates.
-    fn history(&self, spec: &PilotSpec, p: &ProgramInfo) -> Vec<Step> {
+    /// The program's path of the lifecycle up to `spec.status`, with dates: each step taken
+    /// by the actor the program names for it, skipping the stages it lacks.
+    fn history(
+        &self,
+        spec: &PilotSpec,
+        p: &ProgramInfo,
+        rule: &program_type_rule::Model,
+    ) -> Vec<Step> {
         use PilotStatus::*;
         use WorkflowAction as A;
+        let chain = Chain::of(&p.model, rule, Vec::new());
+        let authority = chain.issuing_authority;
         let jitter = spread(spec.code) % 12;
         let mut day = p.model.application_opens_on + Days::new(25 + jitter);
-        let mut steps = Vec::new();
-        let push = |steps: &mut Vec<Step>, action, to, role, gap: u64, day: &mut NaiveDate| {
+        let mut steps: Vec<Step> = Vec::new();
+        let target = spec.status;
+        // Appends a step `gap` days later; true once the target state is reached.
+        let mut push = |action, to, role, gap: u64, day: &mut NaiveDate| {
             *day = *day + Days::new(gap);
             steps.push(Step {
                 action,
@@ -500,117 +540,64 @@ impl Builder {
                 role,
                 day: *day,
             });
+            to == target
         };
-        let city = spec.pilot_type == PilotType::City;
-        let target = spec.status;
-        let stop =
-            |steps: &Vec<Step>, s: PilotStatus| steps.last().is_some_and(|x: &Step| x.to == s);
-
         if target == Draft {
             return steps;
         }
-        push(
-            &mut steps,
-            A::Submit,
-            Submitted,
-            Role::Applicant,
-            0,
-            &mut day,
-        );
+        if push(A::Submit, Submitted, Role::Applicant, 0, &mut day) {
+            return steps;
+        }
         if target == Withdrawn {
-            push(
-                &mut steps,
-                A::Withdraw,
-                Withdrawn,
-                Role::Applicant,
-                9,
-                &mut day,
-            );
+            push(A::Withdraw, Withdrawn, Role::Applicant, 9, &mut day);
             return steps;
         }
-        if stop(&steps, target) {
+        if let Some(level) = chain.preliminary_reviewer
+            && push(A::Endorse, CountyEndorsed, level, 7, &mut day)
+        {
             return steps;
-        }
-        if !city {
-            push(
-                &mut steps,
-                A::Endorse,
-                CountyEndorsed,
-                Role::County,
-                7,
-                &mut day,
-            );
-            if stop(&steps, target) {
-                return steps;
-            }
         }
         if target == Rejected {
-            push(
-                &mut steps,
-                A::Reject,
-                Rejected,
-                Role::Municipal,
-                10,
-                &mut day,
-            );
+            push(A::Reject, Rejected, chain.recommender, 10, &mut day);
             return steps;
         }
-        push(
-            &mut steps,
-            A::Recommend,
-            Recommended,
-            Role::Municipal,
-            10,
-            &mut day,
-        );
-        if stop(&steps, target) {
+        if push(A::Recommend, Recommended, chain.recommender, 10, &mut day) {
             return steps;
         }
-        // Expert review after the application window closes.
+        // The issuing authority acts after the application window closes.
         day = day.max(p.model.application_closes_on);
-        push(
-            &mut steps,
-            A::RecordExpertReview,
-            ExpertReviewed,
-            Role::Provincial,
-            8,
-            &mut day,
-        );
-        if stop(&steps, target) {
+        if chain.expert_review
+            && push(
+                A::RecordExpertReview,
+                ExpertReviewed,
+                authority,
+                8,
+                &mut day,
+            )
+        {
             return steps;
         }
-        push(
-            &mut steps,
-            A::StartPublicNotice,
-            InPublicNotice,
-            Role::Provincial,
-            6,
-            &mut day,
-        );
-        if stop(&steps, target) {
+        if chain.public_notice {
+            if push(A::StartPublicNotice, InPublicNotice, authority, 6, &mut day) {
+                return steps;
+            }
+            day = p
+                .calendar
+                .notice_end(day, p.model.notice_working_days as u32);
+        }
+        if push(A::Designate, Designated, authority, 3, &mut day)
+            && spec.failed_attempt_with.is_none()
+            || !chain.acceptance
+        {
             return steps;
         }
-        let notice_end = p
-            .calendar
-            .notice_end(day, p.model.notice_working_days as u32);
-        day = notice_end;
-        push(
-            &mut steps,
-            A::Designate,
-            Designated,
-            Role::Provincial,
-            3,
-            &mut day,
-        );
         let span = (p.model.construction_ends_on - p.model.construction_starts_on)
             .num_days()
             .max(0) as u64;
         let mut request_day = p.model.construction_starts_on + Days::new(span * 3 / 4);
         if spec.failed_attempt_with.is_some() {
-            request_day = p.model.construction_starts_on + Days::new(span / 2);
-            day = request_day;
+            day = p.model.construction_starts_on + Days::new(span / 2);
             push(
-                &mut steps,
                 A::RequestAcceptance,
                 AcceptanceRequested,
                 Role::Applicant,
@@ -618,66 +605,36 @@ impl Builder {
                 &mut day,
             );
             push(
-                &mut steps,
                 A::ForwardAcceptance,
                 AcceptanceForwarded,
-                Role::Municipal,
+                chain.recommender,
                 10,
                 &mut day,
             );
-            push(
-                &mut steps,
-                A::DecideAcceptance,
-                Designated,
-                Role::Provincial,
-                40,
-                &mut day,
-            );
+            if push(A::DecideAcceptance, Designated, authority, 40, &mut day) {
+                return steps;
+            }
             request_day = day + Days::new(150);
         }
-        if stop(&steps, target) {
-            return steps;
-        }
         day = request_day;
-        push(
-            &mut steps,
+        if push(
             A::RequestAcceptance,
             AcceptanceRequested,
             Role::Applicant,
             0,
             &mut day,
-        );
-        if stop(&steps, target) {
-            return steps;
-        }
-        push(
-            &mut steps,
+        ) || push(
             A::ForwardAcceptance,
             AcceptanceForwarded,
-            Role::Municipal,
+            chain.recommender,
             10,
             &mut day,
-        );
-        if stop(&steps, target) {
+        ) || push(A::DecideAcceptance, Titled, authority, 40, &mut day)
+        {
             return steps;
         }
-        push(
-            &mut steps,
-            A::DecideAcceptance,
-            Titled,
-            Role::Provincial,
-            40,
-            &mut day,
-        );
         if target == Revoked {
-            push(
-                &mut steps,
-                A::ReReview,
-                Revoked,
-                Role::Provincial,
-                180,
-                &mut day,
-            );
+            push(A::ReReview, Revoked, authority, 180, &mut day);
         }
         steps
     }
@@ -709,6 +666,11 @@ impl Builder {
                 format!("municipal:{municipality}"),
                 Some(municipality),
                 "市生态环境局".into(),
+            ),
+            Role::National => (
+                "national:ndrc".into(),
+                None,
+                "国家发展改革委 (National Development and Reform Commission)".into(),
             ),
             _ => (
                 format!("provincial:{province}"),
@@ -742,7 +704,7 @@ impl Builder {
             .get(&spec.pilot_type)
             .context("type not in program")?
             .clone();
-        let steps = self.history(&spec, p);
+        let steps = self.history(&spec, p, &rule);
         let region = RegionCode::parse(spec.region).map_err(anyhow::Error::msg)?;
         let h = spread(spec.code);
         let created_day = p.model.application_opens_on + Days::new(5 + h % 10);

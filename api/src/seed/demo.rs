@@ -7,7 +7,7 @@
 use super::builder::{Builder, OrgSpec, PilotSpec, ProgramSpec, TypeRuleSpec};
 use crate::audit::writer::{Actor, WriteTx};
 use entities::{
-    OrganizationKind::*, ParkLevel, PilotStatus::*, PilotType::*, ProgramLevel, RegionLevel,
+    OrganizationKind::*, ParkLevel, PilotStatus::*, PilotType::*, ProgramLevel, RegionLevel, Role,
 };
 use sea_orm::DatabaseConnection;
 
@@ -31,15 +31,18 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             acceptance_grace_days: 0,
             rules: vec![
                 TypeRuleSpec::new(City, RegionLevel::County, &[CountyGovernment])
+                    .reviewed_by(None, Role::Municipal)
                     .quota(1, RegionLevel::Municipality)
                     .acceptance("0.70", 10)
                     .title("山东省近零碳城市 (Near Zero Carbon City of Shandong Province)"),
                 TypeRuleSpec::new(Park, RegionLevel::County, &[ParkManagementCommittee])
+                    .reviewed_by(Some(Role::County), Role::Municipal)
                     .min_park(ParkLevel::Provincial)
                     .quota(2, RegionLevel::Municipality)
                     .acceptance("0.70", 8)
                     .title("山东省近零碳园区 (Near Zero Carbon Park of Shandong Province)"),
                 TypeRuleSpec::new(Community, RegionLevel::County, &[ResidentsCommittee, VillagersCommittee])
+                    .reviewed_by(Some(Role::County), Role::Municipal)
                     .quota(3, RegionLevel::Municipality)
                     .acceptance("0.70", 5)
                     .title("山东省近零碳社区 (Near Zero Carbon Community of Shandong Province)"),
@@ -56,21 +59,24 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             level: ProgramLevel::National,
             region: None,
             code_prefix: "NDRC",
-            application: ("2023-11-06", "2024-01-31"),
+            // Plan dated 2023-10-20; provinces' lists due before 2023-11-15.
+            application: ("2023-10-20", "2023-11-14"),
             construction: ("2024-02-01", "2030-12-31"),
             notice_working_days: 5,
             re_review_interval_months: None,
             acceptance_grace_days: 0,
             rules: vec![
+                // The province proposes within its quota, the NDRC confirms; no notice, no
+                // acceptance and no title (the plan speaks of evaluation, not titles).
                 TypeRuleSpec::new(City, RegionLevel::Municipality, &[CityGovernment])
-                    .quota(2, RegionLevel::Province)
-                    .acceptance("0.70", 8)
-                    .title("国家碳达峰试点城市 (National Carbon Peak Pilot City)"),
+                    .reviewed_by(None, Role::Provincial)
+                    .designated_on_recommendation()
+                    .quota(2, RegionLevel::Province),
                 TypeRuleSpec::new(Park, RegionLevel::County, &[ParkManagementCommittee])
+                    .reviewed_by(None, Role::Provincial)
+                    .designated_on_recommendation()
                     .min_park(ParkLevel::Provincial)
-                    .quota(2, RegionLevel::Province)
-                    .acceptance("0.70", 6)
-                    .title("国家碳达峰试点园区 (National Carbon Peak Pilot Park)"),
+                    .quota(2, RegionLevel::Province),
             ],
             calendar: china_public_holidays(),
         })
@@ -84,35 +90,42 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             level: ProgramLevel::Municipal,
             region: Some("451200"),
             code_prefix: "HC",
-            application: ("2024-01-02", "2024-06-28"),
-            construction: ("2024-07-01", "2026-12-31"),
+            // 申报评审阶段 2024年1月—12月; first pilots built and accepted by 2025.
+            application: ("2024-01-02", "2024-12-31"),
+            construction: ("2025-01-01", "2025-12-31"),
             notice_working_days: 5,
             re_review_interval_months: Some(12),
             acceptance_grace_days: 0,
             rules: vec![
                 TypeRuleSpec::new(City, RegionLevel::County, &[CountyGovernment])
                     .lead("ecology_environment,development_reform")
+                    .reviewed_by(None, Role::County)
                     .acceptance("0.70", 8)
                     .title("河池市近零碳排放区示范城区 (Hechi Near-Zero-Carbon Urban District)"),
                 TypeRuleSpec::new(Park, RegionLevel::County, &[ParkManagementCommittee])
-                    .min_park(ParkLevel::MunicipalKey)
+                    // On the autonomous-region-level (or higher) key industrial park list.
+                    .min_park(ParkLevel::Provincial)
                     .lead("industry")
+                    .reviewed_by(None, Role::County)
                     .acceptance("0.70", 6)
                     .title("河池市近零碳排放园区 (Hechi Near-Zero-Carbon Park)"),
                 TypeRuleSpec::new(
                     Community,
                     RegionLevel::County,
-                    &[ResidentsCommittee, VillagersCommittee, Developer, PropertyManager],
+                    &[ResidentsCommittee, Developer, PropertyManager],
                 )
                 .lead("ecology_environment,development_reform")
+                .reviewed_by(None, Role::County)
                 .acceptance("0.70", 4)
                 .title("河池市近零碳排放社区 (Hechi Near-Zero-Carbon Community)"),
                 TypeRuleSpec::new(Campus, RegionLevel::County, &[School])
                     .lead("education")
+                    .reviewed_by(None, Role::County)
                     .acceptance("0.70", 4)
                     .title("河池市近零碳排放校园 (Hechi Near-Zero-Carbon Campus)"),
                 TypeRuleSpec::new(Commercial, RegionLevel::County, &[CommercialVenueOperator])
                     .lead("commerce")
+                    .reviewed_by(None, Role::County)
                     .acceptance("0.70", 4)
                     .title("河池市近零碳排放商业场所 (Hechi Near-Zero-Carbon Commercial Venue)"),
             ],
@@ -232,7 +245,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             ParkManagementCommittee,
             "451202",
             18,
-            Some(ParkLevel::MunicipalKey),
+            Some(ParkLevel::Provincial),
         ))
         .await?;
     let hanhuai = b

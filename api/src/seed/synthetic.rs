@@ -53,6 +53,7 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
                     RegionLevel::County,
                     &[OrganizationKind::ParkManagementCommittee],
                 )
+                .reviewed_by(Some(Role::County), Role::Municipal)
                 .acceptance("0.70", 8)
                 .title("Synthetic Park"),
                 TypeRuleSpec::new(
@@ -60,6 +61,7 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
                     RegionLevel::County,
                     &[OrganizationKind::ResidentsCommittee],
                 )
+                .reviewed_by(Some(Role::County), Role::Municipal)
                 .acceptance("0.70", 5)
                 .title("Synthetic Community"),
             ],

@@ -147,18 +147,11 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
         .one(tx.conn())
         .await?
         .ok_or_else(|| ApiError::internal("pilot without program"))?;
-    let type_rule =
-        crate::programs::rules::of_type(tx.conn(), program.id, pilot.pilot_type).await?;
-    let row = transitions::authorize(
-        viewer,
-        act.action,
-        pilot.status,
-        pilot.pilot_type,
-        type_rule
-            .as_ref()
-            .map_or(&[], |r| r.lead_departments.as_slice()),
-    )?;
-    let rule = type_rule.as_ref().map(|r| r.model.clone());
+    let type_rule = crate::programs::rules::of_type(tx.conn(), program.id, pilot.pilot_type)
+        .await?
+        .ok_or_else(|| ApiError::internal("pilot type without rule"))?;
+    let row = transitions::authorize(viewer, act.action, pilot.status, &type_rule.chain(&program))?;
+    let rule = &type_rule.model;
     if pilot.version != act.version {
         return Err(ApiError::Conflict(format!(
             "the pilot changed since you read it (version {} is now {})",
@@ -176,9 +169,9 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                     program.application_opens_on, program.application_closes_on
                 )));
             }
-            check_submission(tx.conn(), &pilot, type_rule.as_ref()).await?;
+            check_submission(tx.conn(), &pilot, &type_rule).await?;
         }
-        (WorkflowAction::Recommend, _) => check_quota(tx.conn(), &pilot, rule.as_ref()).await?,
+        (WorkflowAction::Recommend, _) => check_quota(tx.conn(), &pilot, rule).await?,
         (WorkflowAction::RecordExpertReview, Details::ExpertReview(r)) => {
             check_review("input", r)?;
             if r.result == ReviewResult::Fail {
@@ -360,9 +353,6 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 rectification_deadline,
             },
         ) => {
-            let rule = rule
-                .as_ref()
-                .ok_or_else(|| ApiError::internal("pilot type without rule"))?;
             let record = current_attempt(tx.conn(), pilot.id).await?;
             if record.review_result.is_none() {
                 return Err(ApiError::RuleViolation(
@@ -370,8 +360,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
                 ));
             }
             if *result == ReviewResult::Pass {
-                let steps = type_rule.as_ref().map_or(&[][..], |r| &r.acceptance_steps);
-                check_acceptance_steps(&record, steps)?;
+                check_acceptance_steps(&record, &type_rule.acceptance_steps)?;
             }
             let (verdict, snapshot) = evaluate(tx.conn(), pilot.id, rule).await?;
             if *result == ReviewResult::Pass && !verdict.passes {
@@ -616,7 +605,7 @@ fn check_within_notice(
 async fn check_submission(
     db: &impl ConnectionTrait,
     p: &pilot::Model,
-    rule: Option<&crate::programs::rules::TypeRule>,
+    rule: &crate::programs::rules::TypeRule,
 ) -> ApiResult<()> {
     let applicant = organization::Entity::find_by_id(p.applicant_id)
         .one(db)
@@ -627,7 +616,7 @@ async fn check_submission(
         .await?
         .ok_or_else(|| ApiError::internal("pilot without region"))?;
     admission::check(
-        rule,
+        Some(rule),
         &admission::Application {
             pilot_type: p.pilot_type,
             region: &region,
@@ -684,9 +673,9 @@ async fn check_submission(
 async fn check_quota(
     db: &impl ConnectionTrait,
     p: &pilot::Model,
-    rule: Option<&program_type_rule::Model>,
+    rule: &program_type_rule::Model,
 ) -> ApiResult<()> {
-    let Some((quota, level)) = rule.and_then(|r| r.quota.map(|q| (q, r.quota_region_level))) else {
+    let Some((quota, level)) = rule.quota.map(|q| (q, rule.quota_region_level)) else {
         return Ok(());
     };
     let (column, code) = match level {
