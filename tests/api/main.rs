@@ -15,6 +15,7 @@ mod lifecycle;
 mod migrations;
 mod n_plus_one;
 mod pagination;
+mod programs;
 mod redaction;
 mod resilience;
 mod rules;

@@ -161,13 +161,11 @@ fn check_rule(
         .map_err(|why| ApiError::bad_input(f("recommender"), why))?;
     // The first reviewer sits at or above the pilot's own region.
     let first = preliminary_reviewer.unwrap_or(recommender);
-    let below = match (r.region_level, first) {
-        (entities::RegionLevel::Province, entities::Role::County | entities::Role::Municipal) => {
-            true
-        }
-        (entities::RegionLevel::Municipality, entities::Role::County) => true,
-        _ => false,
-    };
+    use entities::{RegionLevel as L, Role as R};
+    let below = matches!(
+        (r.region_level, first),
+        (L::Province, R::County | R::Municipal) | (L::Municipality, R::County)
+    );
     if below {
         return Err(ApiError::bad_input(
             f("regionLevel"),

@@ -150,7 +150,8 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
     let type_rule = crate::programs::rules::of_type(tx.conn(), program.id, pilot.pilot_type)
         .await?
         .ok_or_else(|| ApiError::internal("pilot type without rule"))?;
-    let row = transitions::authorize(viewer, act.action, pilot.status, &type_rule.chain(&program))?;
+    let chain = type_rule.chain(&program);
+    let row = transitions::authorize(viewer, act.action, pilot.status, &chain)?;
     let rule = &type_rule.model;
     if pilot.version != act.version {
         return Err(ApiError::Conflict(format!(
@@ -260,36 +261,11 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
             m.updated_at = Set(now);
             tx.update("UPDATE", &o, m).await?;
         }
-        (WorkflowAction::Designate, _) => {
-            let ends = pilot
-                .notice_ends_on
-                .ok_or_else(|| ApiError::internal("notice without end"))?;
-            if today <= ends {
-                return Err(ApiError::RuleViolation(format!(
-                    "the public notice runs until {ends}; designate from the next day"
-                )));
-            }
-            // Only objections received during the notice count.
-            let starts = pilot.notice_starts_on.unwrap_or(ends);
-            let blocking = objection::Entity::find()
-                .filter(objection::Column::PilotId.eq(pilot.id))
-                .filter(objection::Column::ReceivedOn.between(starts, ends))
-                .filter(
-                    objection::Column::Status
-                        .is_in([ObjectionStatus::Open, ObjectionStatus::Upheld]),
-                )
-                .all(tx.conn())
-                .await?;
-            if let Some(o) = blocking.first() {
-                return Err(ApiError::RuleViolation(match o.status {
-                    ObjectionStatus::Upheld => {
-                        "an objection was upheld; the pilot cannot be designated".into()
-                    }
-                    _ => "an objection is still open; resolve it first".into(),
-                }));
-            }
+        (WorkflowAction::Designate, _) if chain.public_notice => {
+            check_notice_over(tx.conn(), &pilot, today).await?;
             update.designated_at = Set(Some(now));
         }
+        (WorkflowAction::Designate, _) => update.designated_at = Set(Some(now)),
         (WorkflowAction::RequestAcceptance, Details::RequestAcceptance { self_assessment }) => {
             if today < program.construction_starts_on {
                 return Err(ApiError::RuleViolation(format!(
@@ -573,6 +549,39 @@ fn check_acceptance_steps(
         }
     }
     Ok(())
+}
+
+/// Designation after a notice: from the day after it ends, with no open or upheld objection
+/// received during it.
+async fn check_notice_over(
+    db: &impl ConnectionTrait,
+    pilot: &pilot::Model,
+    today: NaiveDate,
+) -> ApiResult<()> {
+    let ends = pilot
+        .notice_ends_on
+        .ok_or_else(|| ApiError::internal("notice without end"))?;
+    if today <= ends {
+        return Err(ApiError::RuleViolation(format!(
+            "the public notice runs until {ends}; designate from the next day"
+        )));
+    }
+    let starts = pilot.notice_starts_on.unwrap_or(ends);
+    let blocking = objection::Entity::find()
+        .filter(objection::Column::PilotId.eq(pilot.id))
+        .filter(objection::Column::ReceivedOn.between(starts, ends))
+        .filter(objection::Column::Status.is_in([ObjectionStatus::Open, ObjectionStatus::Upheld]))
+        .one(db)
+        .await?;
+    match blocking.map(|o| o.status) {
+        None => Ok(()),
+        Some(ObjectionStatus::Upheld) => Err(ApiError::RuleViolation(
+            "an objection was upheld; the pilot cannot be designated".into(),
+        )),
+        Some(_) => Err(ApiError::RuleViolation(
+            "an objection is still open; resolve it first".into(),
+        )),
+    }
 }
 
 /// An objection counts only when it was received during the public notice (first and last day
