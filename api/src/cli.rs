@@ -1,7 +1,7 @@
 //! The `carbon-pilots` command line.
 
 use crate::auth::jwt::{self, Claims, TokenVerifier};
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, FileClock, SystemClock};
 use crate::config::Settings;
 use crate::ids::{self, Kind};
 use crate::organizations::credit_code::CreditCode;
@@ -38,6 +38,13 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long)]
         workers: Option<usize>,
+        /// A training or conformance environment: allows `--clock-file`. Never in production.
+        #[arg(long)]
+        sandbox: bool,
+        /// Sandbox only: read the domain's "now" (an RFC 3339 instant) from this file on every
+        /// request; token lifetimes keep the real clock.
+        #[arg(long, value_name = "PATH")]
+        clock_file: Option<PathBuf>,
     },
     /// Apply, roll back or list migrations.
     Migrate {
@@ -132,7 +139,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             bind,
             demo,
             workers,
+            sandbox,
+            clock_file,
         } => {
+            let clock: Arc<dyn Clock> = match (clock_file, sandbox) {
+                (Some(path), true) => {
+                    let clock = FileClock::open(&path).map_err(anyhow::Error::msg)?;
+                    tracing::warn!(
+                        clock_file = %path.display(),
+                        now = %clock.now(),
+                        "SANDBOX MODE: windows, notices and deadlines follow the clock file, not the real date; never run this in production"
+                    );
+                    Arc::new(clock)
+                }
+                (Some(_), false) => bail!(
+                    "--clock-file is refused without --sandbox: a production service keeps the real clock"
+                ),
+                (None, _) => Arc::new(SystemClock),
+            };
             let db = db::connect_server(
                 &settings.database_url,
                 std::time::Duration::from_millis(settings.limits.db_acquire_timeout_ms.max(1)),
@@ -145,7 +169,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let bind = bind.unwrap_or(settings.bind.clone());
             let listener = TcpListener::bind(&bind).with_context(|| format!("binding {bind}"))?;
             let verifier = TokenVerifier::new(&settings.jwt)?;
-            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let workers = workers
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
             let app = Application::build(

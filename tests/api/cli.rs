@@ -142,3 +142,76 @@ async fn a_refused_region_import_changes_nothing() {
         before + 1
     );
 }
+
+#[test]
+fn a_clock_file_is_refused_outside_a_sandbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = dir.path().join("now");
+    std::fs::write(&clock, "2024-03-01T10:00:00+08:00").expect("write");
+    let out = carbon_pilots(
+        dir.path(),
+        &["serve", "--clock-file", clock.to_str().expect("path")],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refused without --sandbox"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[actix_web::test]
+async fn a_sandbox_reads_its_clock_file_on_every_request_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = dir.path().join("now");
+    std::fs::write(&clock, "2024-03-01T10:00:00+08:00").expect("write");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_carbon-pilots"))
+        .args(["serve", "--sandbox", "--bind", &bind, "--clock-file"])
+        .arg(&clock)
+        .current_dir(dir.path())
+        .env("DATA_DIR", dir.path().join("data"))
+        .env_remove("DATABASE_URL")
+        .env_remove("JWT_SECRET")
+        .env_remove("CONFIG_FILE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let client = awc::Client::default();
+    let readyz = || async {
+        let mut res = client
+            .get(format!("http://{bind}/readyz"))
+            .send()
+            .await
+            .ok()?;
+        let body = res.body().await.ok()?;
+        Some(String::from_utf8_lossy(&body).into_owned())
+    };
+    let mut first = None;
+    for _ in 0..300 {
+        if let Some(b) = readyz().await {
+            first = Some(b);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    std::fs::write(&clock, "2025-12-31T16:00:00Z").expect("write");
+    let second = readyz().await;
+    server.kill().expect("kill");
+    server.wait().expect("reaped");
+    let first = first.expect("the sandbox came up");
+    assert!(first.starts_with("ready\nSANDBOX"), "{first}");
+    assert!(first.contains("2024-03-01T02:00:00+00:00"), "{first}");
+    assert!(
+        second
+            .expect("second")
+            .contains("2025-12-31T16:00:00+00:00"),
+        "the file is read again"
+    );
+}

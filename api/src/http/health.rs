@@ -1,5 +1,5 @@
 //! `/healthz` (the process answers) and `/readyz` (the database answers within the acquire
-//! timeout).
+//! timeout; a sandbox also says where its clock stands).
 
 use super::Edge;
 use actix_web::{HttpResponse, web};
@@ -14,7 +14,12 @@ pub async fn readyz(edge: web::Data<Edge>) -> HttpResponse {
     let timeout =
         std::time::Duration::from_millis(edge.pipeline.limits.db_acquire_timeout_ms.max(1));
     match tokio::time::timeout(timeout, edge.state.db.ping()).await {
-        Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body(
+            match edge.state.clock.sandbox_note() {
+                Some(note) => format!("ready\n{note}"),
+                None => "ready".to_owned(),
+            },
+        ),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "database not reachable");
             unavailable()
