@@ -53,6 +53,8 @@ pub mod seed;
 pub mod startup;
 /// The state every path shares, and opening an audited write.
 pub mod state;
+/// Supervision during construction: tracking notes and the work queue.
+pub mod supervision;
 /// Logging set-up.
 pub mod telemetry;
 /// The lifecycle and its log.

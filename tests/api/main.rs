@@ -22,5 +22,6 @@ mod rules;
 mod schema;
 mod scope;
 mod subscription;
+mod supervision;
 mod transitions;
 mod websocket;

@@ -37,6 +37,12 @@ fn roles_of(mutation: &str) -> &'static [Role] {
     match mutation {
         "createProgram" | "updateProgram" => &[Role::National, Role::Provincial, Role::Municipal],
         "createOrganization" => &[Role::Provincial, Role::Municipal, Role::County],
+        "addTrackingNote" => &[
+            Role::National,
+            Role::Provincial,
+            Role::Municipal,
+            Role::County,
+        ],
         "createPilot"
         | "updatePilot"
         | "createPlan"

@@ -23,6 +23,7 @@ pub struct Query(
     crate::organizations::resolvers::OrganizationQuery,
     crate::pilots::resolvers::PilotQuery,
     crate::audit::resolvers::AuditQuery,
+    crate::supervision::resolvers::SupervisionQuery,
 );
 
 /// The mutation root: every domain contributes its own mutations.
@@ -36,6 +37,7 @@ pub struct Mutation(
     crate::financing::resolvers::FinancingMutation,
     crate::programs::resolvers::ProgramMutation,
     crate::organizations::resolvers::OrganizationMutation,
+    crate::supervision::resolvers::SupervisionMutation,
 );
 
 /// The subscription root.
