@@ -556,9 +556,31 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
 
 /// China's statutory holidays (weekdays off) and make-up working weekend days, 2023 Q3 to
 /// 2026, as announced by the State Council.
+/// Weekday holidays and make-up working weekend days from the State Council General Office's
+/// yearly notices on public holidays (2023: 国办发明电〔2022〕16号; 2024: 〔2023〕7号;
+/// 2025: 〔2024〕12号; 2026: the notice of November 2025). Holidays that fall on a weekend
+/// change nothing and are left out. The 2027 notice had not been published when this data set
+/// was made: a program adds its days with `updateProgram(input: {calendar: …})` once it is.
 fn china_public_holidays() -> Vec<(&'static str, bool)> {
     // (date, is_working_day)
     vec![
+        ("2023-01-02", false),
+        ("2023-01-23", false),
+        ("2023-01-24", false),
+        ("2023-01-25", false),
+        ("2023-01-26", false),
+        ("2023-01-27", false),
+        ("2023-01-28", true),
+        ("2023-01-29", true),
+        ("2023-04-05", false),
+        ("2023-04-23", true),
+        ("2023-05-01", false),
+        ("2023-05-02", false),
+        ("2023-05-03", false),
+        ("2023-05-06", true),
+        ("2023-06-22", false),
+        ("2023-06-23", false),
+        ("2023-06-25", true),
         ("2023-09-29", false),
         ("2023-10-02", false),
         ("2023-10-03", false),
@@ -619,5 +641,77 @@ fn china_public_holidays() -> Vec<(&'static str, bool)> {
         ("2025-10-11", true),
         ("2026-01-01", false),
         ("2026-01-02", false),
+        ("2026-01-04", true),
+        ("2026-02-14", true),
+        ("2026-02-16", false),
+        ("2026-02-17", false),
+        ("2026-02-18", false),
+        ("2026-02-19", false),
+        ("2026-02-20", false),
+        ("2026-02-23", false),
+        ("2026-02-28", true),
+        ("2026-04-06", false),
+        ("2026-05-01", false),
+        ("2026-05-04", false),
+        ("2026-05-05", false),
+        ("2026-05-09", true),
+        ("2026-06-19", false),
+        ("2026-09-20", true),
+        ("2026-09-25", false),
+        ("2026-10-01", false),
+        ("2026-10-02", false),
+        ("2026-10-05", false),
+        ("2026-10-06", false),
+        ("2026-10-07", false),
+        ("2026-10-10", true),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::china_public_holidays;
+    use crate::workflow::calendar::WorkCalendar;
+    use chrono::NaiveDate;
+    use entities::CalendarDayKind;
+
+    fn calendar() -> WorkCalendar {
+        WorkCalendar::new(china_public_holidays().into_iter().map(|(d, working)| {
+            (
+                d.parse::<NaiveDate>().expect("date"),
+                if working {
+                    CalendarDayKind::Workday
+                } else {
+                    CalendarDayKind::Holiday
+                },
+            )
+        }))
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn notices_cross_the_spring_festivals_of_2023_and_2026_as_the_state_council_set_them() {
+        let c = calendar();
+        // 2023: 21–27 Jan off, Sat 28 and Sun 29 Jan worked.
+        assert_eq!(c.notice_end(d("2023-01-20"), 3), d("2023-01-29"));
+        // 2026: 15–23 Feb off, Sat 14 and Sat 28 Feb worked.
+        assert_eq!(c.notice_end(d("2026-02-13"), 5), d("2026-02-26"));
+        assert!(c.is_working_day(d("2026-02-28")));
+        // 2026 National Day: 1–7 Oct off, Sun 20 Sep and Sat 10 Oct worked.
+        assert_eq!(c.notice_end(d("2026-09-30"), 2), d("2026-10-08"));
+    }
+
+    #[test]
+    fn every_listed_day_changes_something() {
+        use chrono::Datelike;
+        for (day, working) in china_public_holidays() {
+            let weekend = d(day).weekday().number_from_monday() >= 6;
+            assert_eq!(
+                weekend, working,
+                "{day}: holidays on weekdays, make-up days on weekends"
+            );
+        }
+    }
 }
