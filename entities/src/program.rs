@@ -26,6 +26,8 @@ pub struct Model {
     pub re_review_interval_months: Option<i32>,
     /// Days after construction ends during which acceptance may still be requested.
     pub acceptance_grace_days: i32,
+    /// Where the program's data is not its document's: local practice, example figures.
+    pub notes: String,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

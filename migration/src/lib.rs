@@ -9,6 +9,7 @@ mod m20261121_000002_audit_append_only;
 mod m20261122_000001_rule_lists;
 mod m20261122_000002_acceptance_grace;
 mod m20261122_000003_who_acts;
+mod m20261122_000004_program_notes;
 
 /// Every migration of the service, in order.
 #[derive(Debug)]
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_rule_lists::Migration),
             Box::new(m20261122_000002_acceptance_grace::Migration),
             Box::new(m20261122_000003_who_acts::Migration),
+            Box::new(m20261122_000004_program_notes::Migration),
         ]
     }
 }

@@ -126,6 +126,29 @@ async fn a_national_user_reads_the_whole_country_and_carries_no_region() {
         "{national}"
     );
     assert_eq!(national["data"]["programs"]["totalCount"], 3);
+    // Where the data is not the documents' own, the programs say so.
+    let notes = app
+        .gql(
+            Some(&token_for("national", None)),
+            "{programs(first:10){edges{node{codePrefix notes}}}}",
+            json!({}),
+        )
+        .await;
+    let note_of = |prefix: &str| {
+        notes["data"]["programs"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .find(|e| e["node"]["codePrefix"] == prefix)
+            .map(|e| e["node"]["notes"].as_str().unwrap_or("").to_owned())
+            .unwrap_or_default()
+    };
+    assert!(
+        note_of("NDRC").contains("the quotas here are examples"),
+        "{notes}"
+    );
+    assert!(note_of("HC").contains("local practice"), "{notes}");
+    assert_eq!(note_of("SD"), "");
     let (status, with_region) = app
         .post(
             Some(&token_for("national", Some("370000"))),

@@ -131,6 +131,9 @@ pub struct CreateProgramInput {
     /// Days after construction ends during which acceptance may still be requested.
     #[graphql(default)]
     pub acceptance_grace_days: i32,
+    /// Where the program's data is not its document's (local practice, example figures).
+    #[graphql(default)]
+    pub notes: String,
     pub type_rules: Vec<ProgramTypeRuleInput>,
     #[graphql(default)]
     pub calendar: Vec<CalendarDayInput>,
@@ -152,6 +155,7 @@ pub struct UpdateProgramInput {
     pub notice_working_days: Option<i32>,
     pub re_review_interval_months: Option<i32>,
     pub acceptance_grace_days: Option<i32>,
+    pub notes: Option<String>,
     #[graphql(default)]
     pub type_rules: Vec<ProgramTypeRuleInput>,
     #[graphql(default)]
@@ -225,6 +229,7 @@ impl ProgramMutation {
             notice_working_days: Some(input.notice_working_days),
             re_review_interval_months: input.re_review_interval_months,
             acceptance_grace_days: Some(input.acceptance_grace_days),
+            notes: Some(input.notes),
             type_rules: rules(input.type_rules),
             calendar: days(input.calendar),
         };
@@ -252,6 +257,7 @@ impl ProgramMutation {
             notice_working_days: input.notice_working_days,
             re_review_interval_months: input.re_review_interval_months,
             acceptance_grace_days: input.acceptance_grace_days,
+            notes: input.notes,
             type_rules: rules(input.type_rules),
             calendar: days(input.calendar),
             ..Default::default()

@@ -131,6 +131,7 @@ pub struct ProgramFields {
     pub notice_working_days: Option<i32>,
     pub re_review_interval_months: Option<i32>,
     pub acceptance_grace_days: Option<i32>,
+    pub notes: Option<String>,
     pub type_rules: Vec<TypeRuleFields>,
     pub calendar: Vec<(chrono::NaiveDate, entities::CalendarDayKind, String)>,
 }
@@ -452,6 +453,11 @@ pub async fn create(
         notice_working_days: Set(f.notice_working_days.unwrap_or(5)),
         re_review_interval_months: Set(f.re_review_interval_months),
         acceptance_grace_days: Set(f.acceptance_grace_days.unwrap_or(0)),
+        notes: Set(input::long_text(
+            "input.notes",
+            f.notes.as_deref().unwrap_or(""),
+            false,
+        )?),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -540,6 +546,9 @@ pub async fn update(
     }
     if let Some(days) = f.acceptance_grace_days {
         m.acceptance_grace_days = Set(days);
+    }
+    if let Some(notes) = &f.notes {
+        m.notes = Set(input::long_text("input.notes", notes, false)?);
     }
     if f.re_review_interval_months.is_some() {
         m.re_review_interval_months = Set(f.re_review_interval_months);

@@ -92,6 +92,11 @@ impl Program {
     async fn acceptance_grace_days(&self) -> i32 {
         self.0.acceptance_grace_days
     }
+    /// Where the program's data is not its document's own: values the document leaves to
+    /// local practice, example figures for an annex not at hand.
+    async fn notes(&self) -> &str {
+        &self.0.notes
+    }
     /// What the program requires of each pilot type.
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn type_rules(&self, ctx: &Context<'_>) -> Result<Vec<ProgramTypeRule>> {

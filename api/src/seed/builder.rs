@@ -30,6 +30,8 @@ pub struct ProgramSpec {
     pub re_review_interval_months: Option<i32>,
     /// Days after construction ends during which acceptance may still be requested.
     pub acceptance_grace_days: i32,
+    /// Where the seeded data is not the document's own.
+    pub notes: &'static str,
     pub rules: Vec<TypeRuleSpec>,
     /// (date, is a working day): holidays and make-up working days.
     pub calendar: Vec<(&'static str, bool)>,
@@ -383,6 +385,7 @@ impl Builder {
                             notice_working_days: Set(spec.notice_working_days),
                             re_review_interval_months: Set(spec.re_review_interval_months),
                             acceptance_grace_days: Set(spec.acceptance_grace_days),
+                            notes: Set(spec.notes.into()),
                             version: Set(1),
                             created_at: Set(created),
                             updated_at: Set(created),

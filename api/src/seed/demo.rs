@@ -29,6 +29,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             notice_working_days: 5,
             re_review_interval_months: None,
             acceptance_grace_days: 0,
+            notes: "",
             rules: vec![
                 TypeRuleSpec::new(City, RegionLevel::County, &[CountyGovernment])
                     .reviewed_by(None, Role::Municipal)
@@ -65,6 +66,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             notice_working_days: 5,
             re_review_interval_months: None,
             acceptance_grace_days: 0,
+            notes: "每省名额见原文附件1，本数据集未收录；此处配额为示例数字 (The per-province quotas are in Annex 1 of the plan, which this data set lacks: the quotas here are examples, not the NDRC's figures.)",
             rules: vec![
                 // The province proposes within its quota, the NDRC confirms; no notice, no
                 // acceptance and no title (the plan speaks of evaluation, not titles).
@@ -96,6 +98,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             notice_working_days: 5,
             re_review_interval_months: Some(12),
             acceptance_grace_days: 0,
+            notes: "方案未规定验收指标比例与公示期限；此处0.70比例、最低达标数与5个工作日公示为本地做法 (The Hechi plan sets no acceptance thresholds and no notice length: the 0.70 ratio, the minimum counts and the 5-working-day notice are local practice, not the document's.)",
             rules: vec![
                 TypeRuleSpec::new(City, RegionLevel::County, &[CountyGovernment])
                     .lead("ecology_environment,development_reform")

@@ -40,6 +40,7 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
             notice_working_days: 5,
             re_review_interval_months: None,
             acceptance_grace_days: 0,
+            notes: "synthetic data for load tests",
             rules: vec![
                 TypeRuleSpec::new(
                     PilotType::City,
