@@ -226,4 +226,23 @@ async fn programs_are_created_and_managed_by_their_issuing_authority() {
         .await;
     assert_eq!(out["program"]["level"], "MUNICIPAL");
     assert_eq!(out["program"]["region"]["code"], "451200");
+    // Hechi's park is in public notice: its chain no longer changes.
+    let hc = app.program_id("HC").await;
+    let body = app
+        .gql(
+            Some(&hechi),
+            "query($id:ID!){program(id:$id){version}}",
+            json!({"id": hc}),
+        )
+        .await;
+    let park = json!({"pilotType": "PARK", "regionLevel": "COUNTY", "applicantKinds": ["PARK_MANAGEMENT_COMMITTEE"],
+        "referenceRatio": "0.70", "referenceMinCount": 6, "title": "河池市近零碳排放园区", "leadDepartments": ["industry"],
+        "minParkLevel": "PROVINCIAL", "recommender": "MUNICIPAL"});
+    let input =
+        json!({"id": hc, "version": body["data"]["program"]["version"], "typeRules": [park]});
+    assert_eq!(
+        app.refuse(&hechi, "updateProgram", "UpdateProgramInput", input)
+            .await,
+        "RULE_VIOLATION"
+    );
 }

@@ -267,6 +267,24 @@ async fn write_rules(
         check_rule(i, r, &program, existing.as_ref())?;
         let (preliminary_reviewer, recommender, expert_review, public_notice, acceptance) =
             r.resolved(existing.as_ref());
+        if let Some(e) = &existing {
+            let changed = (
+                e.preliminary_reviewer,
+                e.recommender,
+                e.expert_review,
+                e.public_notice,
+                e.acceptance,
+            ) != (
+                preliminary_reviewer,
+                recommender,
+                expert_review,
+                public_notice,
+                acceptance,
+            );
+            if changed {
+                check_no_pilot_under_way(tx.conn(), program_id, r.pilot_type).await?;
+            }
+        }
         let mut m = match existing.clone() {
             Some(e) => e.into_active_model(),
             None => program_type_rule::ActiveModel {
@@ -332,6 +350,35 @@ async fn write_rules(
             Some(before) => tx.update("UPDATE", before, m).await?,
             None => tx.insert(m).await?,
         };
+    }
+    Ok(())
+}
+
+/// Who acts and which stages a type passes change only while none of its pilots is under way:
+/// a pilot waiting for a step the new chain no longer has would be stranded.
+async fn check_no_pilot_under_way(
+    db: &impl sea_orm::ConnectionTrait,
+    program_id: i64,
+    pilot_type: PilotType,
+) -> ApiResult<()> {
+    use entities::{PilotStatus, pilot};
+    use sea_orm::PaginatorTrait;
+    let under_way = pilot::Entity::find()
+        .filter(pilot::Column::ProgramId.eq(program_id))
+        .filter(pilot::Column::PilotType.eq(pilot_type))
+        .filter(pilot::Column::Status.is_not_in([
+            PilotStatus::Draft,
+            PilotStatus::Rejected,
+            PilotStatus::Withdrawn,
+            PilotStatus::Revoked,
+        ]))
+        .count(db)
+        .await?;
+    if under_way > 0 {
+        return Err(ApiError::RuleViolation(format!(
+            "{under_way} {} pilot(s) of this program are under way: who acts on the type and its stages change only before any is submitted",
+            pilot_type.as_str()
+        )));
     }
     Ok(())
 }

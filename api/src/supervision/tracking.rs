@@ -5,9 +5,10 @@
 use crate::auth::{COMPILING_DEPARTMENT, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::workflow::service::{Governed, governed};
 use crate::workflow::transitions::Actor;
-use entities::{PilotStatus, Role, pilot, program, tracking_note};
-use sea_orm::{EntityTrait, QueryFilter, Set};
+use entities::{PilotStatus, Role, tracking_note};
+use sea_orm::Set;
 
 /// States in which a pilot is under construction or holds its title.
 pub const TRACKED: [PilotStatus; 4] = [
@@ -26,19 +27,7 @@ pub async fn add(
 ) -> ApiResult<tracking_note::Model> {
     let body = crate::input::long_text("input.body", body, true)?;
     let mut tx = state.write(viewer).await?;
-    let pilot = pilot::Entity::find_by_id(pilot_id)
-        .filter(viewer.pilot_scope())
-        .one(tx.conn())
-        .await?
-        .ok_or_else(|| ApiError::not_found("pilot"))?;
-    let program = program::Entity::find_by_id(pilot.program_id)
-        .one(tx.conn())
-        .await?
-        .ok_or_else(|| ApiError::internal("pilot without program"))?;
-    let rule = crate::programs::rules::of_type(tx.conn(), program.id, pilot.pilot_type)
-        .await?
-        .ok_or_else(|| ApiError::internal("pilot type without rule"))?;
-    let chain = rule.chain(&program);
+    let Governed { pilot, chain, .. } = governed(tx.conn(), viewer, pilot_id).await?;
     let follows = viewer.role == Role::Municipal
         || chain.filled_by(viewer, Actor::Recommender)
         || chain.filled_by(viewer, Actor::IssuingAuthority);

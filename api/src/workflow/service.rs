@@ -138,19 +138,12 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
     let now = tx.now();
     let today = china_date(now);
 
-    let pilot = pilot::Entity::find_by_id(act.pilot_id)
-        .filter(viewer.pilot_scope())
-        .one(tx.conn())
-        .await?
-        .ok_or_else(|| ApiError::not_found("pilot"))?;
-    let program = program::Entity::find_by_id(pilot.program_id)
-        .one(tx.conn())
-        .await?
-        .ok_or_else(|| ApiError::internal("pilot without program"))?;
-    let type_rule = crate::programs::rules::of_type(tx.conn(), program.id, pilot.pilot_type)
-        .await?
-        .ok_or_else(|| ApiError::internal("pilot type without rule"))?;
-    let chain = type_rule.chain(&program);
+    let Governed {
+        pilot,
+        program,
+        type_rule,
+        chain,
+    } = governed(tx.conn(), viewer, act.pilot_id).await?;
     let row = transitions::authorize(viewer, act.action, pilot.status, &chain)?;
     let rule = &type_rule.model;
     if pilot.version != act.version {
@@ -493,6 +486,41 @@ pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<App
     Ok(Applied {
         pilot: updated,
         event,
+    })
+}
+
+/// A pilot in the viewer's scope with the program that governs it, its type's rule and chain.
+pub struct Governed {
+    pub pilot: pilot::Model,
+    pub program: program::Model,
+    pub type_rule: crate::programs::rules::TypeRule,
+    pub chain: transitions::Chain,
+}
+
+/// Reads a pilot in the viewer's scope (`NOT_FOUND` otherwise) with what governs it.
+pub async fn governed(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    pilot_id: i64,
+) -> ApiResult<Governed> {
+    let pilot = pilot::Entity::find_by_id(pilot_id)
+        .filter(viewer.pilot_scope())
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("pilot"))?;
+    let program = program::Entity::find_by_id(pilot.program_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal("pilot without program"))?;
+    let type_rule = crate::programs::rules::of_type(db, program.id, pilot.pilot_type)
+        .await?
+        .ok_or_else(|| ApiError::internal("pilot type without rule"))?;
+    let chain = type_rule.chain(&program);
+    Ok(Governed {
+        pilot,
+        program,
+        type_rule,
+        chain,
     })
 }
 
