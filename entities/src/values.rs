@@ -55,7 +55,7 @@ domain_enum!(
 
 domain_enum!(
     /// Which list of a program's type rule an item belongs to.
-    RuleList { ApplicantKind, LeadDepartment, AcceptanceStep }
+    RuleList { ApplicantKind, LeadDepartment, AcceptanceStep, EligiblePark }
 );
 
 domain_enum!(

@@ -246,3 +246,81 @@ async fn programs_are_created_and_managed_by_their_issuing_authority() {
         "RULE_VIOLATION"
     );
 }
+
+#[actix_web::test]
+async fn a_hechi_park_applies_only_from_the_program_s_key_park_list() {
+    let app = TestApp::spawn().await;
+    let hc = app.program_id("HC").await;
+    app.set_day("2024-03-01");
+    let org = new_org(
+        &app,
+        "PARK_MANAGEMENT_COMMITTEE",
+        "451221",
+        Some("PROVINCIAL"),
+        941,
+    )
+    .await;
+    let applicant = applicant_token(&org);
+    let draft = json!({"programId": hc, "type": "PARK", "name": "南丹工业园区近零碳园区", "boundary": "园区规划范围",
+        "areaKm2": "8.00", "population": 12000, "baselineYear": 2020, "baselineEmissions": "90000"});
+    assert_eq!(
+        app.refuse(&applicant, "createPilot", "CreatePilotInput", draft.clone())
+            .await,
+        "RULE_VIOLATION",
+        "a provincial-level park not on Hechi's list"
+    );
+    // Hechi's compiling bureau adds the park to the list; the rule's other fields stay.
+    let hechi = token_with_dept("municipal", "451200", "ecology_environment");
+    let body = app
+        .gql(
+            Some(&hechi),
+            "query($id:ID!){program(id:$id){version typeRules{pilotType eligibleParks}}}",
+            json!({"id": hc}),
+        )
+        .await;
+    let listed = body["data"]["program"]["typeRules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["pilotType"] == "PARK")
+        .expect("PARK")["eligibleParks"]
+        .clone();
+    assert_eq!(listed.as_array().expect("list").len(), 1, "{body}");
+    let code = api::seed::builder::credit_code(
+        entities::OrganizationKind::ParkManagementCommittee,
+        "451221",
+        941,
+    );
+    let mut parks = listed.as_array().expect("list").clone();
+    parks.push(json!(code));
+    let park = json!({"pilotType": "PARK", "regionLevel": "COUNTY", "applicantKinds": ["PARK_MANAGEMENT_COMMITTEE"],
+        "referenceRatio": "0.70", "referenceMinCount": 6, "title": "河池市近零碳排放园区 (Hechi Near-Zero-Carbon Park)",
+        "leadDepartments": ["industry"], "minParkLevel": "PROVINCIAL", "eligibleParks": parks});
+    let mut bad_park = park.clone();
+    bad_park["eligibleParks"] = json!(["not-a-code"]);
+    let bad =
+        json!({"id": hc, "version": body["data"]["program"]["version"], "typeRules": [bad_park]});
+    assert_eq!(
+        app.refuse(&hechi, "updateProgram", "UpdateProgramInput", bad)
+            .await,
+        "BAD_USER_INPUT"
+    );
+    app.mutate(
+        &hechi,
+        "updateProgram",
+        "UpdateProgramInput",
+        json!({"id": hc, "version": body["data"]["program"]["version"], "typeRules": [park]}),
+        "program{id}",
+    )
+    .await;
+    let out = app
+        .mutate(
+            &applicant,
+            "createPilot",
+            "CreatePilotInput",
+            draft,
+            "pilot{status}",
+        )
+        .await;
+    assert_eq!(out["pilot"]["status"], "DRAFT");
+}

@@ -1,6 +1,7 @@
 //! Who may apply for what: the program admits the type, the pilot sits at the level of region
 //! the program sets for the type, the applicant's kind fits, and a park meets the minimum
-//! level. Checked when a pilot is created and again when it is submitted.
+//! level and, where the program keeps one, is on its list of eligible parks. Checked when a
+//! pilot is created and again when it is submitted.
 
 use crate::error::{ApiError, ApiResult};
 use crate::programs::rules::TypeRule;
@@ -20,6 +21,7 @@ pub fn check(type_rule: Option<&TypeRule>, app: &Application<'_>) -> ApiResult<(
     let Some(TypeRule {
         model: rule,
         applicant_kinds,
+        eligible_parks,
         ..
     }) = type_rule
     else {
@@ -54,6 +56,12 @@ pub fn check(type_rule: Option<&TypeRule>, app: &Application<'_>) -> ApiResult<(
     };
     if !own_region {
         return violation("an organisation applies for the region it sits in".into());
+    }
+    if !eligible_parks.is_empty() && !eligible_parks.contains(&app.applicant.credit_code) {
+        return violation(
+            "the park is not on the program's list of eligible parks (the region's key-park list)"
+                .into(),
+        );
     }
     if app.pilot_type == PilotType::Park
         && let Some(min) = rule.min_park_level

@@ -75,6 +75,9 @@ pub struct ProgramTypeRuleInput {
     /// What an acceptance attempt must have completed before it may pass; absent: unchanged
     /// (none for a new type).
     pub acceptance_steps: Option<Vec<entities::AcceptanceStep>>,
+    /// Unified social credit codes of the park management committees that may apply (a key-park
+    /// list); absent: unchanged (none for a new type); empty: no list.
+    pub eligible_parks: Option<Vec<String>>,
     /// Most recommendations per region of `quotaRegionLevel` (absent: no limit).
     pub quota: Option<i32>,
     #[graphql(default_with = "entities::RegionLevel::Municipality")]
@@ -177,6 +180,7 @@ fn rules(list: Vec<ProgramTypeRuleInput>) -> Vec<service::TypeRuleFields> {
             min_park_level: r.min_park_level,
             lead_departments: r.lead_departments,
             acceptance_steps: r.acceptance_steps,
+            eligible_parks: r.eligible_parks,
             quota: r.quota,
             quota_region_level: r.quota_region_level,
             reference_ratio: r.reference_ratio.0,

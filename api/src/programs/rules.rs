@@ -20,6 +20,9 @@ pub struct TypeRule {
     pub lead_departments: Vec<String>,
     /// What an acceptance attempt must have completed before it may pass.
     pub acceptance_steps: Vec<AcceptanceStep>,
+    /// Unified social credit codes of the park management committees that may apply (Hechi:
+    /// the autonomous region's key industrial park list); empty: no list.
+    pub eligible_parks: Vec<String>,
 }
 
 /// The lists of a type rule, as written.
@@ -28,6 +31,7 @@ pub struct Lists<'a> {
     pub applicant_kinds: &'a [OrganizationKind],
     pub lead_departments: &'a [String],
     pub acceptance_steps: &'a [AcceptanceStep],
+    pub eligible_parks: &'a [String],
 }
 
 impl TypeRule {
@@ -52,6 +56,7 @@ impl TypeRule {
             acceptance_steps: current(RuleList::AcceptanceStep)
                 .filter_map(|s| s.parse().ok())
                 .collect(),
+            eligible_parks: current(RuleList::EligiblePark).collect(),
             model,
         }
     }
@@ -102,6 +107,12 @@ pub async fn write_lists(tx: &mut WriteTx, rule_id: i64, lists: Lists<'_>) -> Ap
                 .acceptance_steps
                 .iter()
                 .map(|s| (RuleList::AcceptanceStep, s.as_str().to_owned())),
+        )
+        .chain(
+            lists
+                .eligible_parks
+                .iter()
+                .map(|c| (RuleList::EligiblePark, c.clone())),
         )
         .collect();
     for old in &existing {

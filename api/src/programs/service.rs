@@ -75,6 +75,8 @@ pub struct TypeRuleFields {
     pub lead_departments: Vec<String>,
     /// `None`: keep the current steps (none for a new type).
     pub acceptance_steps: Option<Vec<entities::AcceptanceStep>>,
+    /// `None`: keep the current list (none for a new type).
+    pub eligible_parks: Option<Vec<String>>,
     pub quota: Option<i32>,
     pub quota_region_level: entities::RegionLevel,
     pub reference_ratio: rust_decimal::Decimal,
@@ -309,17 +311,33 @@ async fn write_rules(
             Some(before) => tx.update("UPDATE", before, m).await?,
             None => tx.insert(m).await?,
         };
+        let current = super::rules::of_type(tx.conn(), program_id, r.pilot_type).await?;
         let steps = match &r.acceptance_steps {
             Some(steps) => steps.clone(),
-            None => super::rules::of_type(tx.conn(), program_id, r.pilot_type)
-                .await?
-                .map(|current| current.acceptance_steps)
+            None => current
+                .as_ref()
+                .map(|c| c.acceptance_steps.clone())
                 .unwrap_or_default(),
+        };
+        let parks = match &r.eligible_parks {
+            Some(codes) => {
+                for c in codes {
+                    crate::organizations::credit_code::CreditCode::parse(c).map_err(|e| {
+                        ApiError::bad_input(
+                            format!("input.typeRules.{i}.eligibleParks"),
+                            e.to_string(),
+                        )
+                    })?;
+                }
+                codes.clone()
+            }
+            None => current.map(|c| c.eligible_parks).unwrap_or_default(),
         };
         let lists = super::rules::Lists {
             applicant_kinds: &r.applicant_kinds,
             lead_departments: &r.lead_departments,
             acceptance_steps: &steps,
+            eligible_parks: &parks,
         };
         super::rules::write_lists(tx, rule.id, lists).await?;
     }

@@ -182,6 +182,11 @@ impl ProgramTypeRule {
     async fn acceptance_steps(&self, ctx: &Context<'_>) -> Result<Vec<AcceptanceStep>> {
         Ok(self.with_lists(ctx).await?.acceptance_steps)
     }
+    /// Unified social credit codes of the park management committees that may apply (Hechi:
+    /// the autonomous region's key industrial park list); empty: no list.
+    async fn eligible_parks(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(self.with_lists(ctx).await?.eligible_parks)
+    }
     /// Most pilots of this type recommended per region of `quotaRegionLevel`; absent: no limit.
     async fn quota(&self) -> Option<i32> {
         self.0.quota

@@ -49,6 +49,8 @@ pub struct TypeRuleSpec {
     min_count: i32,
     /// The steps acceptance requires (set with the thresholds by [`TypeRuleSpec::acceptance`]).
     steps: Vec<AcceptanceStep>,
+    /// Credit codes of the parks that may apply, where the program keeps a list.
+    parks: Vec<String>,
     title: &'static str,
     preliminary: Option<Role>,
     recommender: Role,
@@ -74,6 +76,7 @@ impl TypeRuleSpec {
             ratio: "0.70",
             min_count: 0,
             steps: Vec::new(),
+            parks: Vec::new(),
             title: "",
             preliminary: None,
             recommender: Role::Municipal,
@@ -97,6 +100,11 @@ impl TypeRuleSpec {
     }
     pub fn min_park(mut self, level: ParkLevel) -> Self {
         self.min_park = Some(level);
+        self
+    }
+    /// The parks (by credit code) on the program's list of eligible parks.
+    pub fn eligible_parks(mut self, codes: Vec<String>) -> Self {
+        self.parks = codes;
         self
     }
     pub fn lead(mut self, departments: &'static str) -> Self {
@@ -426,6 +434,7 @@ impl Builder {
                         applicant_kinds: &r.kinds,
                         lead_departments: &leads,
                         acceptance_steps: &r.steps,
+                        eligible_parks: &r.parks,
                     };
                     crate::programs::rules::write_lists(&mut self.tx, rule.id, lists).await?;
                 }

@@ -4,7 +4,7 @@
 //! twice: programs, organisations and pilots are keyed by document number, credit code and
 //! pilot code, and a pilot's records are written only with the pilot.
 
-use super::builder::{Builder, OrgSpec, PilotSpec, ProgramSpec, TypeRuleSpec};
+use super::builder::{Builder, OrgSpec, PilotSpec, ProgramSpec, TypeRuleSpec, credit_code};
 use crate::audit::writer::{Actor, WriteTx};
 use entities::{
     OrganizationKind::*, ParkLevel, PilotStatus::*, PilotType::*, ProgramLevel, RegionLevel, Role,
@@ -106,8 +106,10 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
                     .acceptance("0.70", 8)
                     .title("河池市近零碳排放区示范城区 (Hechi Near-Zero-Carbon Urban District)"),
                 TypeRuleSpec::new(Park, RegionLevel::County, &[ParkManagementCommittee])
-                    // On the autonomous-region-level (or higher) key industrial park list.
+                    // On the autonomous-region-level (or higher) key industrial park list: the
+                    // demo's list holds Hechi's industrial park.
                     .min_park(ParkLevel::Provincial)
+                    .eligible_parks(vec![credit_code(ParkManagementCommittee, "451202", 18)])
                     .lead("industry")
                     .reviewed_by(None, Role::County)
                     .acceptance("0.70", 6)
