@@ -29,11 +29,15 @@ pub enum Kind {
     ProgramTypeRule,
     ProgramRuleValue,
     CalendarDay,
+    CatalogueIndicator,
+    Fund,
+    ReportDuty,
+    AnnualReport,
     AuditEvent,
 }
 
 impl Kind {
-    const ALL: [Kind; 19] = [
+    const ALL: [Kind; 23] = [
         Kind::Region,
         Kind::Program,
         Kind::Organization,
@@ -52,6 +56,10 @@ impl Kind {
         Kind::ProgramTypeRule,
         Kind::ProgramRuleValue,
         Kind::CalendarDay,
+        Kind::CatalogueIndicator,
+        Kind::Fund,
+        Kind::ReportDuty,
+        Kind::AnnualReport,
         Kind::AuditEvent,
     ];
 
@@ -76,6 +84,10 @@ impl Kind {
             Kind::ProgramTypeRule => "ProgramTypeRule",
             Kind::ProgramRuleValue => "ProgramRuleValue",
             Kind::CalendarDay => "CalendarDay",
+            Kind::CatalogueIndicator => "CatalogueIndicator",
+            Kind::Fund => "Fund",
+            Kind::ReportDuty => "ReportDuty",
+            Kind::AnnualReport => "AnnualReport",
             Kind::AuditEvent => "AuditEvent",
         }
     }

@@ -11,6 +11,8 @@ pub struct Model {
     pub id: i64,
     pub pilot_id: i64,
     pub key_project_id: Option<i64>,
+    /// The program fund the money comes from, where it names one.
+    pub fund_id: Option<i64>,
     pub kind: FinancingKind,
     pub provider: String,
     pub committed_amount: Dec,

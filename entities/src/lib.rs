@@ -6,6 +6,8 @@ pub mod values;
 
 /// One acceptance attempt each.
 pub mod acceptance_record;
+/// A pilot's yearly progress reports and emission disclosures.
+pub mod annual_report;
 /// The append-only, hash-chained audit trail.
 pub mod audit_event;
 /// Provincial expert reviews of an application.
@@ -30,6 +32,12 @@ pub mod plan;
 pub mod program;
 /// Holidays and make-up working days of a program's calendar.
 pub mod program_calendar_day;
+/// Named funds a program's financing may draw on.
+pub mod program_fund;
+/// The indicator catalogue of a program's pilot type.
+pub mod program_indicator;
+/// The reports a program asks of its pilots every year.
+pub mod program_report_duty;
 /// Items of the list-valued rules of a program's pilot type.
 pub mod program_rule_value;
 /// Per-type admission and acceptance rules of a program.

@@ -69,6 +69,16 @@ domain_enum!(
 );
 
 domain_enum!(
+    /// A report a pilot files every year.
+    ReportKind {
+        /// How construction went in the year.
+        ProgressReport,
+        /// The public carbon-emission disclosure of the year (Hechi: 每年对外开展碳排放信息披露).
+        EmissionDisclosure,
+    }
+);
+
+domain_enum!(
     /// Level of the authority that issues a program.
     ProgramLevel { National, Provincial, Municipal }
 );

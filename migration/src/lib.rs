@@ -10,6 +10,7 @@ mod m20261122_000001_rule_lists;
 mod m20261122_000002_acceptance_grace;
 mod m20261122_000003_who_acts;
 mod m20261122_000004_program_notes;
+mod m20261201_000001_catalogues_and_reports;
 
 /// Every migration of the service, in order.
 #[derive(Debug)]
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_acceptance_grace::Migration),
             Box::new(m20261122_000003_who_acts::Migration),
             Box::new(m20261122_000004_program_notes::Migration),
+            Box::new(m20261201_000001_catalogues_and_reports::Migration),
         ]
     }
 }

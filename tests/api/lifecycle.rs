@@ -30,8 +30,11 @@ pub async fn new_org(
         .to_owned()
 }
 
-/// A DRAFT pilot with published plans and `constraints` + `references` indicators (all
-/// INCREASE to a target of 10); returns the pilot id and indicator ids (constraints first).
+/// A DRAFT pilot with published plans and its indicators; returns the pilot id and indicator
+/// ids (constraints first). Where the program keeps a catalogue for the type, the pilot takes
+/// every required indicator of it and its first `references` reference indicators (custom
+/// ones past the catalogue's); otherwise `constraints` + `references` custom indicators, all
+/// INCREASE to a target of 10.
 pub async fn application(
     app: &TestApp,
     applicant: &str,
@@ -74,33 +77,128 @@ pub async fn application(
         )
         .await;
     }
-    let mut indicators = Vec::new();
-    for (category, n) in [("CONSTRAINT", constraints), ("REFERENCE", references)] {
-        for i in 0..n {
-            let out = app
-                .mutate(applicant, "createIndicator", "CreateIndicatorInput", json!({
-                    "pilotId": pilot, "code": format!("{}{i:02}", &category[..1]), "name": format!("{category} {i}"),
-                    "category": category, "unit": "%", "direction": "INCREASE", "baselineValue": "5", "targetValue": "10", "targetYear": 2025
-                }), "indicator{id}")
-                .await;
-            indicators.push(out["indicator"]["id"].as_str().expect("id").to_owned());
+    let catalogue = catalogue_of(app, program, pilot_type).await;
+    let mut wanted: Vec<Value> = Vec::new();
+    if catalogue.is_empty() {
+        for (category, n) in [("CONSTRAINT", constraints), ("REFERENCE", references)] {
+            for i in 0..n {
+                wanted.push(json!({"code": format!("{}{i:02}", &category[..1]), "name": format!("{category} {i}"),
+                    "category": category, "unit": "%", "direction": "INCREASE"}));
+            }
         }
+    } else {
+        let of = |category: &str| {
+            catalogue
+                .iter()
+                .filter(|c| c["category"] == category)
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        wanted.extend(
+            of("CONSTRAINT")
+                .into_iter()
+                .filter(|c| c["required"] == true)
+                .map(|c| json!({"code": c["code"]})),
+        );
+        let listed = of("REFERENCE");
+        for i in 0..references {
+            wanted.push(match listed.get(i) {
+                Some(c) => json!({"code": c["code"]}),
+                None => json!({"code": format!("X{i:02}"), "name": format!("自选指标 {i}"), "category": "REFERENCE",
+                    "unit": "%", "direction": "INCREASE"}),
+            });
+        }
+    }
+    let mut indicators = Vec::new();
+    for w in wanted {
+        let direction = w["direction"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| {
+                catalogue
+                    .iter()
+                    .find(|c| c["code"] == w["code"])
+                    .expect("listed")["direction"]
+                    .as_str()
+                    .expect("direction")
+                    .to_owned()
+            });
+        let (baseline, target) = if direction == "INCREASE" {
+            ("5", "10")
+        } else {
+            ("15", "10")
+        };
+        let mut input = w.clone();
+        input["pilotId"] = json!(pilot);
+        input["baselineValue"] = json!(baseline);
+        input["targetValue"] = json!(target);
+        input["targetYear"] = json!(2025);
+        let out = app
+            .mutate(
+                applicant,
+                "createIndicator",
+                "CreateIndicatorInput",
+                input,
+                "indicator{id}",
+            )
+            .await;
+        indicators.push(out["indicator"]["id"].as_str().expect("id").to_owned());
     }
     (pilot, indicators)
 }
 
-/// Reports a value for each indicator: the first `met` after the constraints reach the target.
+/// The indicator catalogue a program keeps for a type (empty: none).
+pub async fn catalogue_of(app: &TestApp, program: &str, pilot_type: &str) -> Vec<Value> {
+    let body = app
+        .gql(
+            Some(&token_for("national", None)),
+            "query($id:ID!){program(id:$id){typeRules{pilotType indicatorCatalogue{code category direction required}}}}",
+            json!({"id": program}),
+        )
+        .await;
+    body["data"]["program"]["typeRules"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .find(|r| r["pilotType"] == pilot_type)
+        .map(|r| {
+            r["indicatorCatalogue"]
+                .as_array()
+                .expect("catalogue")
+                .clone()
+        })
+        .unwrap_or_default()
+}
+
+/// Reports a value for each indicator: every constraint meets its target, and the first
+/// `met_references` reference indicators do; the others fall short.
 pub async fn report(
     app: &TestApp,
     applicant: &str,
     indicators: &[String],
-    constraints: usize,
     met_references: usize,
     period_end: &str,
 ) {
-    for (i, id) in indicators.iter().enumerate() {
-        let met = i < constraints || i - constraints < met_references;
-        let value = if met { "12" } else { "8" };
+    let mut references = 0;
+    for id in indicators {
+        let body = app
+            .gql(
+                Some(applicant),
+                "query($id:ID!){node(id:$id){...on Indicator{category direction}}}",
+                json!({"id": id}),
+            )
+            .await;
+        let node = &body["data"]["node"];
+        let met = if node["category"] == "CONSTRAINT" {
+            true
+        } else {
+            references += 1;
+            references <= met_references
+        };
+        let value = match (met, node["direction"] == "INCREASE") {
+            (true, true) | (false, false) => "12",
+            (false, true) | (true, false) => "8",
+        };
         app.mutate(
             applicant,
             "reportIndicatorActual",
@@ -256,7 +354,7 @@ async fn a_shandong_park_goes_from_draft_to_titled() {
 
     // Construction: 8 of 11 reference indicators met, every constraint met.
     app.set_day("2025-06-30");
-    report(&app, &applicant, &indicators, 3, 8, "2025-06-30").await;
+    report(&app, &applicant, &indicators, 8, "2025-06-30").await;
     accept_review(&app, &municipal, &provincial, &applicant, &pilot).await;
     let body = decide(&app, &provincial, &pilot, "PASS").await;
     assert!(body["errors"].is_null(), "{body}");
@@ -343,7 +441,7 @@ async fn a_shandong_community_fails_at_four_references_and_passes_after_rectifyi
 
     // First attempt: 4 of 7 references met (57 %, and fewer than 5).
     app.set_day("2025-06-30");
-    report(&app, &applicant, &indicators, 2, 4, "2025-06-30").await;
+    report(&app, &applicant, &indicators, 4, "2025-06-30").await;
     accept_review(&app, &municipal, &provincial, &applicant, &pilot).await;
     let before = app.state_of(&pilot).await;
     let body = decide(&app, &provincial, &pilot, "PASS").await;
@@ -366,7 +464,7 @@ async fn a_shandong_community_fails_at_four_references_and_passes_after_rectifyi
 
     // Rectified: 5 of 7 met (71 %, and at least 5).
     app.set_day("2025-09-01");
-    report(&app, &applicant, &indicators, 2, 5, "2025-08-31").await;
+    report(&app, &applicant, &indicators, 5, "2025-08-31").await;
     accept_review(&app, &municipal, &provincial, &applicant, &pilot).await;
     let body = decide(&app, &provincial, &pilot, "PASS").await;
     assert!(body["errors"].is_null(), "{body}");
@@ -448,7 +546,7 @@ async fn a_hechi_campus_is_titled_then_revoked_on_re_review() {
     app.set_day("2024-07-08");
     app.as_(&municipal).designate(&pilot).await;
     app.set_day("2025-10-30");
-    report(&app, &applicant, &indicators, 2, 5, "2025-09-30").await;
+    report(&app, &applicant, &indicators, 5, "2025-09-30").await;
     accept_review(&app, &county, &municipal, &applicant, &pilot).await;
     let body = decide(&app, &municipal, &pilot, "PASS").await;
     assert_eq!(

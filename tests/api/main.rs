@@ -4,6 +4,7 @@
 mod abuse;
 mod audit;
 mod auth;
+mod catalogues;
 mod cli;
 mod contract;
 mod export;
@@ -17,6 +18,7 @@ mod n_plus_one;
 mod pagination;
 mod programs;
 mod redaction;
+mod reports;
 mod resilience;
 mod rules;
 mod schema;

@@ -148,7 +148,10 @@ async fn a_national_user_reads_the_whole_country_and_carries_no_region() {
         "{notes}"
     );
     assert!(note_of("HC").contains("local practice"), "{notes}");
-    assert_eq!(note_of("SD"), "");
+    assert!(
+        note_of("SD").contains("the catalogue here is an example"),
+        "{notes}"
+    );
     let (status, with_region) = app
         .post(
             Some(&token_for("national", Some("370000"))),

@@ -92,12 +92,19 @@ async fn a_notice_enters_the_queue_the_day_after_it_ends_and_a_re_review_when_it
 
     // Hechi's campus passed acceptance on 2025-11-20 and was re-reviewed on 2026-04-19; Hechi
     // re-reviews every 12 months, by the city's education bureau.
+    // (By then the campus's 2026 emission disclosure is overdue too: reports are checked in
+    // `reports.rs`, so only workflow steps are compared here.)
     let hechi_education = token_with_dept("municipal", "451200", "education");
+    let steps = |q: Vec<Value>| -> Vec<Value> {
+        q.into_iter()
+            .filter(|i| i["reason"] != "REPORT_OVERDUE")
+            .collect()
+    };
     app.set_day("2027-04-18");
-    assert!(queue(&app, &hechi_education).await.is_empty());
+    assert!(steps(queue(&app, &hechi_education).await).is_empty());
     app.set_day("2027-04-19");
     assert_eq!(
-        queue(&app, &hechi_education).await,
+        steps(queue(&app, &hechi_education).await),
         [item(
             "HC-2024-CAMPUS-0001",
             "RE_REVIEW_DUE",
@@ -116,7 +123,7 @@ async fn a_notice_enters_the_queue_the_day_after_it_ends_and_a_re_review_when_it
     )
     .await;
     assert!(
-        queue(&app, &hechi_education).await.is_empty(),
+        steps(queue(&app, &hechi_education).await).is_empty(),
         "next due in a year"
     );
 }

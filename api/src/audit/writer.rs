@@ -46,6 +46,7 @@ audited_child! {
     acceptance_record => AcceptanceRecord,
     re_review => ReReview,
     tracking_note => TrackingNote,
+    annual_report => AnnualReport,
     workflow_event => WorkflowEvent,
 }
 
@@ -87,6 +88,23 @@ impl Audited for program_rule_value::Model {
     fn pilot_of(&self) -> Option<i64> {
         None
     }
+}
+
+/// Records of a program (no pilot): its catalogues, duties and calendar.
+macro_rules! audited_program_record {
+    ($($module:ident => $kind:ident),+ $(,)?) => {$(
+        impl Audited for $module::Model {
+            const KIND: Kind = Kind::$kind;
+            fn key(&self) -> i64 { self.id }
+            fn pilot_of(&self) -> Option<i64> { None }
+        }
+    )+};
+}
+
+audited_program_record! {
+    program_indicator => CatalogueIndicator,
+    program_fund => Fund,
+    program_report_duty => ReportDuty,
 }
 
 impl Audited for program_calendar_day::Model {

@@ -52,7 +52,8 @@ fn roles_of(mutation: &str) -> &'static [Role] {
         | "createKeyProject"
         | "updateKeyProject"
         | "createFinancingSource"
-        | "updateFinancingSource" => &[Role::Applicant],
+        | "updateFinancingSource"
+        | "submitAnnualReport" => &[Role::Applicant],
         _ => &[],
     }
 }

@@ -13,7 +13,10 @@ use entities::{FinancingKind, FinancingStatus};
 #[derive(InputObject)]
 pub struct CreateFinancingSourceInput {
     pub pilot_id: ID,
-    pub kind: FinancingKind,
+    /// Required unless `fundId` names a fund, whose kind it then is.
+    pub kind: Option<FinancingKind>,
+    /// A fund the pilot's program offers (`Program.funds`).
+    pub fund_id: Option<ID>,
     pub provider: String,
     /// The key project the money is earmarked for.
     pub key_project_id: Option<ID>,
@@ -35,6 +38,8 @@ pub struct UpdateFinancingSourceInput {
     pub kind: Option<FinancingKind>,
     pub provider: Option<String>,
     pub key_project_id: MaybeUndefined<ID>,
+    /// A fund the pilot's program offers; null clears it.
+    pub fund_id: MaybeUndefined<ID>,
     pub committed_amount: Option<Decimal>,
     pub disbursed_amount: Option<Decimal>,
     pub reference_number: Option<String>,
@@ -48,6 +53,12 @@ pub struct UpdateFinancingSourceInput {
 #[derive(SimpleObject)]
 pub struct FinancingSourcePayload {
     pub financing_source: FinancingSource,
+}
+
+fn fund_id(id: Option<&ID>) -> Result<Option<i64>> {
+    Ok(id
+        .map(|id| ids::parse_id(id, Kind::Fund, "input.fundId"))
+        .transpose()?)
 }
 
 fn project_id(id: Option<&ID>) -> Result<Option<i64>> {
@@ -70,9 +81,10 @@ impl FinancingMutation {
         let viewer = ctx.viewer()?;
         let pilot_id = ids::parse_id(&input.pilot_id, Kind::Pilot, "input.pilotId")?;
         let fields = FinancingFields {
-            kind: Some(input.kind),
+            kind: input.kind,
             provider: Some(input.provider),
             key_project_id: Some(project_id(input.key_project_id.as_ref())?),
+            fund_id: Some(fund_id(input.fund_id.as_ref())?),
             committed_amount: Some(input.committed_amount.0),
             disbursed_amount: input.disbursed_amount.map(|d| d.0),
             reference_number: input.reference_number,
@@ -99,10 +111,16 @@ impl FinancingMutation {
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Value(id) => Some(project_id(Some(id))?),
         };
+        let fund = match &input.fund_id {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(id) => Some(fund_id(Some(id))?),
+        };
         let fields = FinancingFields {
             kind: input.kind,
             provider: input.provider,
             key_project_id,
+            fund_id: fund,
             committed_amount: input.committed_amount.map(|d| d.0),
             disbursed_amount: input.disbursed_amount.map(|d| d.0),
             reference_number: input.reference_number,

@@ -18,6 +18,8 @@ pub struct FinancingFields {
     pub provider: Option<String>,
     /// `Some(None)` clears the earmark.
     pub key_project_id: Option<Option<i64>>,
+    /// The program fund the money comes from; `Some(None)` clears it.
+    pub fund_id: Option<Option<i64>>,
     pub committed_amount: Option<Decimal>,
     pub disbursed_amount: Option<Decimal>,
     pub reference_number: Option<String>,
@@ -37,6 +39,26 @@ pub fn may_move(from: FinancingStatus, to: FinancingStatus) -> bool {
         )
 }
 
+/// A fund of the pilot's program that is still offered (`BAD_USER_INPUT` otherwise).
+async fn offered_fund(
+    db: &impl ConnectionTrait,
+    pilot_id: i64,
+    fund_id: i64,
+) -> ApiResult<entities::program_fund::Model> {
+    use entities::{pilot, program_fund};
+    let program_id = pilot::Entity::find_by_id(pilot_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal("financing of a missing pilot"))?
+        .program_id;
+    program_fund::Entity::find_by_id(fund_id)
+        .filter(program_fund::Column::ProgramId.eq(program_id))
+        .filter(program_fund::Column::RetiredAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::bad_input("input.fundId", "not a fund the pilot's program offers"))
+}
+
 async fn apply(
     db: &impl ConnectionTrait,
     pilot_id: i64,
@@ -46,6 +68,28 @@ async fn apply(
 ) -> ApiResult<()> {
     if let Some(k) = f.kind {
         m.kind = Set(k);
+    }
+    if let Some(fund) = f.fund_id {
+        if let Some(id) = fund {
+            let fund = offered_fund(db, pilot_id, id).await?;
+            if f.kind.is_none() {
+                m.kind = Set(fund.kind);
+            }
+        }
+        m.fund_id = Set(fund);
+    }
+    // A source drawing on a fund is of the fund's kind, whichever of the two changed.
+    if let Some(id) = *m.fund_id.as_ref() {
+        let fund = entities::program_fund::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or_else(|| ApiError::internal("financing source with a missing fund"))?;
+        if *m.kind.as_ref() != fund.kind {
+            return Err(ApiError::bad_input(
+                "input.kind",
+                format!("{} is a {} fund", fund.name, fund.kind.as_str()),
+            ));
+        }
     }
     if let Some(p) = f.provider {
         m.provider = Set(input::text("input.provider", &p, true, 300)?);
@@ -111,10 +155,11 @@ pub async fn create(
     pilot_id: i64,
     f: FinancingFields,
 ) -> ApiResult<financing_source::Model> {
-    if f.kind.is_none() || f.provider.is_none() || f.committed_amount.is_none() {
+    let kind_known = f.kind.is_some() || matches!(f.fund_id, Some(Some(_)));
+    if !kind_known || f.provider.is_none() || f.committed_amount.is_none() {
         return Err(ApiError::bad_input(
             "input",
-            "kind, provider and committedAmount are required",
+            "kind (or fundId), provider and committedAmount are required",
         ));
     }
     let mut tx = state.write(viewer).await?;
@@ -123,6 +168,8 @@ pub async fn create(
     let mut m = financing_source::ActiveModel {
         pilot_id: Set(pilot_id),
         key_project_id: Set(None),
+        fund_id: Set(None),
+        kind: Set(FinancingKind::Other),
         disbursed_amount: Set(Dec(Decimal::ZERO)),
         reference_number: Set(None),
         committed_on: Set(None),

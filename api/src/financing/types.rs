@@ -21,6 +21,22 @@ impl FinancingSource {
     async fn provider(&self) -> &str {
         &self.0.provider
     }
+    /// The program fund the money comes from, where it names one.
+    async fn fund(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<crate::programs::types::Fund>> {
+        let Some(id) = self.0.fund_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .data_unchecked::<crate::graphql::loaders::Loaders>()
+            .keyed::<entities::program_fund::Entity>()
+            .load_one(id)
+            .await
+            .map_err(crate::error::ApiError::internal)?
+            .map(crate::programs::types::Fund))
+    }
     /// The key project the money is earmarked for, if any.
     async fn key_project_id(&self) -> Option<ID> {
         self.0

@@ -103,6 +103,10 @@ grouped! {
     program_type_rule by program_id / ProgramId: i64, ordered by Id;
     program_rule_value by rule_id / RuleId: i64, ordered by Id;
     program_calendar_day by program_id / ProgramId: i64, ordered by Day;
+    program_indicator by rule_id / RuleId: i64, ordered by Id;
+    program_fund by program_id / ProgramId: i64, ordered by Id;
+    program_report_duty by program_id / ProgramId: i64, ordered by Id;
+    annual_report by pilot_id / PilotId: i64, ordered by Year;
     region by parent_code / ParentCode: Option<String>, ordered by Code;
 }
 
@@ -110,6 +114,16 @@ impl Keyed for program::Entity {
     type Key = i64;
     fn key_column() -> Self::Column {
         program::Column::Id
+    }
+    fn key_of(m: &Self::Model) -> i64 {
+        m.id
+    }
+}
+
+impl Keyed for program_fund::Entity {
+    type Key = i64;
+    fn key_column() -> Self::Column {
+        program_fund::Column::Id
     }
     fn key_of(m: &Self::Model) -> i64 {
         m.id

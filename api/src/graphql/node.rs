@@ -131,6 +131,10 @@ impl NodeQuery {
             | Kind::ProgramTypeRule
             | Kind::ProgramRuleValue
             | Kind::CalendarDay
+            | Kind::CatalogueIndicator
+            | Kind::Fund
+            | Kind::ReportDuty
+            | Kind::AnnualReport
             | Kind::AuditEvent => {
                 return Err(ApiError::not_found("record").into());
             }

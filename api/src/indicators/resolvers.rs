@@ -9,15 +9,18 @@ use crate::ids::{self, Kind};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entities::{Direction, IndicatorCategory};
 
-/// `createIndicator`: a target of a DRAFT pilot.
+/// `createIndicator`: a target of a DRAFT pilot. For an indicator of the program's
+/// catalogue, name, category, unit and direction come from the catalogue (leave them out, or
+/// give the same); other indicators need all four, and cannot be constraints where the
+/// program keeps a catalogue.
 #[derive(InputObject)]
 pub struct CreateIndicatorInput {
     pub pilot_id: ID,
     pub code: String,
-    pub name: String,
-    pub category: IndicatorCategory,
-    pub unit: String,
-    pub direction: Direction,
+    pub name: Option<String>,
+    pub category: Option<IndicatorCategory>,
+    pub unit: Option<String>,
+    pub direction: Option<Direction>,
     pub baseline_value: Decimal,
     pub target_value: Decimal,
     pub target_year: i32,

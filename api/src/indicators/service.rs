@@ -7,22 +7,101 @@ use crate::input;
 use crate::pilots::editing::{Section, editable_pilot};
 use crate::state::AppState;
 use chrono::NaiveDate;
-use entities::{Dec, Direction, IndicatorCategory, indicator, indicator_actual};
+use entities::{
+    Dec, Direction, IndicatorCategory, indicator, indicator_actual, pilot, program_indicator,
+    program_type_rule,
+};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
-/// A new indicator.
+/// A new indicator. Name, unit, direction and category may be left out for an indicator of
+/// the program's catalogue, which supplies them.
 #[derive(Debug, Clone)]
 pub struct IndicatorForCreate {
     pub pilot_id: i64,
     pub code: String,
-    pub name: String,
-    pub category: IndicatorCategory,
-    pub unit: String,
-    pub direction: Direction,
+    pub name: Option<String>,
+    pub category: Option<IndicatorCategory>,
+    pub unit: Option<String>,
+    pub direction: Option<Direction>,
     pub baseline_value: Decimal,
     pub target_value: Decimal,
     pub target_year: i32,
+}
+
+/// What an indicator is, once checked against the catalogue.
+struct Definition {
+    name: String,
+    unit: String,
+    direction: Direction,
+    category: IndicatorCategory,
+}
+
+/// The definition of a new indicator: the catalogue's where it lists the code (what the
+/// applicant gives must agree with it), the applicant's otherwise — and then never a
+/// constraint where the program keeps a catalogue, for constraints are the program's to set.
+fn define(i: &IndicatorForCreate, catalogue: &[program_indicator::Model]) -> ApiResult<Definition> {
+    let entry = catalogue.iter().find(|c| c.code == i.code.trim());
+    let Some(entry) = entry else {
+        let required = |field: &str| ApiError::bad_input(field, "is required");
+        let category = i.category.ok_or_else(|| required("input.category"))?;
+        if !catalogue.is_empty() && category == IndicatorCategory::Constraint {
+            return Err(ApiError::bad_input(
+                "input.category",
+                format!(
+                    "constraint indicators come from the program's catalogue ({})",
+                    catalogue
+                        .iter()
+                        .map(|c| c.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        return Ok(Definition {
+            name: input::text(
+                "input.name",
+                i.name.as_deref().ok_or_else(|| required("input.name"))?,
+                true,
+                300,
+            )?,
+            unit: input::text(
+                "input.unit",
+                i.unit.as_deref().ok_or_else(|| required("input.unit"))?,
+                true,
+                40,
+            )?,
+            direction: i.direction.ok_or_else(|| required("input.direction"))?,
+            category,
+        });
+    };
+    let differs = |field: &str, what: &str| {
+        ApiError::bad_input(
+            field,
+            format!(
+                "the program's catalogue sets {what} of {} (leave it out)",
+                entry.code
+            ),
+        )
+    };
+    if i.category.is_some_and(|c| c != entry.category) {
+        return Err(differs("input.category", "the category"));
+    }
+    if i.direction.is_some_and(|d| d != entry.direction) {
+        return Err(differs("input.direction", "the direction"));
+    }
+    if i.unit.as_deref().is_some_and(|u| u.trim() != entry.unit) {
+        return Err(differs("input.unit", "the unit"));
+    }
+    if i.name.as_deref().is_some_and(|n| n.trim() != entry.name) {
+        return Err(differs("input.name", "the name"));
+    }
+    Ok(Definition {
+        name: entry.name.clone(),
+        unit: entry.unit.clone(),
+        direction: entry.direction,
+        category: entry.category,
+    })
 }
 
 /// Adds a target to a DRAFT pilot of the viewer's organisation.
@@ -31,22 +110,18 @@ pub async fn create(
     viewer: &Viewer,
     i: IndicatorForCreate,
 ) -> ApiResult<indicator::Model> {
-    let code = input::text("input.code", &i.code, true, 40)?;
-    if !code
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-    {
-        return Err(ApiError::bad_input(
-            "input.code",
-            "letters, digits, '-', '_' and '.' only",
-        ));
-    }
-    let name = input::text("input.name", &i.name, true, 300)?;
-    let unit = input::text("input.unit", &i.unit, true, 40)?;
+    let code = crate::programs::catalogues::code("input.code", &i.code)?;
     input::in_range("input.targetYear", i64::from(i.target_year), 2000, 2100)?;
     let mut tx = state.write(viewer).await?;
     let now = tx.now();
-    editable_pilot(tx.conn(), viewer, i.pilot_id, Section::Application).await?;
+    let pilot = editable_pilot(tx.conn(), viewer, i.pilot_id, Section::Application).await?;
+    let catalogue = catalogue_of(tx.conn(), &pilot).await?;
+    let Definition {
+        name,
+        unit,
+        direction,
+        category,
+    } = define(&i, &catalogue)?;
     let taken = indicator::Entity::find()
         .filter(indicator::Column::PilotId.eq(i.pilot_id))
         .filter(indicator::Column::Code.eq(code.as_str()))
@@ -63,9 +138,9 @@ pub async fn create(
             pilot_id: Set(i.pilot_id),
             code: Set(code),
             name: Set(name),
-            category: Set(i.category),
+            category: Set(category),
             unit: Set(unit),
-            direction: Set(i.direction),
+            direction: Set(direction),
             baseline_value: Set(Dec(i.baseline_value)),
             target_value: Set(Dec(i.target_value)),
             target_year: Set(i.target_year),
@@ -117,4 +192,20 @@ pub async fn report_actual(
         .await?;
     tx.commit().await?;
     Ok(model)
+}
+
+/// The current indicator catalogue of the pilot's program for its type (empty: none).
+pub async fn catalogue_of(
+    db: &impl ConnectionTrait,
+    pilot: &pilot::Model,
+) -> ApiResult<Vec<program_indicator::Model>> {
+    let Some(rule) = program_type_rule::Entity::find()
+        .filter(program_type_rule::Column::ProgramId.eq(pilot.program_id))
+        .filter(program_type_rule::Column::PilotType.eq(pilot.pilot_type))
+        .one(db)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    crate::programs::catalogues::indicators(db, rule.id).await
 }

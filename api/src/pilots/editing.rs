@@ -6,6 +6,7 @@
 //! | plans (new versions, publishing) | DRAFT, DESIGNATED, TITLED |
 //! | actual values of indicators | DESIGNATED, TITLED |
 //! | key projects and financing sources | any state but REJECTED, WITHDRAWN, REVOKED |
+//! | annual reports and emission disclosures | DESIGNATED to TITLED |
 //!
 //! Program, type and region never change: a different application is a new pilot. While the
 //! application is under review (SUBMITTED to IN_PUBLIC_NOTICE) and while an acceptance
@@ -24,6 +25,7 @@ pub enum Section {
     Plans,
     Actuals,
     ProjectsAndFinancing,
+    Reports,
 }
 
 impl Section {
@@ -35,6 +37,7 @@ impl Section {
             Section::Plans => matches!(status, Draft | Designated | Titled),
             Section::Actuals => matches!(status, Designated | Titled),
             Section::ProjectsAndFinancing => !matches!(status, Rejected | Withdrawn | Revoked),
+            Section::Reports => crate::supervision::tracking::TRACKED.contains(&status),
         }
     }
 
@@ -44,6 +47,7 @@ impl Section {
             Section::Plans => "plans",
             Section::Actuals => "actual values",
             Section::ProjectsAndFinancing => "projects and financing",
+            Section::Reports => "annual reports",
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::programs::rules::TypeRule;
 use crate::programs::types::Program;
 use crate::projects::types::KeyProject;
 use crate::regions::types::{self as region_types, Region};
+use crate::supervision::types::{AnnualReport, ReportObligation};
 use crate::workflow::transitions;
 use crate::workflow::types::WorkflowEvent;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -361,6 +362,63 @@ impl Pilot {
             .await?
             .into_iter()
             .map(Into::into)
+            .collect())
+    }
+    /// The yearly reports filed: progress reports and emission disclosures, oldest year first.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
+    async fn annual_reports(&self, ctx: &Context<'_>) -> Result<Vec<AnnualReport>> {
+        Ok(self
+            .children::<annual_report::Entity>(ctx)
+            .await?
+            .into_iter()
+            .map(AnnualReport)
+            .collect())
+    }
+    /// What the pilot owes under its program's report duties: each year from designation
+    /// that has ended, with its due day, whether it is overdue and the report once filed.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
+    async fn report_obligations(&self, ctx: &Context<'_>) -> Result<Vec<ReportObligation>> {
+        let program = ctx
+            .loaders()
+            .keyed::<program::Entity>()
+            .load_one(self.model.program_id)
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::internal("pilot without program"))?;
+        let duties: Vec<program_report_duty::Model> = ctx
+            .loaders()
+            .group::<program_report_duty::Entity>()
+            .load_one(self.model.program_id)
+            .await
+            .map_err(ApiError::internal)?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| d.retired_at.is_none())
+            .collect();
+        let today = crate::clock::china_date(ctx.state().clock.now());
+        let owed = crate::supervision::reports::owed(
+            self.model.status,
+            self.model.designated_at.map(crate::clock::china_date),
+            program.construction_ends_on,
+            &duties,
+            today,
+        );
+        let filed = self.children::<annual_report::Entity>(ctx).await?;
+        Ok(owed
+            .into_iter()
+            .map(|o| {
+                let report = filed
+                    .iter()
+                    .find(|r| r.kind == o.kind && r.year == o.year)
+                    .cloned();
+                ReportObligation {
+                    kind: o.kind,
+                    year: o.year,
+                    due_on: o.due_on.into(),
+                    overdue: report.is_none() && o.due_on < today,
+                    report: report.map(AnnualReport),
+                }
+            })
             .collect())
     }
     /// The actions this viewer may take on the pilot now, read from the transition table the

@@ -1,5 +1,6 @@
 //! `programs` and `program`.
 
+use super::catalogues;
 use super::service::{self, ProgramFilter as Filter};
 use super::types::Program;
 use crate::graphql::context::ContextExt;
@@ -102,6 +103,47 @@ pub struct ProgramTypeRuleInput {
     /// Whether construction ends with an acceptance that awards the title; absent: unchanged
     /// (true for a new type).
     pub acceptance: Option<bool>,
+    /// The type's indicator catalogue: pilots take their constraint indicators from it;
+    /// absent: unchanged (none for a new type); empty: no catalogue.
+    pub indicators: Option<Vec<CatalogueIndicatorInput>>,
+}
+
+/// An indicator of a type's catalogue.
+#[derive(InputObject)]
+pub struct CatalogueIndicatorInput {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub direction: entities::Direction,
+    pub category: entities::IndicatorCategory,
+    /// Every pilot of the type must carry it to submit; it counts at acceptance either way.
+    #[graphql(default)]
+    pub required: bool,
+}
+
+/// A named fund the program's pilots may draw on.
+#[derive(InputObject)]
+pub struct FundInput {
+    pub code: String,
+    pub name: String,
+    /// The kind of every financing source that names the fund.
+    pub kind: entities::FinancingKind,
+    #[graphql(default)]
+    pub administrator: String,
+}
+
+/// A report the program asks of each designated pilot every year.
+#[derive(InputObject)]
+pub struct ReportDutyInput {
+    pub kind: entities::ReportKind,
+    /// Month and day of the following year by which a year's report is due (a day every
+    /// year has: not 29 February).
+    pub due_month: i32,
+    pub due_day: i32,
+    /// Whether the duty continues after the title (true for disclosures) or ends with the
+    /// construction period.
+    #[graphql(default)]
+    pub after_title: bool,
 }
 
 /// A holiday or make-up working day.
@@ -140,6 +182,10 @@ pub struct CreateProgramInput {
     pub type_rules: Vec<ProgramTypeRuleInput>,
     #[graphql(default)]
     pub calendar: Vec<CalendarDayInput>,
+    #[graphql(default)]
+    pub funds: Vec<FundInput>,
+    #[graphql(default)]
+    pub report_duties: Vec<ReportDutyInput>,
 }
 
 /// `updateProgram`: absent fields stay; rules and days given replace those of the same type
@@ -163,6 +209,10 @@ pub struct UpdateProgramInput {
     pub type_rules: Vec<ProgramTypeRuleInput>,
     #[graphql(default)]
     pub calendar: Vec<CalendarDayInput>,
+    /// The named funds; absent: unchanged; given: exactly these (others are retired).
+    pub funds: Option<Vec<FundInput>>,
+    /// The yearly report duties; absent: unchanged; given: exactly these.
+    pub report_duties: Option<Vec<ReportDutyInput>>,
 }
 
 /// What program mutations return.
@@ -195,6 +245,40 @@ fn rules(list: Vec<ProgramTypeRuleInput>) -> Vec<service::TypeRuleFields> {
             expert_review: r.expert_review,
             public_notice: r.public_notice,
             acceptance: r.acceptance,
+            indicators: r.indicators.map(|list| {
+                list.into_iter()
+                    .map(|c| catalogues::CatalogueIndicatorFields {
+                        code: c.code,
+                        name: c.name,
+                        unit: c.unit,
+                        direction: c.direction,
+                        category: c.category,
+                        required: c.required,
+                    })
+                    .collect()
+            }),
+        })
+        .collect()
+}
+
+fn funds(list: Vec<FundInput>) -> Vec<catalogues::FundFields> {
+    list.into_iter()
+        .map(|f| catalogues::FundFields {
+            code: f.code,
+            name: f.name,
+            kind: f.kind,
+            administrator: f.administrator,
+        })
+        .collect()
+}
+
+fn duties(list: Vec<ReportDutyInput>) -> Vec<catalogues::ReportDutyFields> {
+    list.into_iter()
+        .map(|d| catalogues::ReportDutyFields {
+            kind: d.kind,
+            due_month: d.due_month,
+            due_day: d.due_day,
+            after_title: d.after_title,
         })
         .collect()
 }
@@ -236,6 +320,8 @@ impl ProgramMutation {
             notes: Some(input.notes),
             type_rules: rules(input.type_rules),
             calendar: days(input.calendar),
+            funds: Some(funds(input.funds)),
+            report_duties: Some(duties(input.report_duties)),
         };
         Ok(ProgramPayload {
             program: Program(service::create(ctx.state(), viewer, fields).await?),
@@ -264,6 +350,8 @@ impl ProgramMutation {
             notes: input.notes,
             type_rules: rules(input.type_rules),
             calendar: days(input.calendar),
+            funds: input.funds.map(funds),
+            report_duties: input.report_duties.map(duties),
             ..Default::default()
         };
         Ok(ProgramPayload {

@@ -77,6 +77,8 @@ pub struct TypeRuleFields {
     pub acceptance_steps: Option<Vec<entities::AcceptanceStep>>,
     /// `None`: keep the current list (none for a new type).
     pub eligible_parks: Option<Vec<String>>,
+    /// The type's indicator catalogue; `None`: keep the current one (none for a new type).
+    pub indicators: Option<Vec<super::catalogues::CatalogueIndicatorFields>>,
     pub quota: Option<i32>,
     pub quota_region_level: entities::RegionLevel,
     pub reference_ratio: rust_decimal::Decimal,
@@ -136,6 +138,10 @@ pub struct ProgramFields {
     pub notes: Option<String>,
     pub type_rules: Vec<TypeRuleFields>,
     pub calendar: Vec<(chrono::NaiveDate, entities::CalendarDayKind, String)>,
+    /// The named funds; `None`: keep the current ones (none for a new program).
+    pub funds: Option<Vec<super::catalogues::FundFields>>,
+    /// The yearly report duties; `None`: keep the current ones (none for a new program).
+    pub report_duties: Option<Vec<super::catalogues::ReportDutyFields>>,
 }
 
 fn check_rule(
@@ -340,6 +346,40 @@ async fn write_rules(
             eligible_parks: &parks,
         };
         super::rules::write_lists(tx, rule.id, lists).await?;
+        if let Some(catalogue) = &r.indicators {
+            let field = format!("input.typeRules.{i}.indicators");
+            let current = super::catalogues::indicators(tx.conn(), rule.id).await?;
+            let unchanged = current.len() == catalogue.len()
+                && current.iter().zip(catalogue).all(|(c, w)| {
+                    (
+                        &c.code,
+                        &c.name,
+                        &c.unit,
+                        c.direction,
+                        c.category,
+                        c.required,
+                    ) == (
+                        &w.code,
+                        &w.name,
+                        &w.unit,
+                        w.direction,
+                        w.category,
+                        w.required,
+                    )
+                });
+            if !unchanged {
+                // Pilots under way were admitted and will be accepted against the catalogue
+                // they applied under.
+                check_no_pilot_under_way(tx.conn(), program_id, r.pilot_type).await?;
+                super::catalogues::write_indicators(tx, &field, rule.id, catalogue).await?;
+            }
+        }
+    }
+    if let Some(funds) = &f.funds {
+        super::catalogues::write_funds(tx, program_id, funds).await?;
+    }
+    if let Some(duties) = &f.report_duties {
+        super::catalogues::write_duties(tx, program_id, duties).await?;
     }
     let mut days = std::collections::HashSet::new();
     for (d, kind, note) in &f.calendar {
@@ -394,7 +434,7 @@ async fn check_no_pilot_under_way(
         .await?;
     if under_way > 0 {
         return Err(ApiError::RuleViolation(format!(
-            "{under_way} {} pilot(s) of this program are under way: who acts on the type and its stages change only before any is submitted",
+            "{under_way} {} pilot(s) of this program are under way: who acts on the type, its stages and its indicator catalogue change only before any is submitted",
             pilot_type.as_str()
         )));
     }

@@ -11,7 +11,8 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{
     AcceptanceStep, CalendarDayKind, OrganizationKind, ParkLevel, PilotType, ProgramLevel,
-    RegionLevel, program, program_calendar_day, program_rule_value, program_type_rule,
+    RegionLevel, program, program_calendar_day, program_fund, program_indicator,
+    program_report_duty, program_rule_value, program_type_rule,
 };
 
 /// One call for pilots issued by an authority.
@@ -126,6 +127,33 @@ impl Program {
             })
             .collect())
     }
+    /// The named funds its pilots' financing may draw on.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
+    async fn funds(&self, ctx: &Context<'_>) -> Result<Vec<Fund>> {
+        Ok(
+            current::<program_fund::Entity>(ctx, self.0.id, |f| f.retired_at.is_none())
+                .await?
+                .into_iter()
+                .map(Fund)
+                .collect(),
+        )
+    }
+    /// The reports it asks of each designated pilot every year.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
+    async fn report_duties(&self, ctx: &Context<'_>) -> Result<Vec<ReportDuty>> {
+        Ok(
+            current::<program_report_duty::Entity>(ctx, self.0.id, |d| d.retired_at.is_none())
+                .await?
+                .into_iter()
+                .map(|d| ReportDuty {
+                    kind: d.kind,
+                    due_month: d.due_month,
+                    due_day: d.due_day,
+                    after_title: d.after_title,
+                })
+                .collect(),
+        )
+    }
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -225,6 +253,98 @@ impl ProgramTypeRule {
     /// Whether construction ends with an acceptance that awards the title.
     async fn acceptance(&self) -> bool {
         self.0.acceptance
+    }
+    /// The indicators the program sets for the type: a pilot's constraint indicators come
+    /// from here, and acceptance counts against it; empty: no catalogue.
+    #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
+    async fn indicator_catalogue(&self, ctx: &Context<'_>) -> Result<Vec<CatalogueIndicator>> {
+        Ok(
+            current::<program_indicator::Entity>(ctx, self.0.id, |i| i.retired_at.is_none())
+                .await?
+                .into_iter()
+                .map(|i| CatalogueIndicator {
+                    code: i.code,
+                    name: i.name,
+                    unit: i.unit,
+                    direction: i.direction,
+                    category: i.category,
+                    required: i.required,
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The rows of `E` under `key` that `keep` keeps (one batched read per request).
+async fn current<E>(
+    ctx: &Context<'_>,
+    key: i64,
+    keep: impl Fn(&E::Model) -> bool,
+) -> Result<Vec<E::Model>>
+where
+    E: crate::graphql::loaders::Grouped<Key = i64>,
+    E::Model: Send + Sync + Clone,
+{
+    Ok(ctx
+        .loaders()
+        .group::<E>()
+        .load_one(key)
+        .await
+        .map_err(ApiError::internal)?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| keep(m))
+        .collect())
+}
+
+/// An indicator of a type's catalogue.
+#[derive(SimpleObject)]
+pub struct CatalogueIndicator {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub direction: entities::Direction,
+    pub category: entities::IndicatorCategory,
+    /// Every pilot of the type must carry it to submit.
+    pub required: bool,
+}
+
+/// A report the program asks of each designated pilot every year.
+#[derive(SimpleObject)]
+pub struct ReportDuty {
+    pub kind: entities::ReportKind,
+    /// Month and day of the following year by which a year's report is due.
+    pub due_month: i32,
+    pub due_day: i32,
+    /// Whether the duty continues after the title (or ends with construction).
+    pub after_title: bool,
+}
+
+/// A named fund a program's pilots may draw on.
+pub struct Fund(pub program_fund::Model);
+
+#[Object]
+impl Fund {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Fund, self.0.id)
+    }
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The kind of every financing source drawing on it.
+    async fn kind(&self) -> entities::FinancingKind {
+        self.0.kind
+    }
+    /// Who administers it.
+    async fn administrator(&self) -> &str {
+        &self.0.administrator
+    }
+    /// When the program took it off its list; absent while it is offered.
+    async fn retired_at(&self) -> Option<DateTime<Utc>> {
+        self.0.retired_at
     }
 }
 

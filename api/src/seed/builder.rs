@@ -35,6 +35,10 @@ pub struct ProgramSpec {
     pub rules: Vec<TypeRuleSpec>,
     /// (date, is a working day): holidays and make-up working days.
     pub calendar: Vec<(&'static str, bool)>,
+    /// Named funds: (code, name, kind, administrator).
+    pub funds: Vec<(&'static str, &'static str, FinancingKind, &'static str)>,
+    /// Yearly reports: (kind, due month, due day, continues after the title).
+    pub duties: Vec<(ReportKind, i32, i32, bool)>,
 }
 
 /// What a program requires of one pilot type.
@@ -57,6 +61,8 @@ pub struct TypeRuleSpec {
     expert_review: bool,
     public_notice: bool,
     acceptance: bool,
+    /// Whether the type has an indicator catalogue (the seeded indicators).
+    catalogue: bool,
 }
 
 impl TypeRuleSpec {
@@ -83,7 +89,14 @@ impl TypeRuleSpec {
             expert_review: true,
             public_notice: true,
             acceptance: false,
+            catalogue: false,
         }
+    }
+    /// The type's indicators come from a catalogue: the seeded constraints (required) and
+    /// as many reference indicators as the type carries.
+    pub fn catalogue(mut self) -> Self {
+        self.catalogue = true;
+        self
     }
     /// Who reviews before the issuing authority: the preliminary reviewer's level (if any)
     /// and the recommender's.
@@ -204,6 +217,9 @@ pub fn credit_code(kind: OrganizationKind, region: &str, serial: u32) -> String 
     let check = check_character(&first).unwrap_or('0');
     format!("{first}{check}")
 }
+
+/// Demo pilots that have not filed their latest report, so an overdue one shows.
+const UNFILED_IN_DEMO: [&str; 1] = ["HC-2024-CITY-0001"];
 
 /// One step of a seeded history.
 struct Step {
@@ -437,7 +453,67 @@ impl Builder {
                         eligible_parks: &r.parks,
                     };
                     crate::programs::rules::write_lists(&mut self.tx, rule.id, lists).await?;
+                    if r.catalogue {
+                        let catalogue: Vec<_> = INDICATORS
+                            .iter()
+                            .filter(|i| i.0.starts_with('C'))
+                            .chain(
+                                INDICATORS
+                                    .iter()
+                                    .filter(|i| i.0.starts_with('R'))
+                                    .take(reference_count(r.pilot_type)),
+                            )
+                            .map(|(code, name, unit, direction, _, _)| {
+                                let constraint = code.starts_with('C');
+                                crate::programs::catalogues::CatalogueIndicatorFields {
+                                    code: (*code).into(),
+                                    name: (*name).into(),
+                                    unit: (*unit).into(),
+                                    direction: *direction,
+                                    category: if constraint {
+                                        IndicatorCategory::Constraint
+                                    } else {
+                                        IndicatorCategory::Reference
+                                    },
+                                    required: constraint,
+                                }
+                            })
+                            .collect();
+                        crate::programs::catalogues::write_indicators(
+                            &mut self.tx,
+                            "catalogue",
+                            rule.id,
+                            &catalogue,
+                        )
+                        .await?;
+                    }
                 }
+                let funds: Vec<_> = spec
+                    .funds
+                    .iter()
+                    .map(|(code, name, kind, administrator)| {
+                        crate::programs::catalogues::FundFields {
+                            code: (*code).into(),
+                            name: (*name).into(),
+                            kind: *kind,
+                            administrator: (*administrator).into(),
+                        }
+                    })
+                    .collect();
+                crate::programs::catalogues::write_funds(&mut self.tx, m.id, &funds).await?;
+                let duties: Vec<_> = spec
+                    .duties
+                    .iter()
+                    .map(|(kind, due_month, due_day, after_title)| {
+                        crate::programs::catalogues::ReportDutyFields {
+                            kind: *kind,
+                            due_month: *due_month,
+                            due_day: *due_day,
+                            after_title: *after_title,
+                        }
+                    })
+                    .collect();
+                crate::programs::catalogues::write_duties(&mut self.tx, m.id, &duties).await?;
                 for (day, working) in &spec.calendar {
                     self.tx
                         .insert(program_calendar_day::ActiveModel {
@@ -898,7 +974,63 @@ impl Builder {
                 ..Default::default()
             }).await?;
         }
+        self.reports(&pilot).await?;
         Ok(true)
+    }
+
+    /// Files the reports the pilot owes whose due day has passed, a fortnight before it —
+    /// all but the latest of the pilots in [`UNFILED_IN_DEMO`], which shows as overdue.
+    async fn reports(&mut self, pilot: &pilot::Model) -> anyhow::Result<()> {
+        let Some(p) = self.programs.get(&pilot.program_id) else {
+            return Ok(());
+        };
+        let construction_ends_on = p.model.construction_ends_on;
+        let duties = crate::programs::catalogues::duties(self.tx.conn(), pilot.program_id).await?;
+        let today = crate::clock::china_date(Utc::now());
+        let owed = crate::supervision::reports::owed(
+            pilot.status,
+            pilot.designated_at.map(crate::clock::china_date),
+            construction_ends_on,
+            &duties,
+            today,
+        );
+        let mut due: Vec<_> = owed.into_iter().filter(|o| o.due_on <= today).collect();
+        if UNFILED_IN_DEMO.contains(&pilot.code.as_str()) {
+            due.pop();
+        }
+        let h = spread(&pilot.code);
+        for o in due {
+            let filed = o.due_on - Days::new(14);
+            let disclosure = o.kind == ReportKind::EmissionDisclosure;
+            self.tx
+                .insert_at(
+                    at(filed),
+                    annual_report::ActiveModel {
+                        pilot_id: Set(pilot.id),
+                        kind: Set(o.kind),
+                        year: Set(o.year),
+                        summary: Set(if disclosure {
+                            format!("{}年度碳排放信息披露 (emission disclosure for {})", o.year, o.year)
+                        } else {
+                            format!("{}年度建设进展报告：重点项目按计划推进 (progress in {}: key projects on schedule)", o.year, o.year)
+                        }),
+                        emissions_tco2e: Set(disclosure.then(|| {
+                            Dec(Decimal::from(40_000 + (h % 60_000)) - Decimal::from(1_500 * (o.year - 2023)))
+                        })),
+                        published_url: Set(disclosure.then(|| {
+                            format!("https://www.hechi.gov.cn/disclosure/{}/{}", pilot.code, o.year)
+                        })),
+                        submitted_on: Set(filed),
+                        reporter_sub: Set(format!("applicant:{}", pilot.applicant_id)),
+                        version: Set(1),
+                        created_at: Set(at(filed)),
+                        updated_at: Set(at(filed)),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+        }
+        Ok(())
     }
 
     async fn plans(
@@ -1221,6 +1353,33 @@ impl Builder {
                         disbursed_on: Set(designated.then(|| date("2024-09-30"))),
                         status: Set(status),
                         version: Set(if designated { 3 } else { 2 }),
+                        created_at: Set(when),
+                        updated_at: Set(when),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+        }
+        // Money from the program's named funds, where it offers any.
+        let funds = crate::programs::catalogues::funds(self.tx.conn(), pilot.program_id).await?;
+        if let Some(fund) = funds.get((h % funds.len().max(1) as u64) as usize) {
+            let committed = Decimal::from(2_000_000 + (h % 8) * 250_000);
+            self.tx
+                .insert_at(
+                    when,
+                    financing_source::ActiveModel {
+                        pilot_id: Set(pilot.id),
+                        key_project_id: Set(Some(ids[0].0)),
+                        fund_id: Set(Some(fund.id)),
+                        kind: Set(fund.kind),
+                        provider: Set(fund.administrator.clone()),
+                        committed_amount: Set(Dec(committed)),
+                        disbursed_amount: Set(Dec(Decimal::ZERO)),
+                        reference_number: Set(Some(format!("{}-{:06}", fund.code, h % 1_000_000))),
+                        committed_on: Set(Some(date("2024-06-30"))),
+                        disbursed_on: Set(None),
+                        status: Set(FinancingStatus::Committed),
+                        version: Set(2),
                         created_at: Set(when),
                         updated_at: Set(when),
                         ..Default::default()

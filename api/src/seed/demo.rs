@@ -7,7 +7,8 @@
 use super::builder::{Builder, OrgSpec, PilotSpec, ProgramSpec, TypeRuleSpec, credit_code};
 use crate::audit::writer::{Actor, WriteTx};
 use entities::{
-    OrganizationKind::*, ParkLevel, PilotStatus::*, PilotType::*, ProgramLevel, RegionLevel, Role,
+    FinancingKind, OrganizationKind::*, ParkLevel, PilotStatus::*, PilotType::*, ProgramLevel,
+    RegionLevel, ReportKind, Role,
 };
 use sea_orm::DatabaseConnection;
 
@@ -29,26 +30,31 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             notice_working_days: 5,
             re_review_interval_months: None,
             acceptance_grace_days: 0,
-            notes: "",
+            notes: "约束性与参考性指标见原文附件，本数据集未收录：此处指标目录为示例；年度进展报告的报送日期(次年1月31日)为本地做法 (The constraint and reference indicators are in the plan's annexes, which this data set lacks: the catalogue here is an example; the yearly progress report due on 31 January is local practice.)",
             rules: vec![
                 TypeRuleSpec::new(City, RegionLevel::County, &[CountyGovernment])
                     .reviewed_by(None, Role::Municipal)
                     .quota(1, RegionLevel::Municipality)
                     .acceptance("0.70", 10)
+                    .catalogue()
                     .title("山东省近零碳城市 (Near Zero Carbon City of Shandong Province)"),
                 TypeRuleSpec::new(Park, RegionLevel::County, &[ParkManagementCommittee])
                     .reviewed_by(Some(Role::County), Role::Municipal)
                     .min_park(ParkLevel::Provincial)
                     .quota(2, RegionLevel::Municipality)
                     .acceptance("0.70", 8)
+                    .catalogue()
                     .title("山东省近零碳园区 (Near Zero Carbon Park of Shandong Province)"),
                 TypeRuleSpec::new(Community, RegionLevel::County, &[ResidentsCommittee, VillagersCommittee])
                     .reviewed_by(Some(Role::County), Role::Municipal)
                     .quota(3, RegionLevel::Municipality)
                     .acceptance("0.70", 5)
+                    .catalogue()
                     .title("山东省近零碳社区 (Near Zero Carbon Community of Shandong Province)"),
             ],
             calendar: china_public_holidays(),
+            funds: Vec::new(),
+            duties: vec![(ReportKind::ProgressReport, 1, 31, false)],
         })
         .await?;
 
@@ -66,7 +72,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             notice_working_days: 5,
             re_review_interval_months: None,
             acceptance_grace_days: 0,
-            notes: "每省名额见原文附件1，本数据集未收录；此处配额为示例数字 (The per-province quotas are in Annex 1 of the plan, which this data set lacks: the quotas here are examples, not the NDRC's figures.)",
+            notes: "每省名额见原文附件1，本数据集未收录；此处配额为示例数字；定期总结评估以次年2月28日前报送年度进展为本地做法 (The per-province quotas are in Annex 1 of the plan, which this data set lacks: the quotas here are examples, not the NDRC's figures. The plan asks for regular summary and evaluation: a progress report due on 28 February is local practice.)",
             rules: vec![
                 // The province proposes within its quota, the NDRC confirms; no notice, no
                 // acceptance and no title (the plan speaks of evaluation, not titles).
@@ -81,6 +87,14 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
                     .quota(2, RegionLevel::Province),
             ],
             calendar: china_public_holidays(),
+            // 国家发展改革委将会同有关方面统筹现有资金渠道 (existing central channels).
+            funds: vec![(
+                "NDRC-ZYYS",
+                "中央预算内投资 (central budget investment)",
+                FinancingKind::CentralBudgetInvestment,
+                "国家发展和改革委员会 (NDRC)",
+            )],
+            duties: vec![(ReportKind::ProgressReport, 2, 28, true)],
         })
         .await?;
 
@@ -98,12 +112,13 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
             notice_working_days: 5,
             re_review_interval_months: Some(12),
             acceptance_grace_days: 0,
-            notes: "方案未规定验收指标比例与公示期限；此处0.70比例、最低达标数与5个工作日公示为本地做法 (The Hechi plan sets no acceptance thresholds and no notice length: the 0.70 ratio, the minimum counts and the 5-working-day notice are local practice, not the document's.)",
+            notes: "方案未规定验收指标比例、指标目录、公示期限与报送日期；此处0.70比例、最低达标数、示例指标目录、5个工作日公示及次年1月31日(进展)、3月31日(碳排放信息披露)为本地做法 (The Hechi plan sets no acceptance thresholds, indicator catalogue, notice length or report dates: the 0.70 ratio, the minimum counts, the example catalogue, the 5-working-day notice and the due days — 31 January for progress, 31 March for the yearly emission disclosure the plan requires — are local practice, not the document's.)",
             rules: vec![
                 TypeRuleSpec::new(City, RegionLevel::County, &[CountyGovernment])
                     .lead("ecology_environment,development_reform")
                     .reviewed_by(None, Role::County)
                     .acceptance("0.70", 8)
+                    .catalogue()
                     .title("河池市近零碳排放区示范城区 (Hechi Near-Zero-Carbon Urban District)"),
                 TypeRuleSpec::new(Park, RegionLevel::County, &[ParkManagementCommittee])
                     // On the autonomous-region-level (or higher) key industrial park list: the
@@ -113,6 +128,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
                     .lead("industry")
                     .reviewed_by(None, Role::County)
                     .acceptance("0.70", 6)
+                    .catalogue()
                     .title("河池市近零碳排放园区 (Hechi Near-Zero-Carbon Park)"),
                 TypeRuleSpec::new(
                     Community,
@@ -122,19 +138,47 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
                 .lead("ecology_environment,development_reform")
                 .reviewed_by(None, Role::County)
                 .acceptance("0.70", 4)
+                    .catalogue()
                 .title("河池市近零碳排放社区 (Hechi Near-Zero-Carbon Community)"),
                 TypeRuleSpec::new(Campus, RegionLevel::County, &[School])
                     .lead("education")
                     .reviewed_by(None, Role::County)
                     .acceptance("0.70", 4)
+                    .catalogue()
                     .title("河池市近零碳排放校园 (Hechi Near-Zero-Carbon Campus)"),
                 TypeRuleSpec::new(Commercial, RegionLevel::County, &[CommercialVenueOperator])
                     .lead("commerce")
                     .reviewed_by(None, Role::County)
                     .acceptance("0.70", 4)
+                    .catalogue()
                     .title("河池市近零碳排放商业场所 (Hechi Near-Zero-Carbon Commercial Venue)"),
             ],
             calendar: china_public_holidays(),
+            // 方案“做好资金支持”所列三项资金 (the three funds the plan names).
+            funds: vec![
+                (
+                    "HC-DQZX",
+                    "中央大气污染防治专项资金 (central special fund for air-pollution control)",
+                    FinancingKind::CentralSpecialFund,
+                    "财政部、生态环境部 (Ministry of Finance, Ministry of Ecology and Environment)",
+                ),
+                (
+                    "HC-ZYYS",
+                    "污染治理和减碳中央预算内投资专项资金 (central-budget investment for pollution control and carbon reduction)",
+                    FinancingKind::CentralBudgetInvestment,
+                    "国家发展和改革委员会 (NDRC)",
+                ),
+                (
+                    "HC-GYZX",
+                    "自治区工业振兴资金(工业绿色发展示范节能降碳技术改造项目) (the autonomous region's industrial revitalisation fund, green-industry energy-saving retrofits)",
+                    FinancingKind::ProvincialFiscalFund,
+                    "广西壮族自治区工业和信息化厅 (Guangxi Department of Industry and Information Technology)",
+                ),
+            ],
+            duties: vec![
+                (ReportKind::ProgressReport, 1, 31, false),
+                (ReportKind::EmissionDisclosure, 3, 31, true),
+            ],
         })
         .await?;
 

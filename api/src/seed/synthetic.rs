@@ -67,6 +67,8 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
                 .title("Synthetic Community"),
             ],
             calendar: vec![],
+            funds: Vec::new(),
+            duties: Vec::new(),
         })
         .await?;
     let counties: Vec<region::Model> = region::Entity::find()

@@ -3,5 +3,7 @@
 //! program's chain.
 
 pub mod queue;
+pub mod reports;
 pub mod resolvers;
 pub mod tracking;
+pub mod types;

@@ -2,7 +2,9 @@
 //! program's chain, in which states the viewer takes a step that moves a pilot on, and selects
 //! those pilots in SQL within the viewer's scope; dates the table cannot know (a window that is
 //! open, a notice that has ended, a re-review that has fallen due) are program data checked here.
+//! Reports past their due day come from the program's report duties (`super::reports`).
 
+use super::reports::{self, Owed};
 use crate::auth::Viewer;
 use crate::clock::china_date;
 use crate::error::ApiResult;
@@ -31,6 +33,8 @@ pub enum WorkReason {
     AcceptanceWaiting,
     /// The program's re-review interval has passed since the last decision or re-review.
     ReReviewDue,
+    /// A yearly report or emission disclosure is past its due day and not filed.
+    ReportOverdue,
 }
 
 /// One pilot the viewer should act on.
@@ -42,6 +46,8 @@ pub struct WorkItem {
     pub actions: Vec<WorkflowAction>,
     /// When the step fell or falls due, where the program sets a date.
     pub due_on: Option<NaiveDate>,
+    /// The missing report, for `ReportOverdue`.
+    pub report: Option<Owed>,
 }
 
 /// The reason an action puts a pilot in the queue; `None` for steps nobody must take
@@ -87,6 +93,7 @@ pub async fn of(state: &AppState, viewer: &Viewer, limit: usize) -> ApiResult<Ve
         .all(db)
         .await?;
     let mut duties: HashMap<(i64, PilotType), Duty> = HashMap::new();
+    let mut chains: HashMap<(i64, PilotType), Chain> = HashMap::new();
     let mut wanted = Condition::any();
     for model in program_type_rule::Entity::find().all(db).await? {
         let Some(program) = programs.get(&model.program_id) else {
@@ -94,6 +101,7 @@ pub async fn of(state: &AppState, viewer: &Viewer, limit: usize) -> ApiResult<Ve
         };
         let (program_id, pilot_type) = (model.program_id, model.pilot_type);
         let chain: Chain = TypeRule::assemble(model, &values).chain(program);
+        chains.insert((program_id, pilot_type), chain.clone());
         let mut by_status = HashMap::new();
         for status in <PilotStatus as async_graphql::resolver_utils::EnumType>::items() {
             let status = status.value;
@@ -132,8 +140,9 @@ pub async fn of(state: &AppState, viewer: &Viewer, limit: usize) -> ApiResult<Ve
             );
         }
     }
+    let mut items = overdue_reports(db, viewer, &programs, &chains, today).await?;
     if duties.is_empty() {
-        return Ok(Vec::new());
+        return Ok(items);
     }
     let pilots = pilot::Entity::find()
         .filter(viewer.pilot_scope())
@@ -142,7 +151,6 @@ pub async fn of(state: &AppState, viewer: &Viewer, limit: usize) -> ApiResult<Ve
         .all(db)
         .await?;
     let re_review_since = last_decisions(db, &pilots).await?;
-    let mut items = Vec::new();
     for p in pilots {
         let Some(duty) = duties.get(&(p.program_id, p.pilot_type)) else {
             continue;
@@ -176,10 +184,89 @@ pub async fn of(state: &AppState, viewer: &Viewer, limit: usize) -> ApiResult<Ve
             reason: *reason,
             actions: actions.clone(),
             due_on,
+            report: None,
             pilot: p,
         });
-        if items.len() >= limit {
-            break;
+    }
+    items.sort_by_key(|i| i.pilot.id);
+    items.truncate(limit);
+    Ok(items)
+}
+
+/// Reports past their due day and not filed, for the applicant who files them and the bureaus
+/// that follow the pilot (as for tracking notes), within the viewer's scope.
+async fn overdue_reports(
+    db: &sea_orm::DatabaseConnection,
+    viewer: &Viewer,
+    programs: &HashMap<i64, program::Model>,
+    chains: &HashMap<(i64, PilotType), Chain>,
+    today: NaiveDate,
+) -> ApiResult<Vec<WorkItem>> {
+    let mut duties: HashMap<i64, Vec<program_report_duty::Model>> = HashMap::new();
+    for d in program_report_duty::Entity::find()
+        .filter(program_report_duty::Column::RetiredAt.is_null())
+        .all(db)
+        .await?
+    {
+        duties.entry(d.program_id).or_default().push(d);
+    }
+    if duties.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pilots = pilot::Entity::find()
+        .filter(viewer.pilot_scope())
+        .filter(pilot::Column::Status.is_in(crate::supervision::tracking::TRACKED))
+        .filter(pilot::Column::ProgramId.is_in(duties.keys().copied()))
+        .order_by_asc(pilot::Column::Id)
+        .all(db)
+        .await?;
+    let pilots: Vec<pilot::Model> = pilots
+        .into_iter()
+        .filter(|p| {
+            viewer.role == Role::Applicant
+                || chains
+                    .get(&(p.program_id, p.pilot_type))
+                    .is_some_and(|c| crate::supervision::tracking::follows(viewer, c))
+        })
+        .collect();
+    if pilots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filed: std::collections::HashSet<(i64, ReportKind, i32)> = annual_report::Entity::find()
+        .select_only()
+        .column(annual_report::Column::PilotId)
+        .column(annual_report::Column::Kind)
+        .column(annual_report::Column::Year)
+        .filter(annual_report::Column::PilotId.is_in(pilots.iter().map(|p| p.id)))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut items = Vec::new();
+    for p in pilots {
+        let (Some(program), Some(duties)) =
+            (programs.get(&p.program_id), duties.get(&p.program_id))
+        else {
+            continue;
+        };
+        let owed = reports::owed(
+            p.status,
+            p.designated_at.map(china_date),
+            program.construction_ends_on,
+            duties,
+            today,
+        );
+        for o in owed {
+            if o.due_on < today && !filed.contains(&(p.id, o.kind, o.year)) {
+                items.push(WorkItem {
+                    pilot: p.clone(),
+                    reason: WorkReason::ReportOverdue,
+                    actions: Vec::new(),
+                    due_on: Some(o.due_on),
+                    report: Some(o),
+                });
+            }
         }
     }
     Ok(items)

@@ -6,7 +6,7 @@ use crate::auth::{COMPILING_DEPARTMENT, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::workflow::service::{Governed, governed};
-use crate::workflow::transitions::Actor;
+use crate::workflow::transitions::{Actor, Chain};
 use entities::{PilotStatus, Role, tracking_note};
 use sea_orm::Set;
 
@@ -18,6 +18,18 @@ pub const TRACKED: [PilotStatus; 4] = [
     PilotStatus::Titled,
 ];
 
+/// Whether the viewer follows pilots of `chain` under construction: a bureau of the pilot's
+/// city, or of whoever fills the recommender or issuing-authority step — of the lead or the
+/// compiling department. (Scope has already placed the pilot in the viewer's region.)
+pub fn follows(viewer: &Viewer, chain: &Chain) -> bool {
+    let follows = viewer.role == Role::Municipal
+        || chain.filled_by(viewer, Actor::Recommender)
+        || chain.filled_by(viewer, Actor::IssuingAuthority);
+    let bureau = viewer.is_lead_for(&chain.lead_departments)
+        || viewer.dept.as_deref() == Some(COMPILING_DEPARTMENT);
+    follows && bureau
+}
+
 /// Writes a tracking note on a pilot the viewer follows.
 pub async fn add(
     state: &AppState,
@@ -28,12 +40,7 @@ pub async fn add(
     let body = crate::input::long_text("input.body", body, true)?;
     let mut tx = state.write(viewer).await?;
     let Governed { pilot, chain, .. } = governed(tx.conn(), viewer, pilot_id).await?;
-    let follows = viewer.role == Role::Municipal
-        || chain.filled_by(viewer, Actor::Recommender)
-        || chain.filled_by(viewer, Actor::IssuingAuthority);
-    let bureau = viewer.is_lead_for(&chain.lead_departments)
-        || viewer.dept.as_deref() == Some(COMPILING_DEPARTMENT);
-    if !follows || !bureau {
+    if !follows(viewer, &chain) {
         return Err(ApiError::Forbidden(
             "tracking notes are written by the city's bureaus and the program's recommender and issuing authority".into(),
         ));

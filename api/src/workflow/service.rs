@@ -660,6 +660,25 @@ async fn check_submission(
             applicant: &applicant,
         },
     )?;
+    let catalogue = crate::programs::catalogues::indicators(db, rule.model.id).await?;
+    let carried: Vec<String> = indicator::Entity::find()
+        .filter(indicator::Column::PilotId.eq(p.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| i.code)
+        .collect();
+    let lacking: Vec<&str> = catalogue
+        .iter()
+        .filter(|c| c.required && !carried.contains(&c.code))
+        .map(|c| c.code.as_str())
+        .collect();
+    if !lacking.is_empty() {
+        return Err(ApiError::RuleViolation(format!(
+            "the program requires targets for the indicators {}",
+            lacking.join(", ")
+        )));
+    }
     for kind in [PlanKind::CreationPlan, PlanKind::ResearchReport] {
         let published = plan::Entity::find()
             .filter(plan::Column::PilotId.eq(p.id))
@@ -741,12 +760,16 @@ async fn check_quota(
     Ok(())
 }
 
-/// The acceptance rule over the pilot's indicators as they stand, with a JSON snapshot.
+/// The acceptance rule over the pilot's indicators as they stand, with a JSON snapshot. It
+/// counts against the program's catalogue for the type: an indicator takes the catalogue's
+/// category, and a constraint or required indicator of the catalogue that the pilot lacks
+/// counts as not met.
 pub async fn evaluate(
     db: &impl ConnectionTrait,
     pilot_id: i64,
     rule: &program_type_rule::Model,
 ) -> ApiResult<(acceptance_rule::Verdict, String)> {
+    let catalogue = crate::programs::catalogues::indicators(db, rule.id).await?;
     let indicators = indicator::Entity::find()
         .filter(indicator::Column::PilotId.eq(pilot_id))
         .order_by_asc(indicator::Column::Id)
@@ -766,12 +789,26 @@ pub async fn evaluate(
             .collect();
         let last = latest(&mine);
         let met = indicator_rule::is_met(i.direction, i.target_value.0, last.map(|a| a.value.0));
-        pairs.push((i.category, met));
+        let category = catalogue
+            .iter()
+            .find(|c| c.code == i.code)
+            .map_or(i.category, |c| c.category);
+        pairs.push((category, met));
         snapshot.push(serde_json::json!({
-            "code": i.code, "name": i.name, "category": i.category, "direction": i.direction,
+            "code": i.code, "name": i.name, "category": category, "direction": i.direction,
             "baseline": i.baseline_value, "target": i.target_value,
             "latestActual": last.map(|a| a.value), "periodEnd": last.map(|a| a.period_end), "met": met,
         }));
+    }
+    for c in &catalogue {
+        let counts = c.required || c.category == IndicatorCategory::Constraint;
+        if counts && !indicators.iter().any(|i| i.code == c.code) {
+            pairs.push((c.category, false));
+            snapshot.push(serde_json::json!({
+                "code": c.code, "name": c.name, "category": c.category, "direction": c.direction,
+                "missing": true, "met": false,
+            }));
+        }
     }
     let verdict =
         acceptance_rule::evaluate(pairs, rule.reference_ratio.0, rule.reference_min_count);
