@@ -8,7 +8,8 @@ use api::auth::Viewer;
 use api::clock::FixedClock;
 use api::regions::code::RegionCode;
 use api::state::AppState;
-use api::workflow::service::{self, Act, Details, QUOTA_STATES, Review};
+use api::workflow::actions::{Action, QUOTA_STATES, Review};
+use api::workflow::service::{self, Act};
 use entities::*;
 use proptest::prelude::*;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -35,7 +36,8 @@ fn viewer(role: Role, region: Option<&str>, org: Option<i64>, dept: Option<&str>
     }
 }
 
-fn details(action: WorkflowAction, choice: usize) -> Details {
+/// The action of kind `kind`, with details varied by `choice`.
+fn action_of(kind: WorkflowAction, choice: usize) -> Action {
     let review = |pass: bool| Review {
         result: if pass {
             ReviewResult::Pass
@@ -49,26 +51,33 @@ fn details(action: WorkflowAction, choice: usize) -> Details {
         site_visit_on: None,
         site_findings: None,
     };
-    match action {
-        WorkflowAction::RecordExpertReview => {
-            Details::ExpertReview(review(!choice.is_multiple_of(3)))
-        }
-        WorkflowAction::StartPublicNotice => Details::PublicNotice { starts_on: None },
-        WorkflowAction::RecordObjection => Details::Objection {
+    use WorkflowAction as W;
+    match kind {
+        W::Submit => Action::Submit,
+        W::Withdraw => Action::Withdraw,
+        W::Endorse => Action::Endorse,
+        W::Recommend => Action::Recommend,
+        W::Return => Action::Return,
+        W::Reject => Action::Reject,
+        W::Designate => Action::Designate,
+        W::ForwardAcceptance => Action::ForwardAcceptance,
+        W::RecordExpertReview => Action::RecordExpertReview(review(!choice.is_multiple_of(3))),
+        W::StartPublicNotice => Action::StartPublicNotice { starts_on: None },
+        W::RecordObjection => Action::RecordObjection {
             received_on: None,
             objector: "市民".into(),
             content: "异议".into(),
         },
-        WorkflowAction::ResolveObjection => Details::ResolveObjection {
+        W::ResolveObjection => Action::ResolveObjection {
             objection_id: choice as i64,
             upheld: choice.is_multiple_of(2),
             resolution: "处理".into(),
         },
-        WorkflowAction::RequestAcceptance => Details::RequestAcceptance {
+        W::RequestAcceptance => Action::RequestAcceptance {
             self_assessment: "自评".into(),
         },
-        WorkflowAction::RecordAcceptanceReview => Details::AcceptanceReview(review(true)),
-        WorkflowAction::DecideAcceptance => Details::Decide {
+        W::RecordAcceptanceReview => Action::RecordAcceptanceReview(review(true)),
+        W::DecideAcceptance => Action::DecideAcceptance {
             result: if choice.is_multiple_of(2) {
                 ReviewResult::Pass
             } else {
@@ -76,7 +85,7 @@ fn details(action: WorkflowAction, choice: usize) -> Details {
             },
             rectification_deadline: None,
         },
-        WorkflowAction::ReReview => Details::ReReview {
+        W::ReReview => Action::ReReview {
             outcome: [
                 ReReviewOutcome::Maintained,
                 ReReviewOutcome::Revoked,
@@ -85,7 +94,6 @@ fn details(action: WorkflowAction, choice: usize) -> Details {
             reviewed_on: None,
             rectification_deadline: chrono::NaiveDate::from_ymd_opt(2030, 1, 1),
         },
-        _ => Details::None,
     }
 }
 
@@ -172,9 +180,8 @@ async fn run(steps: Vec<(usize, usize, usize, usize, usize)>) {
         let act = Act {
             pilot_id: target.id,
             version: before.version,
-            action,
             comment: String::new(),
-            details: details(action, choice),
+            action: action_of(action, choice),
         };
         let result = service::apply(&state, viewer, act).await;
         let after = pilot::Entity::find_by_id(target.id)

@@ -1,6 +1,7 @@
 //! The pilot lifecycle: the transition table, applying it, the working-day calendar, the log
 //! of transitions and its live feed.
 
+pub mod actions;
 pub mod calendar;
 pub mod events;
 pub mod resolvers;

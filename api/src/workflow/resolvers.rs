@@ -1,6 +1,7 @@
 //! The lifecycle mutations: each parses its input and hands one [`Act`] to the service.
 
-use super::service::{self, Act, Applied, Details, Review};
+use super::actions::{Action, Review};
+use super::service::{self, Act, Applied};
 use super::types::WorkflowEvent;
 use crate::graphql::context::ContextExt;
 use crate::graphql::scalars::Date;
@@ -8,7 +9,7 @@ use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
 use crate::pilots::types::Pilot;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use entities::{ReReviewOutcome, ReviewResult, WorkflowAction};
+use entities::{ReReviewOutcome, ReviewResult};
 
 /// A transition that needs nothing but the pilot, the version read, and a comment.
 #[derive(InputObject)]
@@ -145,18 +146,16 @@ async fn run(
     ctx: &Context<'_>,
     pilot_id: &ID,
     version: i32,
-    action: WorkflowAction,
     comment: String,
-    details: Details,
+    action: Action,
 ) -> Result<PilotTransitionPayload> {
     let viewer = ctx.viewer()?;
     let pilot_id = ids::parse_id(pilot_id, Kind::Pilot, "input.pilotId")?;
     let act = Act {
         pilot_id,
         version,
-        action,
         comment,
-        details,
+        action,
     };
     Ok(service::apply(ctx.state(), viewer, act).await?.into())
 }
@@ -164,17 +163,9 @@ async fn run(
 async fn simple(
     ctx: &Context<'_>,
     input: TransitionInput,
-    action: WorkflowAction,
+    action: Action,
 ) -> Result<PilotTransitionPayload> {
-    run(
-        ctx,
-        &input.pilot_id,
-        input.version,
-        action,
-        input.comment,
-        Details::None,
-    )
-    .await
+    run(ctx, &input.pilot_id, input.version, input.comment, action).await
 }
 
 fn review(
@@ -206,7 +197,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<PilotTransitionPayload> {
-        simple(ctx, input, WorkflowAction::Submit).await
+        simple(ctx, input, Action::Submit).await
     }
     /// Applicant: withdraw any time before designation.
     async fn withdraw_pilot(
@@ -214,7 +205,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<PilotTransitionPayload> {
-        simple(ctx, input, WorkflowAction::Withdraw).await
+        simple(ctx, input, Action::Withdraw).await
     }
     /// County: endorse a submitted non-CITY application.
     async fn endorse_pilot(
@@ -222,7 +213,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<PilotTransitionPayload> {
-        simple(ctx, input, WorkflowAction::Endorse).await
+        simple(ctx, input, Action::Endorse).await
     }
     /// Municipal: recommend to the province, within the municipality's quota for the type.
     async fn recommend_pilot(
@@ -230,7 +221,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<PilotTransitionPayload> {
-        simple(ctx, input, WorkflowAction::Recommend).await
+        simple(ctx, input, Action::Recommend).await
     }
     /// County or municipal reviewer: return the application to DRAFT for revision.
     async fn return_pilot(
@@ -238,7 +229,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<PilotTransitionPayload> {
-        simple(ctx, input, WorkflowAction::Return).await
+        simple(ctx, input, Action::Return).await
     }
     /// A reviewer: reject the application.
     async fn reject_pilot(
@@ -246,7 +237,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<PilotTransitionPayload> {
-        simple(ctx, input, WorkflowAction::Reject).await
+        simple(ctx, input, Action::Reject).await
     }
     /// Provincial: record the expert review of a recommended application.
     async fn record_expert_review(
@@ -265,9 +256,8 @@ impl WorkflowMutation {
             ctx,
             &input.pilot_id,
             input.version,
-            WorkflowAction::RecordExpertReview,
             input.comment,
-            Details::ExpertReview(r),
+            Action::RecordExpertReview(r),
         )
         .await
     }
@@ -277,18 +267,10 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: StartPublicNoticeInput,
     ) -> Result<PilotTransitionPayload> {
-        let details = Details::PublicNotice {
+        let action = Action::StartPublicNotice {
             starts_on: input.starts_on.map(|d| d.0),
         };
-        run(
-            ctx,
-            &input.pilot_id,
-            input.version,
-            WorkflowAction::StartPublicNotice,
-            input.comment,
-            details,
-        )
-        .await
+        run(ctx, &input.pilot_id, input.version, input.comment, action).await
     }
     /// Provincial: record an objection received during the notice.
     async fn record_objection(
@@ -296,20 +278,12 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: RecordObjectionInput,
     ) -> Result<PilotTransitionPayload> {
-        let details = Details::Objection {
+        let action = Action::RecordObjection {
             received_on: input.received_on.map(|d| d.0),
             objector: input.objector,
             content: input.content,
         };
-        run(
-            ctx,
-            &input.pilot_id,
-            input.version,
-            WorkflowAction::RecordObjection,
-            String::new(),
-            details,
-        )
-        .await
+        run(ctx, &input.pilot_id, input.version, String::new(), action).await
     }
     /// Provincial: uphold or dismiss an objection.
     async fn resolve_objection(
@@ -319,20 +293,12 @@ impl WorkflowMutation {
     ) -> Result<PilotTransitionPayload> {
         let objection_id =
             ids::parse_id(&input.objection_id, Kind::Objection, "input.objectionId")?;
-        let details = Details::ResolveObjection {
+        let action = Action::ResolveObjection {
             objection_id,
             upheld: input.upheld,
             resolution: input.resolution,
         };
-        run(
-            ctx,
-            &input.pilot_id,
-            input.version,
-            WorkflowAction::ResolveObjection,
-            String::new(),
-            details,
-        )
-        .await
+        run(ctx, &input.pilot_id, input.version, String::new(), action).await
     }
     /// Provincial: designate after the notice has ended with no open or upheld objection.
     async fn designate_pilot(
@@ -340,7 +306,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<PilotTransitionPayload> {
-        simple(ctx, input, WorkflowAction::Designate).await
+        simple(ctx, input, Action::Designate).await
     }
     /// Applicant: request acceptance (from the start of construction) with a self-assessment.
     async fn request_acceptance(
@@ -348,18 +314,10 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: RequestAcceptanceInput,
     ) -> Result<PilotTransitionPayload> {
-        let details = Details::RequestAcceptance {
+        let action = Action::RequestAcceptance {
             self_assessment: input.self_assessment,
         };
-        run(
-            ctx,
-            &input.pilot_id,
-            input.version,
-            WorkflowAction::RequestAcceptance,
-            input.comment,
-            details,
-        )
-        .await
+        run(ctx, &input.pilot_id, input.version, input.comment, action).await
     }
     /// Municipal: forward the acceptance request to the province.
     async fn forward_acceptance(
@@ -367,7 +325,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<PilotTransitionPayload> {
-        simple(ctx, input, WorkflowAction::ForwardAcceptance).await
+        simple(ctx, input, Action::ForwardAcceptance).await
     }
     /// Provincial: record the experts' data review and the site visit.
     async fn record_acceptance_review(
@@ -387,9 +345,8 @@ impl WorkflowMutation {
             ctx,
             &input.pilot_id,
             input.version,
-            WorkflowAction::RecordAcceptanceReview,
             String::new(),
-            Details::AcceptanceReview(r),
+            Action::RecordAcceptanceReview(r),
         )
         .await
     }
@@ -399,19 +356,11 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: DecideAcceptanceInput,
     ) -> Result<PilotTransitionPayload> {
-        let details = Details::Decide {
+        let action = Action::DecideAcceptance {
             result: input.result,
             rectification_deadline: input.rectification_deadline.map(|d| d.0),
         };
-        run(
-            ctx,
-            &input.pilot_id,
-            input.version,
-            WorkflowAction::DecideAcceptance,
-            input.comment,
-            details,
-        )
-        .await
+        run(ctx, &input.pilot_id, input.version, input.comment, action).await
     }
     /// Provincial: re-review a titled pilot: MAINTAINED, RECTIFY (with a deadline) or REVOKED.
     async fn record_re_review(
@@ -419,20 +368,12 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         input: RecordReReviewInput,
     ) -> Result<PilotTransitionPayload> {
-        let details = Details::ReReview {
+        let action = Action::ReReview {
             outcome: input.outcome,
             reviewed_on: input.reviewed_on.map(|d| d.0),
             rectification_deadline: input.rectification_deadline.map(|d| d.0),
         };
-        run(
-            ctx,
-            &input.pilot_id,
-            input.version,
-            WorkflowAction::ReReview,
-            input.comment,
-            details,
-        )
-        .await
+        run(ctx, &input.pilot_id, input.version, input.comment, action).await
     }
 }
 
