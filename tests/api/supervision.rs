@@ -101,7 +101,8 @@ async fn a_notice_enters_the_queue_the_day_after_it_ends_and_a_re_review_when_it
             .collect()
     };
     app.set_day("2027-04-18");
-    assert!(steps(queue(&app, &hechi_education).await).is_empty());
+    let q = steps(queue(&app, &hechi_education).await);
+    assert!(q.is_empty(), "{q:?}");
     app.set_day("2027-04-19");
     assert_eq!(
         steps(queue(&app, &hechi_education).await),

@@ -233,6 +233,11 @@ impl WriteTx {
         Ok(model)
     }
 
+    /// Makes the following changes at `at` (loading history under a fixed clock).
+    pub fn set_now(&mut self, at: DateTime<Utc>) {
+        self.now = at;
+    }
+
     /// Inserts a record as made at `at` (loading history).
     pub async fn insert_at<A>(
         &mut self,
@@ -243,7 +248,7 @@ impl WriteTx {
         A: ActiveModelTrait + ActiveModelBehavior + Send,
         <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited,
     {
-        self.now = at;
+        self.set_now(at);
         self.insert(am).await
     }
 

@@ -1,18 +1,21 @@
 //! Writes seed records consistently: a pilot's history is derived from the stage it should be
-//! in, walking the canonical path of the lifecycle, so its workflow events, plans, indicators,
-//! reviews and acceptance records agree with its status and with each other.
+//! in and walked through the lifecycle actions themselves under a fixed clock, so its workflow
+//! events, reviews, notices, objections and acceptance records are what the API would have
+//! made; plans, indicators, projects and financing are written beside them.
 
-use crate::acceptance::rule;
 use crate::audit::writer::WriteTx;
+use crate::auth::Viewer;
 use crate::organizations::credit_code::check_character;
 use crate::regions::code::RegionCode;
+use crate::workflow::actions::{Action, Review};
 use crate::workflow::calendar::WorkCalendar;
+use crate::workflow::service::{self, Act};
 use crate::workflow::transitions::Chain;
 use anyhow::Context;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use entities::*;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -604,7 +607,8 @@ impl Builder {
     }
 
     /// The program's path of the lifecycle up to `spec.status`, with dates: each step taken
-    /// by the actor the program names for it, skipping the stages it lacks.
+    /// by the actor the program names for it, skipping the stages it lacks, with the
+    /// objections, reviews and re-reviews a pilot of that stage has had.
     fn history(
         &self,
         spec: &PilotSpec,
@@ -615,8 +619,10 @@ impl Builder {
         use WorkflowAction as A;
         let chain = Chain::of(&p.model, rule, Vec::new());
         let authority = chain.issuing_authority;
-        let jitter = spread(spec.code) % 12;
-        let mut day = p.model.application_opens_on + Days::new(25 + jitter);
+        let h = spread(spec.code);
+        // Submitted inside the window (the NDRC's is short).
+        let mut day = (p.model.application_opens_on + Days::new(25 + h % 12))
+            .min(p.model.application_closes_on);
         let mut steps: Vec<Step> = Vec::new();
         let target = spec.status;
         // Appends a step `gap` days later; true once the target state is reached.
@@ -666,12 +672,22 @@ impl Builder {
             return steps;
         }
         if chain.public_notice {
-            if push(A::StartPublicNotice, InPublicNotice, authority, 6, &mut day) {
+            push(A::StartPublicNotice, InPublicNotice, authority, 6, &mut day);
+            let start = day;
+            // Some notices draw an objection: one still open, or one dismissed.
+            let open = target == InPublicNotice && h.is_multiple_of(2);
+            if open || spec.pilot_type == PilotType::City {
+                push(A::RecordObjection, InPublicNotice, authority, 2, &mut day);
+                if !open {
+                    push(A::ResolveObjection, InPublicNotice, authority, 1, &mut day);
+                }
+            }
+            if target == InPublicNotice {
                 return steps;
             }
             day = p
                 .calendar
-                .notice_end(day, p.model.notice_working_days as u32);
+                .notice_end(start, p.model.notice_working_days as u32);
         }
         if push(A::Designate, Designated, authority, 3, &mut day)
             && spec.failed_attempt_with.is_none()
@@ -699,7 +715,14 @@ impl Builder {
                 10,
                 &mut day,
             );
-            if push(A::DecideAcceptance, Designated, authority, 40, &mut day) {
+            push(
+                A::RecordAcceptanceReview,
+                AcceptanceForwarded,
+                authority,
+                14,
+                &mut day,
+            );
+            if push(A::DecideAcceptance, Designated, authority, 26, &mut day) {
                 return steps;
             }
             request_day = day + Days::new(150);
@@ -711,22 +734,154 @@ impl Builder {
             Role::Applicant,
             0,
             &mut day,
-        ) || push(
+        ) {
+            return steps;
+        }
+        let forwarded = push(
             A::ForwardAcceptance,
             AcceptanceForwarded,
             chain.recommender,
             10,
             &mut day,
-        ) || push(A::DecideAcceptance, Titled, authority, 40, &mut day)
-        {
+        );
+        // The experts' data review and site visit: recorded, and (when forwarded) undecided.
+        push(
+            A::RecordAcceptanceReview,
+            AcceptanceForwarded,
+            authority,
+            14,
+            &mut day,
+        );
+        if forwarded {
             return steps;
         }
+        push(A::DecideAcceptance, Titled, authority, 26, &mut day);
+        // Re-reviewed: revoked, or (where the program re-reviews periodically) maintained.
         if target == Revoked {
             push(A::ReReview, Revoked, authority, 180, &mut day);
+        } else if p.model.re_review_interval_months.is_some() {
+            push(A::ReReview, Titled, authority, 150, &mut day);
         }
         steps
     }
 
+    /// The action a step of the history takes, with its details.
+    async fn action_for(
+        &self,
+        steps: &[Step],
+        i: usize,
+        pilot: &pilot::Model,
+    ) -> anyhow::Result<Action> {
+        use WorkflowAction as A;
+        let s = &steps[i];
+        let h = spread(&pilot.code);
+        // A review passes unless the decision after it fails the attempt.
+        let passes = steps[i..]
+            .iter()
+            .find(|x| x.action == A::DecideAcceptance)
+            .is_none_or(|d| d.to == PilotStatus::Titled);
+        let review = |result: bool, comments: &str, names: &[&str]| Review {
+            result: if result {
+                ReviewResult::Pass
+            } else {
+                ReviewResult::Fail
+            },
+            score: Some(Decimal::new(700 + (h % 250) as i64, 1)),
+            comments: comments.into(),
+            expert_names: names.iter().map(|n| (*n).to_owned()).collect(),
+            reviewed_on: Some(s.day),
+            site_visit_on: Some(s.day),
+            site_findings: Some("现场核查与申报材料一致 (site matches the file)".into()),
+        };
+        Ok(match s.action {
+            A::Submit => Action::Submit,
+            A::Withdraw => Action::Withdraw,
+            A::Endorse => Action::Endorse,
+            A::Recommend => Action::Recommend,
+            A::Return => Action::Return,
+            A::Reject => Action::Reject,
+            A::Designate => Action::Designate,
+            A::ForwardAcceptance => Action::ForwardAcceptance,
+            A::RecordExpertReview => Action::RecordExpertReview(Review {
+                score: Some(Decimal::new(780 + (h % 170) as i64, 1)),
+                site_visit_on: None,
+                site_findings: None,
+                ..review(
+                    true,
+                    "方案目标明确、路径清晰，同意通过评审 (clear targets and path; approved)",
+                    &["王建国", "李晓梅", "张海峰", "陈思远", "刘文博"],
+                )
+            }),
+            A::StartPublicNotice => Action::StartPublicNotice { starts_on: None },
+            A::RecordObjection => Action::RecordObjection {
+                received_on: None,
+                objector: "公众 (member of the public)".into(),
+                content: "对申报边界内企业排放数据有疑问 (questions the emission data of a firm in the area)".into(),
+            },
+            A::ResolveObjection => {
+                let open = objection::Entity::find()
+                    .filter(objection::Column::PilotId.eq(pilot.id))
+                    .filter(objection::Column::Status.eq(ObjectionStatus::Open))
+                    .one(self.tx.conn())
+                    .await?
+                    .context("an objection to resolve")?;
+                Action::ResolveObjection {
+                    objection_id: open.id,
+                    upheld: false,
+                    resolution: "经核实数据来源可靠，异议不成立 (data verified; objection dismissed)".into(),
+                }
+            }
+            A::RequestAcceptance => Action::RequestAcceptance {
+                self_assessment: "对照创建方案逐项自评，约束性指标全部完成 (self-assessed against the creation plan)".into(),
+            },
+            A::RecordAcceptanceReview => Action::RecordAcceptanceReview(review(
+                passes,
+                "数据核查完成 (data review completed)",
+                &["赵立新", "孙雅琴", "周明远"],
+            )),
+            A::DecideAcceptance => Action::DecideAcceptance {
+                result: if s.to == PilotStatus::Titled {
+                    ReviewResult::Pass
+                } else {
+                    ReviewResult::Fail
+                },
+                rectification_deadline: None,
+            },
+            A::ReReview => Action::ReReview {
+                outcome: if s.to == PilotStatus::Revoked {
+                    ReReviewOutcome::Revoked
+                } else {
+                    ReReviewOutcome::Maintained
+                },
+                reviewed_on: None,
+                rectification_deadline: None,
+            },
+        })
+    }
+
+    /// Who takes a step of `role` on the pilot: the applicant organisation, or the bureau of
+    /// the level (of the type's first lead department, where the program names any).
+    fn viewer(
+        &self,
+        role: Role,
+        spec: &PilotSpec,
+        org: &organization::Model,
+        lead: Option<&str>,
+    ) -> Viewer {
+        let (sub, region, name) = self.actor(role, spec, org);
+        Viewer {
+            sub,
+            role,
+            region: region.and_then(|r| RegionCode::parse(&r).ok()),
+            org: (role == Role::Applicant).then_some(org.id),
+            dept: lead
+                .filter(|_| matches!(role, Role::Municipal | Role::County))
+                .map(Into::into),
+            name: Some(name),
+            request_id: None,
+            expires_at: None,
+        }
+    }
     fn actor(
         &self,
         role: Role,
@@ -769,7 +924,9 @@ impl Builder {
     }
 
     /// Inserts a pilot with its history and records unless its code exists; returns whether
-    /// it was added.
+    /// it was added. The history is walked through the lifecycle actions themselves
+    /// (`workflow::service::apply_in`), each at its day, by the actor the program names: what
+    /// the seed holds is what the API would have let happen.
     pub async fn pilot(&mut self, spec: PilotSpec) -> anyhow::Result<bool> {
         let exists = pilot::Entity::find()
             .filter(pilot::Column::Code.eq(spec.code))
@@ -798,17 +955,10 @@ impl Builder {
         let created_day = p.model.application_opens_on + Days::new(5 + h % 10);
         let created_at = at(created_day);
         let reached = |s: PilotStatus| steps.iter().any(|x| x.to == s);
-        let step_day = |a: WorkflowAction| {
-            steps
-                .iter()
-                .filter(|x| x.action == a)
-                .map(|x| x.day)
-                .collect::<Vec<_>>()
-        };
-        let notice_start = step_day(WorkflowAction::StartPublicNotice).first().copied();
-        let notice_end =
-            notice_start.map(|d| p.calendar.notice_end(d, p.model.notice_working_days as u32));
-        let designated_at = step_day(WorkflowAction::Designate).first().map(|d| at(*d));
+        let designated_at = steps
+            .iter()
+            .find(|x| x.action == WorkflowAction::Designate)
+            .map(|x| at(x.day));
         let baseline = Decimal::from(200_000 + h % 900_000);
         let pilot = self
             .tx
@@ -862,107 +1012,60 @@ impl Builder {
             )
             .await?;
 
-        // Walk the history: each step is a workflow event and an update of the pilot, at its date.
-        let mut pilot = pilot;
-        for s in &steps {
-            let from = pilot.status;
-            let (sub, region, name) = self.actor(s.role, &spec, &org);
-            self.tx
-                .insert_at(
-                    at(s.day),
-                    workflow_event::ActiveModel {
-                        pilot_id: Set(pilot.id),
-                        action: Set(s.action),
-                        from_status: Set(from),
-                        to_status: Set(s.to),
-                        actor_sub: Set(sub),
-                        actor_role: Set(s.role),
-                        actor_region: Set(region),
-                        actor_name: Set(Some(name)),
-                        comment: Set(comment_for(s.action, s.to)),
-                        occurred_at: Set(at(s.day)),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            let mut m = pilot.clone().into_active_model();
-            m.status = Set(s.to);
-            m.version = Set(pilot.version + 1);
-            m.updated_at = Set(at(s.day));
-            match (s.action, s.to) {
-                (WorkflowAction::StartPublicNotice, _) => {
-                    m.notice_starts_on = Set(notice_start);
-                    m.notice_ends_on = Set(notice_end);
-                }
-                (WorkflowAction::Designate, _) => m.designated_at = Set(Some(at(s.day))),
-                (WorkflowAction::DecideAcceptance, PilotStatus::Titled) => {
-                    m.title = Set(Some(rule.title.clone()));
-                    m.rectification_deadline = Set(None);
-                }
-                (WorkflowAction::DecideAcceptance, _) => {
-                    m.rectification_deadline = Set(Some(s.day + Days::new(90)));
-                }
-                (WorkflowAction::ReReview, PilotStatus::Revoked) => m.title = Set(None),
-                _ => {}
-            }
-            pilot = self.tx.update(s.action.as_str(), &pilot, m).await?;
-        }
-
+        // What the application carries before it is submitted.
         let submitted = reached(PilotStatus::Submitted);
         let designated = reached(PilotStatus::Designated);
         self.plans(&pilot, submitted, designated_at).await?;
         if !submitted {
             return Ok(true);
         }
-        let decisions = step_day(WorkflowAction::DecideAcceptance);
-        let indicators = self
-            .indicators(&pilot, &spec, designated, &decisions)
-            .await?;
+        let indicators = self.indicators(&pilot, &spec).await?;
         self.projects_and_financing(&pilot, reached(PilotStatus::Recommended), designated)
             .await?;
-        if reached(PilotStatus::ExpertReviewed) {
-            let d = step_day(WorkflowAction::RecordExpertReview)[0];
-            self.tx.insert_at(at(d), expert_review::ActiveModel {
-                pilot_id: Set(pilot.id),
-                result: Set(ReviewResult::Pass),
-                score: Set(Some(Dec(Decimal::new(780 + (h % 170) as i64, 1)))),
-                comments: Set(
-                    "方案目标明确、路径清晰，同意通过评审 (clear targets and path; approved)"
-                        .into(),
-                ),
-                expert_names: Set("王建国,李晓梅,张海峰,陈思远,刘文博".into()),
-                reviewed_on: Set(d),
-                reviewer_sub: Set("provincial:expert-panel".into()),
-                created_at: Set(at(d)),
-                ..Default::default()
-            }).await?;
-        }
-        if let Some(start) = notice_start {
-            let status = if spec.status == PilotStatus::InPublicNotice && h.is_multiple_of(2) {
-                ObjectionStatus::Open
-            } else {
-                ObjectionStatus::Dismissed
+
+        // Walk the history through the actions, each at its day.
+        let lead =
+            crate::programs::rules::of_type(self.tx.conn(), pilot.program_id, pilot.pilot_type)
+                .await?
+                .and_then(|r| r.lead_departments.first().cloned());
+        let mut pilot = pilot;
+        let mut attempt = 0;
+        for (i, s) in steps.iter().enumerate() {
+            if s.action == WorkflowAction::DecideAcceptance {
+                // The values the attempt is decided on are reported before it.
+                self.attempt_actuals(&indicators, &spec, attempt, s.day - Days::new(30))
+                    .await?;
+                attempt += 1;
+            }
+            let viewer = self.viewer(s.role, &spec, &org, lead.as_deref());
+            let act = Act {
+                pilot_id: pilot.id,
+                version: pilot.version,
+                comment: comment_for(s.action, s.to),
+                action: self.action_for(&steps, i, &pilot).await?,
             };
-            if status == ObjectionStatus::Open || spec.pilot_type == PilotType::City {
-                let received = start + Days::new(2);
-                self.tx.insert_at(at(received), objection::ActiveModel {
-                    pilot_id: Set(pilot.id),
-                    received_on: Set(received),
-                    objector: Set("公众 (member of the public)".into()),
-                    content: Set("对申报边界内企业排放数据有疑问 (questions the emission data of a firm in the area)".into()),
-                    status: Set(status),
-                    resolution: Set((status == ObjectionStatus::Dismissed)
-                        .then(|| "经核实数据来源可靠，异议不成立 (data verified; objection dismissed)".into())),
-                    resolved_at: Set((status == ObjectionStatus::Dismissed).then(|| at(received + Days::new(1)))),
-                    version: Set(if status == ObjectionStatus::Dismissed { 2 } else { 1 }),
-                    created_at: Set(at(received)),
-                    updated_at: Set(at(received + Days::new(1))),
-                    ..Default::default()
-                }).await?;
+            self.tx.set_now(at(s.day));
+            pilot = service::apply_in(&mut self.tx, &viewer, act)
+                .await
+                .map_err(|e| {
+                    anyhow::Error::from(e)
+                        .context(format!("{} {} on {}", spec.code, s.action, s.day))
+                })?
+                .pilot;
+            if s.action == WorkflowAction::Designate {
+                let mid = s.day + Days::new(200);
+                for ind in &indicators {
+                    let value = (ind.baseline_value.0 + ind.target_value.0) / Decimal::from(2);
+                    self.actual(ind, mid, value, "中期监测 (mid-term monitoring)")
+                        .await?;
+                }
             }
         }
-        self.acceptance(&pilot, &spec, &rule, &steps, &indicators)
-            .await?;
+        if attempt == 0 && spec.reference_met.is_some() && designated {
+            // Requested or forwarded but undecided: the self-assessed values.
+            let day = pilot.updated_at.date_naive() - Days::new(15);
+            self.attempt_actuals(&indicators, &spec, 0, day).await?;
+        }
         if designated {
             let d = designated_at.map_or(created_day, |t| t.date_naive()) + Days::new(120);
             self.tx.insert_at(at(d), tracking_note::ActiveModel {
@@ -1106,30 +1209,19 @@ impl Builder {
         Ok(())
     }
 
-    /// Indicators with actuals: after designation a mid-term value; at each acceptance
-    /// decision a value per indicator such that the wanted number is met.
+    /// The pilot's indicators with their targets: the catalogue's constraints, then as many
+    /// reference indicators as the type carries.
     async fn indicators(
         &mut self,
         pilot: &pilot::Model,
         spec: &PilotSpec,
-        designated: bool,
-        decisions: &[NaiveDate],
-    ) -> anyhow::Result<Vec<(indicator::Model, Vec<bool>)>> {
+    ) -> anyhow::Result<Vec<indicator::Model>> {
         let n_ref = reference_count(spec.pilot_type);
-        let final_met = spec
-            .reference_met
-            .unwrap_or(n_ref as i32 - 2)
-            .clamp(0, n_ref as i32) as usize;
-        let mut attempts_met: Vec<usize> = Vec::new();
-        if let Some(first) = spec.failed_attempt_with {
-            attempts_met.push(first.clamp(0, n_ref as i32) as usize);
-        }
-        attempts_met.push(final_met);
-        let mut out = Vec::new();
         let chosen = INDICATORS
             .iter()
             .take(3)
             .chain(INDICATORS.iter().skip(3).take(n_ref));
+        let mut out = Vec::new();
         for (i, (code, name, unit, direction, base, target)) in chosen.enumerate() {
             let category = if i < 3 {
                 IndicatorCategory::Constraint
@@ -1144,7 +1236,6 @@ impl Builder {
                     v
                 }
             };
-            let (base, target) = (scale(base), scale(target));
             let when = pilot.created_at + chrono::TimeDelta::days(12);
             let ind = self
                 .tx
@@ -1157,8 +1248,8 @@ impl Builder {
                         category: Set(category),
                         unit: Set((*unit).into()),
                         direction: Set(*direction),
-                        baseline_value: Set(Dec(base)),
-                        target_value: Set(Dec(target)),
+                        baseline_value: Set(Dec(scale(base))),
+                        target_value: Set(Dec(scale(target))),
                         target_year: Set(2025),
                         version: Set(1),
                         created_at: Set(when),
@@ -1167,54 +1258,47 @@ impl Builder {
                     },
                 )
                 .await?;
-            let towards = |met: bool| -> Decimal {
-                let step = (target - base) / Decimal::from(10);
-                if met {
-                    target + step
-                } else {
-                    target - step * Decimal::from(3)
-                }
-            };
-            let mut mets = Vec::new();
-            if designated {
-                let mid = pilot
-                    .designated_at
-                    .map_or(pilot.created_at, |d| d + chrono::TimeDelta::days(200));
-                self.actual(
-                    &ind,
-                    mid.date_naive(),
-                    (base + target) / Decimal::from(2),
-                    "中期监测 (mid-term monitoring)",
-                )
-                .await?;
-            }
-            for (k, day) in decisions.iter().enumerate() {
-                let wanted = attempts_met.get(k).copied().unwrap_or(final_met);
-                let met = category == IndicatorCategory::Constraint || i - 3 < wanted;
-                self.actual(
-                    &ind,
-                    *day - Days::new(30),
-                    towards(met),
-                    "验收自评估 (acceptance self-assessment)",
-                )
-                .await?;
-                mets.push(met);
-            }
-            if decisions.is_empty() && spec.reference_met.is_some() && designated {
-                // Requested or forwarded but undecided: report the self-assessed values.
-                let met = category == IndicatorCategory::Constraint || i - 3 < final_met;
-                let day = pilot.updated_at.date_naive() - Days::new(15);
-                self.actual(
-                    &ind,
-                    day,
-                    towards(met),
-                    "验收自评估 (acceptance self-assessment)",
-                )
-                .await?;
-            }
-            out.push((ind, mets));
+            out.push(ind);
         }
         Ok(out)
+    }
+
+    /// The self-assessed values of acceptance attempt `attempt` for the period ending on
+    /// `period_end`: every constraint met, and the wanted number of reference indicators
+    /// (the first attempt's own number where it failed; all but two by default).
+    async fn attempt_actuals(
+        &mut self,
+        indicators: &[indicator::Model],
+        spec: &PilotSpec,
+        attempt: usize,
+        period_end: NaiveDate,
+    ) -> anyhow::Result<()> {
+        let n_ref = reference_count(spec.pilot_type) as i32;
+        let final_met = spec.reference_met.unwrap_or(n_ref - 2).clamp(0, n_ref) as usize;
+        let mut attempts_met: Vec<usize> = Vec::new();
+        if let Some(first) = spec.failed_attempt_with {
+            attempts_met.push(first.clamp(0, n_ref) as usize);
+        }
+        attempts_met.push(final_met);
+        let wanted = attempts_met.get(attempt).copied().unwrap_or(final_met);
+        for (i, ind) in indicators.iter().enumerate() {
+            let met = ind.category == IndicatorCategory::Constraint || i - 3 < wanted;
+            let (base, target) = (ind.baseline_value.0, ind.target_value.0);
+            let step = (target - base) / Decimal::from(10);
+            let value = if met {
+                target + step
+            } else {
+                target - step * Decimal::from(3)
+            };
+            self.actual(
+                ind,
+                period_end,
+                value,
+                "验收自评估 (acceptance self-assessment)",
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     async fn actual(
@@ -1386,139 +1470,6 @@ impl Builder {
                     },
                 )
                 .await?;
-        }
-        Ok(())
-    }
-
-    async fn acceptance(
-        &mut self,
-        pilot: &pilot::Model,
-        spec: &PilotSpec,
-        rule: &program_type_rule::Model,
-        steps: &[Step],
-        indicators: &[(indicator::Model, Vec<bool>)],
-    ) -> anyhow::Result<()> {
-        let requests: Vec<&Step> = steps
-            .iter()
-            .filter(|s| s.action == WorkflowAction::RequestAcceptance)
-            .collect();
-        for (k, req) in requests.iter().enumerate() {
-            let after = |a: WorkflowAction| {
-                steps
-                    .iter()
-                    .filter(|s| s.action == a && s.day >= req.day)
-                    .map(|s| s.day)
-                    .next()
-            };
-            let forwarded = after(WorkflowAction::ForwardAcceptance);
-            let decided = after(WorkflowAction::DecideAcceptance).filter(|_| forwarded.is_some());
-            let verdict = decided.map(|_| {
-                rule::evaluate(
-                    indicators
-                        .iter()
-                        .map(|(i, mets)| (i.category, mets.get(k).copied().unwrap_or(false))),
-                    rule.reference_ratio.0,
-                    rule.reference_min_count,
-                )
-            });
-            let snapshot = verdict.as_ref().map(|_| {
-                serde_json::Value::Array(
-                    indicators
-                        .iter()
-                        .map(|(i, mets)| {
-                            serde_json::json!({
-                                "code": i.code, "category": i.category, "direction": i.direction,
-                                "target": i.target_value, "met": mets.get(k).copied().unwrap_or(false)
-                            })
-                        })
-                        .collect(),
-                )
-                .to_string()
-            });
-            let passed = verdict.as_ref().is_some_and(|v| v.passes);
-            let result = |b: bool| {
-                if b {
-                    ReviewResult::Pass
-                } else {
-                    ReviewResult::Fail
-                }
-            };
-            let h = spread(&format!("{}-{k}", spec.code));
-            self.tx.insert_at(at(req.day), acceptance_record::ActiveModel {
-                pilot_id: Set(pilot.id),
-                attempt: Set(k as i32 + 1),
-                requested_on: Set(req.day),
-                self_assessment: Set("对照创建方案逐项自评，约束性指标全部完成 (self-assessed against the creation plan)".into()),
-                forwarded_at: Set(forwarded.map(at)),
-                forward_comment: Set(forwarded.map(|_| "材料齐全，同意报送 (complete; forwarded)".into())),
-                review_result: Set(forwarded.map(|_| result(decided.is_none() || passed))),
-                review_score: Set(forwarded.map(|_| Dec(Decimal::new(700 + (h % 250) as i64, 1)))),
-                review_comments: Set(forwarded.map(|_| "数据核查完成 (data review completed)".into())),
-                expert_names: Set(forwarded.map(|_| "赵立新,孙雅琴,周明远".into())),
-                site_visit_on: Set(forwarded.map(|d| d + Days::new(14))),
-                site_findings: Set(forwarded.map(|_| "现场核查与申报材料一致 (site matches the file)".into())),
-                indicator_snapshot: Set(snapshot),
-                constraint_met: Set(verdict.as_ref().map(|v| v.constraint_met)),
-                constraint_total: Set(verdict.as_ref().map(|v| v.constraint_total)),
-                reference_met: Set(verdict.as_ref().map(|v| v.reference_met)),
-                reference_total: Set(verdict.as_ref().map(|v| v.reference_total)),
-                required_ratio: Set(verdict.as_ref().map(|v| Dec(v.required_ratio))),
-                required_min_count: Set(verdict.as_ref().map(|v| v.required_min_count)),
-                computed_verdict: Set(verdict.as_ref().map(|v| result(v.passes))),
-                decision: Set(decided.map(|_| result(passed))),
-                decided_at: Set(decided.map(at)),
-                decision_comment: Set(decided.map(|_| {
-                    if passed { "通过验收 (accepted)" } else { "未达到验收要求，限期整改 (not met; rectify)" }.into()
-                })),
-                title_awarded: Set((decided.is_some() && passed).then(|| rule.title.clone())),
-                rectification_deadline: Set(decided.filter(|_| !passed).map(|d| d + Days::new(90))),
-                version: Set(1 + i32::from(forwarded.is_some()) + i32::from(decided.is_some())),
-                created_at: Set(at(req.day)),
-                updated_at: Set(at(decided.or(forwarded).unwrap_or(req.day))),
-                ..Default::default()
-            }).await?;
-        }
-        let titled_record = acceptance_record::Entity::find()
-            .filter(acceptance_record::Column::PilotId.eq(pilot.id))
-            .filter(acceptance_record::Column::Decision.eq(ReviewResult::Pass))
-            .one(self.tx.conn())
-            .await?;
-        if let Some(record) = titled_record {
-            let p = self.programs.get(&spec.program).context("program")?;
-            let outcome = match spec.status {
-                PilotStatus::Revoked => Some(ReReviewOutcome::Revoked),
-                _ if p.model.re_review_interval_months.is_some() => {
-                    Some(ReReviewOutcome::Maintained)
-                }
-                _ => None,
-            };
-            if let Some(outcome) = outcome {
-                let day = steps
-                    .iter()
-                    .find(|s| s.action == WorkflowAction::ReReview)
-                    .map_or(
-                        record
-                            .decided_at
-                            .map_or(record.requested_on, |d| d.date_naive())
-                            + Days::new(150),
-                        |s| s.day,
-                    );
-                self.tx.insert_at(at(day), re_review::ActiveModel {
-                    pilot_id: Set(pilot.id),
-                    acceptance_record_id: Set(record.id),
-                    reviewed_on: Set(day),
-                    outcome: Set(outcome),
-                    rectification_deadline: Set(None),
-                    comment: Set(match outcome {
-                        ReReviewOutcome::Revoked => "抽查发现管理缺失、成效不佳，撤销称号 (spot check: poor results; title revoked)",
-                        _ => "抽查运行良好，保持称号 (spot check: working well; title kept)",
-                    }
-                    .into()),
-                    reviewer_sub: Set(format!("provincial:{}", pilot.province_code)),
-                    created_at: Set(at(day)),
-                    ..Default::default()
-                }).await?;
-            }
         }
         Ok(())
     }
