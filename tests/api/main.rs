@@ -4,6 +4,7 @@
 mod abuse;
 mod audit;
 mod auth;
+mod authorities;
 mod catalogues;
 mod cli;
 mod contract;
