@@ -409,7 +409,7 @@ async fn statistics_count_and_sum_only_what_the_caller_sees() {
     let app = TestApp::spawn().await;
     let dezhou = token_for("municipal", Some("371400"));
     let sd = app.program_id("SD").await;
-    let q = "query($p:ID,$g:StatisticsGroup!){pilotStatistics(programId:$p,groupBy:$g){key region{name} pilotCount financingTotals{committedAmount disbursedAmount}}}";
+    let q = "query($p:ID,$g:[StatisticsGroup!]!){pilotStatistics(programId:$p,groupBy:$g){key region{name} pilotCount financingTotals{committedAmount disbursedAmount}}}";
     let body = app
         .gql(Some(&dezhou), q, json!({"p": sd, "g": "TYPE"}))
         .await;
@@ -483,6 +483,107 @@ async fn statistics_count_and_sum_only_what_the_caller_sees() {
         .map(|r| r["pilotCount"].as_u64().expect("n"))
         .sum();
     assert_eq!(total, 17);
+}
+
+#[actix_web::test]
+async fn statistics_group_by_several_dimensions_in_the_database_with_exact_sums() {
+    let app = TestApp::spawn().await;
+    let shandong = token_for("provincial", Some("370000"));
+    let q = "{pilotStatistics(groupBy:[MUNICIPALITY,TYPE,STATUS]){key municipality{name} type status pilotCount financingTotals{committedAmount disbursedAmount}}}";
+    let body = app.gql(Some(&shandong), q, json!({})).await;
+    let rows = body["data"]["pilotStatistics"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .clone();
+    // Every visible pilot falls in exactly one cell, and the cells are ordered by their keys.
+    let count: u64 = rows
+        .iter()
+        .map(|r| r["pilotCount"].as_u64().expect("n"))
+        .sum();
+    assert_eq!(count, 17);
+    let keys: Vec<String> = rows
+        .iter()
+        .map(|r| r["key"].as_str().expect("key").to_owned())
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    // Each cell's sums are the exact sums of its pilots' own totals.
+    let list = app
+        .gql(Some(&shandong), "{pilots(first:100){edges{node{municipality{code} type status financingTotals{committedAmount disbursedAmount}}}}}", json!({}))
+        .await;
+    let dec = |v: &serde_json::Value| {
+        v.as_str()
+            .expect("amount")
+            .parse::<rust_decimal::Decimal>()
+            .expect("decimal")
+    };
+    let mut expected: std::collections::BTreeMap<
+        String,
+        (u64, rust_decimal::Decimal, rust_decimal::Decimal),
+    > = Default::default();
+    for e in list["data"]["pilots"]["edges"].as_array().expect("edges") {
+        let n = &e["node"];
+        let key = format!(
+            "{}/{}/{}",
+            n["municipality"]["code"].as_str().expect("code"),
+            n["type"].as_str().expect("t"),
+            n["status"].as_str().expect("s")
+        );
+        let cell = expected.entry(key).or_default();
+        cell.0 += 1;
+        cell.1 += dec(&n["financingTotals"]["committedAmount"]);
+        cell.2 += dec(&n["financingTotals"]["disbursedAmount"]);
+    }
+    let got: std::collections::BTreeMap<
+        String,
+        (u64, rust_decimal::Decimal, rust_decimal::Decimal),
+    > = rows
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().expect("key").to_owned(),
+                (
+                    r["pilotCount"].as_u64().expect("n"),
+                    dec(&r["financingTotals"]["committedAmount"]),
+                    dec(&r["financingTotals"]["disbursedAmount"]),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+    let dezhou_park = rows
+        .iter()
+        .find(|r| r["key"] == "371400/PARK/TITLED")
+        .expect("a titled park in Dezhou");
+    assert_eq!(dezhou_park["municipality"]["name"], "德州市");
+    assert_eq!(
+        (dezhou_park["type"].clone(), dezhou_park["status"].clone()),
+        (json!("PARK"), json!("TITLED"))
+    );
+    // One dimension may be given without a list; none, or one twice, is refused.
+    let one = app
+        .gql(
+            Some(&shandong),
+            "{pilotStatistics(groupBy: TYPE){key type status}}",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        one["data"]["pilotStatistics"][0]["status"],
+        serde_json::Value::Null,
+        "{one}"
+    );
+    for bad in ["[]", "[TYPE, TYPE]"] {
+        let body = app
+            .gql(
+                Some(&shandong),
+                &format!("{{pilotStatistics(groupBy: {bad}){{key}}}}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{bad}: {body}");
+    }
 }
 
 #[actix_web::test]

@@ -25,24 +25,59 @@ pub struct PilotFieldChange {
 /// Figures of one group of pilots.
 pub struct PilotStatistics {
     figures: super::statistics::GroupFigures,
-    group: super::statistics::StatisticsGroup,
+    groups: Vec<super::statistics::StatisticsGroup>,
+}
+
+impl PilotStatistics {
+    /// The group's value of dimension `g`, when grouped by it.
+    fn key_of(&self, g: super::statistics::StatisticsGroup) -> Option<&str> {
+        self.groups
+            .iter()
+            .position(|x| *x == g)
+            .and_then(|i| self.figures.keys.get(i))
+            .map(String::as_str)
+    }
 }
 
 #[Object]
 impl PilotStatistics {
-    /// The region code, type or status the group stands for.
-    async fn key(&self) -> &str {
-        &self.figures.key
+    /// The group's values, in the order of `groupBy`, joined by `/` (e.g. `371400/PARK/DESIGNATED`).
+    async fn key(&self) -> String {
+        self.figures.keys.join("/")
     }
-    /// The region, when grouped by a region.
+    /// The region of the first region dimension asked for (province, municipality or region).
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<crate::regions::types::Region>> {
         use super::statistics::StatisticsGroup::*;
-        match self.group {
-            Province | Municipality | Region => {
-                crate::regions::types::load(ctx, Some(self.figures.key.clone())).await
-            }
-            Type | Status => Ok(None),
-        }
+        let first = self
+            .groups
+            .iter()
+            .zip(&self.figures.keys)
+            .find(|(g, _)| matches!(g, Province | Municipality | Region))
+            .map(|(_, k)| k.clone());
+        crate::regions::types::load(ctx, first).await
+    }
+    /// When grouped by province.
+    async fn province(&self, ctx: &Context<'_>) -> Result<Option<crate::regions::types::Region>> {
+        let code = self.key_of(super::statistics::StatisticsGroup::Province);
+        crate::regions::types::load(ctx, code.map(str::to_owned)).await
+    }
+    /// When grouped by municipality.
+    async fn municipality(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::regions::types::Region>> {
+        let code = self.key_of(super::statistics::StatisticsGroup::Municipality);
+        crate::regions::types::load(ctx, code.map(str::to_owned)).await
+    }
+    /// When grouped by type.
+    async fn r#type(&self) -> Option<entities::PilotType> {
+        self.key_of(super::statistics::StatisticsGroup::Type)
+            .and_then(|k| k.parse().ok())
+    }
+    /// When grouped by status.
+    async fn status(&self) -> Option<entities::PilotStatus> {
+        self.key_of(super::statistics::StatisticsGroup::Status)
+            .and_then(|k| k.parse().ok())
     }
     async fn pilot_count(&self) -> u64 {
         self.figures.pilot_count
@@ -117,25 +152,34 @@ impl PilotQuery {
         }
     }
 
-    /// Counts and financing totals of the pilots the caller may see, grouped by region, type or
-    /// status (of one program, if given).
+    /// Counts and financing totals of the pilots the caller may see (of one program, if
+    /// given), one row per combination of the dimensions in `groupBy` (e.g. `[MUNICIPALITY,
+    /// TYPE, STATUS]`), ordered by them; computed by the database, sums exact.
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn pilot_statistics(
         &self,
         ctx: &Context<'_>,
         program_id: Option<ID>,
-        group_by: super::statistics::StatisticsGroup,
+        group_by: Vec<super::statistics::StatisticsGroup>,
     ) -> Result<Vec<PilotStatistics>> {
         let viewer = ctx.viewer()?;
         let program_id = program_id
             .map(|p| ids::parse_id(&p, Kind::Program, "programId"))
             .transpose()?;
-        let groups = super::statistics::compute(ctx.db(), viewer, program_id, group_by).await?;
+        let mut seen = std::collections::HashSet::new();
+        if group_by.is_empty() || !group_by.iter().all(|g| seen.insert(*g)) {
+            return Err(crate::error::ApiError::bad_input(
+                "groupBy",
+                "one or more dimensions, each once",
+            )
+            .into());
+        }
+        let groups = super::statistics::compute(ctx.db(), viewer, program_id, &group_by).await?;
         Ok(groups
             .into_iter()
             .map(|figures| PilotStatistics {
                 figures,
-                group: group_by,
+                groups: group_by.clone(),
             })
             .collect())
     }

@@ -1,16 +1,21 @@
-//! `pilotStatistics`: how many pilots, and how much money, per region, type or status — in
-//! the viewer's scope, in two queries, with exact decimal sums.
+//! `pilotStatistics`: how many pilots, and how much money, per any combination of province,
+//! municipality, region, type and status — in the viewer's scope, computed by the database
+//! (two GROUP BY statements: pilots, and financing sources joined to their pilots) with exact
+//! decimal sums, so the server's memory does not grow with the scope.
 
 use crate::auth::Viewer;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::financing::types::FinancingTotals;
+use crate::graphql::scalars::Decimal as DecimalScalar;
 use entities::{FinancingStatus, financing_source, pilot};
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use std::collections::{BTreeMap, HashMap};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend};
+use std::collections::BTreeMap;
+use std::str::FromStr;
 
 /// What pilots are grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
 pub enum StatisticsGroup {
     Province,
     Municipality,
@@ -20,70 +25,142 @@ pub enum StatisticsGroup {
     Status,
 }
 
+impl StatisticsGroup {
+    fn column(self) -> pilot::Column {
+        match self {
+            StatisticsGroup::Province => pilot::Column::ProvinceCode,
+            StatisticsGroup::Municipality => pilot::Column::MunicipalityCode,
+            StatisticsGroup::Region => pilot::Column::RegionCode,
+            StatisticsGroup::Type => pilot::Column::PilotType,
+            StatisticsGroup::Status => pilot::Column::Status,
+        }
+    }
+}
+
 /// One group's figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupFigures {
-    /// The region code, type or status the group stands for.
-    pub key: String,
+    /// The value of each dimension asked for, in the order asked: a region code, a type or a
+    /// status.
+    pub keys: Vec<String>,
     pub pilot_count: u64,
     pub totals: FinancingTotals,
 }
 
-fn key(p: &pilot::Model, group: StatisticsGroup) -> String {
-    match group {
-        StatisticsGroup::Province => p.province_code.clone(),
-        StatisticsGroup::Municipality => p.municipality_code.clone(),
-        StatisticsGroup::Region => p.region_code.clone(),
-        StatisticsGroup::Type => p.pilot_type.as_str().to_owned(),
-        StatisticsGroup::Status => p.status.as_str().to_owned(),
+/// The grouped select over `from` (pilots, or sources joined to them) within `scope`.
+fn grouped(groups: &[StatisticsGroup], scope: sea_orm::Condition) -> SelectStatement {
+    let mut q = Query::select();
+    for (i, g) in groups.iter().enumerate() {
+        q.expr_as(
+            Expr::col((pilot::Entity, g.column())),
+            Alias::new(format!("k{i}")),
+        )
+        .add_group_by([Expr::col((pilot::Entity, g.column())).into()])
+        .order_by_expr(Expr::col((pilot::Entity, g.column())).into(), Order::Asc);
+    }
+    q.cond_where(scope);
+    q
+}
+
+/// An exact sum of a money column as text: PostgreSQL sums NUMERIC; SQLite sums whole cents
+/// as 64-bit integers (money has at most two decimals, and each amount stays far below the
+/// 2^53 cents a double carries exactly on the way). Each backend marks the column in its own
+/// placeholder syntax.
+fn money_sum(backend: DbBackend, column: financing_source::Column) -> Expr {
+    let col = Expr::col((financing_source::Entity, column));
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_exprs(
+            "CAST(COALESCE(SUM(CAST($1 AS NUMERIC)), 0) AS TEXT)",
+            [col.into()],
+        ),
+        _ => Expr::cust_with_exprs(
+            "CAST(COALESCE(SUM(CAST(ROUND(CAST(? AS REAL) * 100) AS INTEGER)), 0) AS TEXT)",
+            [col.into()],
+        ),
     }
 }
 
-/// The figures of the pilots the viewer may read (of one program, if given), by group.
+fn parse_sum(backend: DbBackend, text: &str) -> ApiResult<Decimal> {
+    match backend {
+        DbBackend::Postgres => Decimal::from_str(text).map_err(ApiError::internal),
+        _ => text
+            .parse::<i64>()
+            .map(|cents| Decimal::new(cents, 2))
+            .map_err(ApiError::internal),
+    }
+}
+
+fn keys_of(row: &sea_orm::QueryResult, n: usize) -> ApiResult<Vec<String>> {
+    (0..n)
+        .map(|i| {
+            row.try_get::<String>("", &format!("k{i}"))
+                .map_err(ApiError::from)
+        })
+        .collect()
+}
+
+/// The figures of the pilots the viewer may read (of one program, if given), by the
+/// combination of `groups`, ordered by them.
 pub async fn compute(
     db: &DatabaseConnection,
     viewer: &Viewer,
     program_id: Option<i64>,
-    group: StatisticsGroup,
+    groups: &[StatisticsGroup],
 ) -> ApiResult<Vec<GroupFigures>> {
+    let backend = db.get_database_backend();
     let mut scope = viewer.pilot_scope();
     if let Some(id) = program_id {
         scope = scope.add(pilot::Column::ProgramId.eq(id));
     }
-    let pilots = pilot::Entity::find().filter(scope.clone()).all(db).await?;
-    let mut groups: BTreeMap<String, (u64, Vec<financing_source::Model>)> = BTreeMap::new();
-    let mut group_of: HashMap<i64, String> = HashMap::with_capacity(pilots.len());
-    for p in &pilots {
-        let k = key(p, group);
-        groups.entry(k.clone()).or_default().0 += 1;
-        group_of.insert(p.id, k);
+    let n = groups.len();
+
+    let mut counts = grouped(groups, scope.clone());
+    counts
+        .from(pilot::Entity)
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
+    let mut figures: BTreeMap<Vec<String>, GroupFigures> = BTreeMap::new();
+    for row in db.query_all(&counts).await? {
+        let keys = keys_of(&row, n)?;
+        let count: i64 = row.try_get("", "n")?;
+        figures.insert(
+            keys.clone(),
+            GroupFigures {
+                keys,
+                pilot_count: u64::try_from(count).unwrap_or_default(),
+                totals: FinancingTotals::default(),
+            },
+        );
     }
-    let sources = financing_source::Entity::find()
-        .filter(
-            financing_source::Column::PilotId.in_subquery(
-                Query::select()
-                    .column(pilot::Column::Id)
-                    .from(pilot::Entity)
-                    .cond_where(scope)
-                    .to_owned(),
-            ),
+
+    let mut sums = grouped(groups, scope);
+    sums.from(financing_source::Entity)
+        .inner_join(
+            pilot::Entity,
+            Expr::col((pilot::Entity, pilot::Column::Id))
+                .equals((financing_source::Entity, financing_source::Column::PilotId)),
         )
-        .filter(financing_source::Column::Status.ne(FinancingStatus::Cancelled))
-        .all(db)
-        .await?;
-    for s in sources {
-        if let Some(k) = group_of.get(&s.pilot_id)
-            && let Some(g) = groups.get_mut(k)
-        {
-            g.1.push(s);
+        .and_where(ExprTrait::ne(
+            Expr::col((financing_source::Entity, financing_source::Column::Status)),
+            FinancingStatus::Cancelled.as_str(),
+        ))
+        .expr_as(
+            money_sum(backend, financing_source::Column::CommittedAmount),
+            Alias::new("committed"),
+        )
+        .expr_as(
+            money_sum(backend, financing_source::Column::DisbursedAmount),
+            Alias::new("disbursed"),
+        );
+    for row in db.query_all(&sums).await? {
+        let keys = keys_of(&row, n)?;
+        let committed: String = row.try_get("", "committed")?;
+        let disbursed: String = row.try_get("", "disbursed")?;
+        if let Some(f) = figures.get_mut(&keys) {
+            f.totals = FinancingTotals {
+                committed_amount: DecimalScalar(parse_sum(backend, &committed)?),
+                disbursed_amount: DecimalScalar(parse_sum(backend, &disbursed)?),
+            };
         }
     }
-    Ok(groups
-        .into_iter()
-        .map(|(key, (pilot_count, sources))| GroupFigures {
-            key,
-            pilot_count,
-            totals: FinancingTotals::of(&sources),
-        })
-        .collect())
+    Ok(figures.into_values().collect())
 }
