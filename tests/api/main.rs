@@ -7,6 +7,7 @@ mod auth;
 mod authorities;
 mod catalogues;
 mod cli;
+mod conditional;
 mod contract;
 mod export;
 mod helpers;

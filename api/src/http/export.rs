@@ -4,7 +4,6 @@ use super::ratelimit::Key;
 use super::{Edge, client_address, error_response, status_of};
 use crate::error::ApiError;
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 /// Streams the collection named by the path; the caller's token decides the scope and pays
@@ -42,11 +41,20 @@ pub async fn export(
             );
         }
     };
+    let tag = match super::conditional::etag(&edge.state, Some(&viewer), &["export", &file]).await {
+        Ok(tag) => tag,
+        Err(e) => return error_response(status_of(&e), e),
+    };
+    if super::conditional::matches(&req, &tag) {
+        return super::conditional::not_modified(&tag);
+    }
     match crate::export::Export::open(&edge.state.db, collection, Some(&viewer)).await {
-        Ok(export) => HttpResponse::Ok()
-            .content_type("application/x-ndjson")
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .streaming(export.into_stream()),
+        Ok(export) => {
+            let mut res = HttpResponse::Ok();
+            res.content_type("application/x-ndjson");
+            super::conditional::mark(&mut res, &tag);
+            res.streaming(export.into_stream())
+        }
         Err(e) => error_response(status_of(&e), e),
     }
 }

@@ -58,7 +58,7 @@ pub async fn post(edge: web::Data<Edge>, req: HttpRequest, body: web::Bytes) -> 
         );
     }
     match serde_json::from_value::<async_graphql::Request>(value) {
-        Ok(request) => run(&edge, &req, request).await,
+        Ok(request) => run(&edge, &req, request, None).await,
         Err(e) => error_response(
             StatusCode::BAD_REQUEST,
             ApiError::bad_input("body", format!("not a GraphQL request: {e}")),
@@ -97,6 +97,13 @@ pub async fn get(edge: web::Data<Edge>, req: HttpRequest) -> HttpResponse {
             ApiError::bad_input("query", "a `query` parameter is required"),
         );
     };
+    // What the answer depends on besides the viewer and the data: the document as sent.
+    let asked = [
+        query.clone(),
+        params.variables.clone().unwrap_or_default(),
+        params.operation_name.clone().unwrap_or_default(),
+        wants_graphql_response(&req).to_string(),
+    ];
     let mut request = async_graphql::Request::new(query).data(QueriesOnly);
     if let Some(name) = &params.operation_name {
         request = request.operation_name(name);
@@ -112,18 +119,38 @@ pub async fn get(edge: web::Data<Edge>, req: HttpRequest) -> HttpResponse {
             }
         }
     }
-    run(&edge, &req, request).await
+    run(&edge, &req, request, Some(&asked)).await
 }
 
 /// Authenticates, hands the operation to the schema (and so to the pipeline), and answers per
 /// GraphQL over HTTP: under `application/graphql-response+json` a request that could not run
 /// is a 4xx without `data`; under `application/json` it is a 200 unless the pipeline refused it
 /// with a status of its own (rate limit, safelist, shape limits, time limit).
-async fn run(edge: &Edge, req: &HttpRequest, request: async_graphql::Request) -> HttpResponse {
+/// A GET (`conditional`: what was asked) carries an `ETag`, and a current `If-None-Match` is
+/// answered 304 without running the operation.
+async fn run(
+    edge: &Edge,
+    req: &HttpRequest,
+    request: async_graphql::Request,
+    conditional: Option<&[String]>,
+) -> HttpResponse {
     let modern = wants_graphql_response(req);
     let viewer = match edge.viewer(req).await {
         Ok(v) => v,
         Err(answer) => return answer,
+    };
+    let tag = match conditional {
+        Some(asked) => {
+            let asked: Vec<&str> = asked.iter().map(String::as_str).collect();
+            match super::conditional::etag(&edge.state, viewer.as_ref(), &asked).await {
+                Ok(tag) if super::conditional::matches(req, &tag) => {
+                    return super::conditional::not_modified(&tag);
+                }
+                Ok(tag) => Some(tag),
+                Err(e) => return error_response(super::status_of(&e), e),
+            }
+        }
+        None => None,
     };
     let mut request = request.data(ClientAddress(client_address(req)));
     if let Some(rid) = req.extensions().get::<tracing_actix_web::RequestId>() {
@@ -162,12 +189,21 @@ async fn run(edge: &Edge, req: &HttpRequest, request: async_graphql::Request) ->
         }
     };
     let mut res = HttpResponse::build(status);
-    res.insert_header((header::CACHE_CONTROL, "no-store"))
-        .content_type(if modern {
-            "application/graphql-response+json"
-        } else {
-            "application/json"
-        });
+    res.content_type(if modern {
+        "application/graphql-response+json"
+    } else {
+        "application/json"
+    });
+    // Only a complete answer may be revalidated: errors (a time limit, an unreachable
+    // database) are not kept.
+    match tag {
+        Some(tag) if status == StatusCode::OK && response.errors.is_empty() => {
+            super::conditional::mark(&mut res, &tag);
+        }
+        _ => {
+            res.insert_header((header::CACHE_CONTROL, "no-store"));
+        }
+    }
     if status == StatusCode::METHOD_NOT_ALLOWED {
         res.insert_header((header::ALLOW, HeaderValue::from_static("POST")));
     }

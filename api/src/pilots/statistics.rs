@@ -55,8 +55,8 @@ fn grouped(groups: &[StatisticsGroup], scope: sea_orm::Condition) -> SelectState
             Expr::col((pilot::Entity, g.column())),
             Alias::new(format!("k{i}")),
         )
-        .add_group_by([Expr::col((pilot::Entity, g.column())).into()])
-        .order_by_expr(Expr::col((pilot::Entity, g.column())).into(), Order::Asc);
+        .add_group_by([Expr::col((pilot::Entity, g.column()))])
+        .order_by_expr(Expr::col((pilot::Entity, g.column())), Order::Asc);
     }
     q.cond_where(scope);
     q
@@ -69,13 +69,12 @@ fn grouped(groups: &[StatisticsGroup], scope: sea_orm::Condition) -> SelectState
 fn money_sum(backend: DbBackend, column: financing_source::Column) -> Expr {
     let col = Expr::col((financing_source::Entity, column));
     match backend {
-        DbBackend::Postgres => Expr::cust_with_exprs(
-            "CAST(COALESCE(SUM(CAST($1 AS NUMERIC)), 0) AS TEXT)",
-            [col.into()],
-        ),
+        DbBackend::Postgres => {
+            Expr::cust_with_exprs("CAST(COALESCE(SUM(CAST($1 AS NUMERIC)), 0) AS TEXT)", [col])
+        }
         _ => Expr::cust_with_exprs(
             "CAST(COALESCE(SUM(CAST(ROUND(CAST(? AS REAL) * 100) AS INTEGER)), 0) AS TEXT)",
-            [col.into()],
+            [col],
         ),
     }
 }
