@@ -85,26 +85,28 @@ impl Viewer {
         if let Some(d) = &self.dept {
             led_by_me = led_by_me.add(Expr::exists(leads_of_rule(Some(d))));
         }
-        let rule = Query::select()
-            .expr(Expr::val(1))
+        // The (program, type) pairs the viewer's bureau may see, as one uncorrelated subquery:
+        // the database evaluates it once per statement, not once per pilot, so a count over
+        // the viewer's region still runs from the region's index.
+        let visible_rules = Query::select()
+            .column((
+                program_type_rule::Entity,
+                program_type_rule::Column::ProgramId,
+            ))
+            .column((
+                program_type_rule::Entity,
+                program_type_rule::Column::PilotType,
+            ))
             .from(program_type_rule::Entity)
-            .and_where(
-                Expr::col((
-                    program_type_rule::Entity,
-                    program_type_rule::Column::ProgramId,
-                ))
-                .equals((pilot::Entity, pilot::Column::ProgramId)),
-            )
-            .and_where(
-                Expr::col((
-                    program_type_rule::Entity,
-                    program_type_rule::Column::PilotType,
-                ))
-                .equals((pilot::Entity, pilot::Column::PilotType)),
-            )
             .cond_where(led_by_me)
             .to_owned();
-        Condition::all().add(Expr::exists(rule))
+        Condition::all().add(
+            Expr::tuple([
+                Expr::col((pilot::Entity, pilot::Column::ProgramId)),
+                Expr::col((pilot::Entity, pilot::Column::PilotType)),
+            ])
+            .in_subquery(visible_rules),
+        )
     }
 
     /// `SELECT id FROM pilots WHERE <scope>`, for records that hang off a pilot.
