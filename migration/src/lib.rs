@@ -11,6 +11,7 @@ mod m20261122_000002_acceptance_grace;
 mod m20261122_000003_who_acts;
 mod m20261122_000004_program_notes;
 mod m20261201_000001_catalogues_and_reports;
+mod m20261201_000002_pilot_figures;
 
 /// Every migration of the service, in order.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_who_acts::Migration),
             Box::new(m20261122_000004_program_notes::Migration),
             Box::new(m20261201_000001_catalogues_and_reports::Migration),
+            Box::new(m20261201_000002_pilot_figures::Migration),
         ]
     }
 }

@@ -485,43 +485,28 @@ async fn statistics_count_and_sum_only_what_the_caller_sees() {
     assert_eq!(total, 17);
 }
 
-#[actix_web::test]
-async fn statistics_group_by_several_dimensions_in_the_database_with_exact_sums() {
-    let app = TestApp::spawn().await;
-    let shandong = token_for("provincial", Some("370000"));
+type Cells =
+    std::collections::BTreeMap<String, (u64, rust_decimal::Decimal, rust_decimal::Decimal)>;
+
+/// The statistics by municipality x type x status, and the same cells summed from every
+/// visible pilot's own totals; returns both and the rows.
+async fn cells_both_ways(app: &TestApp, token: &str) -> (Cells, Cells, Vec<serde_json::Value>) {
     let q = "{pilotStatistics(groupBy:[MUNICIPALITY,TYPE,STATUS]){key municipality{name} type status pilotCount financingTotals{committedAmount disbursedAmount}}}";
-    let body = app.gql(Some(&shandong), q, json!({})).await;
+    let body = app.gql(Some(token), q, json!({})).await;
     let rows = body["data"]["pilotStatistics"]
         .as_array()
         .unwrap_or_else(|| panic!("{body}"))
         .clone();
-    // Every visible pilot falls in exactly one cell, and the cells are ordered by their keys.
-    let count: u64 = rows
-        .iter()
-        .map(|r| r["pilotCount"].as_u64().expect("n"))
-        .sum();
-    assert_eq!(count, 17);
-    let keys: Vec<String> = rows
-        .iter()
-        .map(|r| r["key"].as_str().expect("key").to_owned())
-        .collect();
-    let mut sorted = keys.clone();
-    sorted.sort();
-    assert_eq!(keys, sorted);
-    // Each cell's sums are the exact sums of its pilots' own totals.
-    let list = app
-        .gql(Some(&shandong), "{pilots(first:100){edges{node{municipality{code} type status financingTotals{committedAmount disbursedAmount}}}}}", json!({}))
-        .await;
     let dec = |v: &serde_json::Value| {
         v.as_str()
             .expect("amount")
             .parse::<rust_decimal::Decimal>()
             .expect("decimal")
     };
-    let mut expected: std::collections::BTreeMap<
-        String,
-        (u64, rust_decimal::Decimal, rust_decimal::Decimal),
-    > = Default::default();
+    let list = app
+        .gql(Some(token), "{pilots(first:100){edges{node{municipality{code} type status financingTotals{committedAmount disbursedAmount}}}}}", json!({}))
+        .await;
+    let mut expected = Cells::new();
     for e in list["data"]["pilots"]["edges"].as_array().expect("edges") {
         let n = &e["node"];
         let key = format!(
@@ -535,10 +520,7 @@ async fn statistics_group_by_several_dimensions_in_the_database_with_exact_sums(
         cell.1 += dec(&n["financingTotals"]["committedAmount"]);
         cell.2 += dec(&n["financingTotals"]["disbursedAmount"]);
     }
-    let got: std::collections::BTreeMap<
-        String,
-        (u64, rust_decimal::Decimal, rust_decimal::Decimal),
-    > = rows
+    let got: Cells = rows
         .iter()
         .map(|r| {
             (
@@ -551,6 +533,28 @@ async fn statistics_group_by_several_dimensions_in_the_database_with_exact_sums(
             )
         })
         .collect();
+    (got, expected, rows)
+}
+
+#[actix_web::test]
+async fn statistics_group_by_several_dimensions_in_the_database_with_exact_sums() {
+    let app = TestApp::spawn().await;
+    let shandong = token_for("provincial", Some("370000"));
+    let (got, expected, rows) = cells_both_ways(&app, &shandong).await;
+    // Every visible pilot falls in exactly one cell; the cells are ordered by their keys and
+    // their sums are the exact sums of their pilots' own totals.
+    let count: u64 = rows
+        .iter()
+        .map(|r| r["pilotCount"].as_u64().expect("n"))
+        .sum();
+    assert_eq!(count, 17);
+    let keys: Vec<String> = rows
+        .iter()
+        .map(|r| r["key"].as_str().expect("key").to_owned())
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
     assert_eq!(got, expected);
     let dezhou_park = rows
         .iter()
@@ -561,6 +565,40 @@ async fn statistics_group_by_several_dimensions_in_the_database_with_exact_sums(
         (dezhou_park["type"].clone(), dezhou_park["status"].clone()),
         (json!("PARK"), json!("TITLED"))
     );
+
+    // The cells follow every change: money added, money cancelled, a pilot moving on.
+    let code = "SD-2023-COMMUNITY-0001";
+    let pilot = app.pilot_id(code).await;
+    let applicant = applicant_token(&app.applicant_of(code).await);
+    let added = app
+        .mutate(&applicant, "createFinancingSource", "CreateFinancingSourceInput",
+            json!({"pilotId": pilot, "kind": "GREEN_BOND", "provider": "绿色债券", "committedAmount": "1234567.89"}),
+            "financingSource{id version}")
+        .await;
+    app.mutate(&applicant, "updateFinancingSource", "UpdateFinancingSourceInput",
+        json!({"id": added["financingSource"]["id"], "version": added["financingSource"]["version"], "status": "CANCELLED"}),
+        "financingSource{status}")
+        .await;
+    app.mutate(&applicant, "createFinancingSource", "CreateFinancingSourceInput",
+        json!({"pilotId": pilot, "kind": "GREEN_CREDIT", "provider": "农业银行", "committedAmount": "0.07"}),
+        "financingSource{id}")
+        .await;
+    let county = token_for("county", Some("371481"));
+    let park = app.pilot_id("SD-2023-PARK-0005").await;
+    app.as_(&county).endorse(&park).await;
+    let (got, expected, _) = cells_both_ways(&app, &shandong).await;
+    assert_eq!(got, expected);
+    // And for every kind of viewer, within its own scope.
+    for token in [
+        token_for("municipal", Some("371400")),
+        token_for("county", Some("371481")),
+        token_with_dept("municipal", "451200", "education"),
+        applicant,
+    ] {
+        let (got, expected, _) = cells_both_ways(&app, &token).await;
+        assert_eq!(got, expected);
+    }
+
     // One dimension may be given without a list; none, or one twice, is refused.
     let one = app
         .gql(
