@@ -6,6 +6,7 @@
 # needs the release binary (cargo build --release -p api), wrk, node/npm, python3 and PostgreSQL 15.
 #   bench/compare.sh                   # report: bench/results/raw/<time>-project/report.md
 #   CP_100K=1 bench/compare.sh         # + Q1 at 100k pilots
+#   CP_QUICK=1 CP_GROUPS="q3:q3 q3b:q3b" bench/compare.sh   # only the groups named: setup, gate, runs, report
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED=${SHARED_BENCH:-$REPO/../shared/bench}
@@ -22,5 +23,17 @@ if [ -n "${BENCH_DATA_OUT:-}" ] && [ -d "$BENCH_DATA_OUT" ]; then
 fi
 export BENCH_RAW=${BENCH_RAW:-$REPO/bench/results/raw/$(date -u +%Y%m%dT%H%M%SZ)-project}
 mkdir -p "$BENCH_RAW"
-CARBON_PILOTS=${CARBON_PILOTS:-$REPO/target/release/carbon-pilots} "$SCRATCH/bench/project/run.sh"
+export CARBON_PILOTS=${CARBON_PILOTS:-$REPO/target/release/carbon-pilots}
+if [ "${CP_QUICK:-0}" = 1 ]; then
+  # Setup, the gate and the groups named in CP_GROUPS, without the supplementary runs.
+  "$SCRATCH/bench/peer/run.sh" bash -c '
+    set -euo pipefail
+    "$BENCH_DIR/project/setup.sh"
+    set -a; . "${CP_ENV_FILE:-/tmp/cp-bench.env}"; set +a
+    "$BENCH_DIR/project/measure.sh"
+    python3 "$BENCH_DIR/project/report.py" "$BENCH_RAW/measure" > "$BENCH_RAW/report.md"
+  '
+else
+  "$SCRATCH/bench/project/run.sh"
+fi
 echo "report: $BENCH_RAW/report.md"
