@@ -59,6 +59,25 @@ fn reconcile<E, W>(
     (retire, add)
 }
 
+/// Retires the entries `which` of `rows`: each stays, stamped with the write's instant.
+async fn retire<A>(
+    tx: &mut WriteTx,
+    rows: &[<A::Entity as EntityTrait>::Model],
+    which: Vec<usize>,
+    stamp: impl Fn(&mut A, Option<chrono::DateTime<chrono::Utc>>),
+) -> ApiResult<()>
+where
+    A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + crate::audit::writer::Audited + Clone,
+{
+    for i in which {
+        let mut m = rows[i].clone().into_active_model();
+        stamp(&mut m, Some(tx.now()));
+        tx.update("RETIRE", &rows[i], m).await?;
+    }
+    Ok(())
+}
+
 /// Refuses a key given twice in one catalogue.
 fn unique<'a>(field: &str, keys: impl Iterator<Item = &'a str>) -> ApiResult<()> {
     let mut seen = std::collections::HashSet::new();
@@ -142,7 +161,7 @@ pub async fn write_indicators(
     }
     unique(field, clean.iter().map(|w| w.code.as_str()))?;
     let existing = indicators(tx.conn(), rule_id).await?;
-    let (retire, add) = reconcile(&existing, &clean, |e, w| {
+    let (gone, add) = reconcile(&existing, &clean, |e, w| {
         (
             &e.code,
             &e.name,
@@ -159,11 +178,13 @@ pub async fn write_indicators(
             w.required,
         )
     });
-    for i in retire {
-        let mut m = existing[i].clone().into_active_model();
-        m.retired_at = Set(Some(tx.now()));
-        tx.update("RETIRE", &existing[i], m).await?;
-    }
+    retire(
+        tx,
+        &existing,
+        gone,
+        |m: &mut program_indicator::ActiveModel, at| m.retired_at = Set(at),
+    )
+    .await?;
     for j in add {
         let w = &clean[j];
         tx.insert(program_indicator::ActiveModel {
@@ -204,14 +225,16 @@ pub async fn write_funds(
     }
     unique("input.funds", clean.iter().map(|w| w.code.as_str()))?;
     let existing = funds(tx.conn(), program_id).await?;
-    let (retire, add) = reconcile(&existing, &clean, |e, w| {
+    let (gone, add) = reconcile(&existing, &clean, |e, w| {
         (&e.code, &e.name, e.kind, &e.administrator) == (&w.code, &w.name, w.kind, &w.administrator)
     });
-    for i in retire {
-        let mut m = existing[i].clone().into_active_model();
-        m.retired_at = Set(Some(tx.now()));
-        tx.update("RETIRE", &existing[i], m).await?;
-    }
+    retire(
+        tx,
+        &existing,
+        gone,
+        |m: &mut program_fund::ActiveModel, at| m.retired_at = Set(at),
+    )
+    .await?;
     for j in add {
         let w = &clean[j];
         tx.insert(program_fund::ActiveModel {
@@ -250,15 +273,17 @@ pub async fn write_duties(
     }
     unique("input.reportDuties", wanted.iter().map(|w| w.kind.as_str()))?;
     let existing = duties(tx.conn(), program_id).await?;
-    let (retire, add) = reconcile(&existing, wanted, |e, w| {
+    let (gone, add) = reconcile(&existing, wanted, |e, w| {
         (e.kind, e.due_month, e.due_day, e.after_title)
             == (w.kind, w.due_month, w.due_day, w.after_title)
     });
-    for i in retire {
-        let mut m = existing[i].clone().into_active_model();
-        m.retired_at = Set(Some(tx.now()));
-        tx.update("RETIRE", &existing[i], m).await?;
-    }
+    retire(
+        tx,
+        &existing,
+        gone,
+        |m: &mut program_report_duty::ActiveModel, at| m.retired_at = Set(at),
+    )
+    .await?;
     for j in add {
         let w = &wanted[j];
         tx.insert(program_report_duty::ActiveModel {
@@ -283,10 +308,10 @@ mod tests {
     fn reconciling_retires_what_changed_or_went_and_adds_what_is_new() {
         let existing = [("A", 1), ("B", 2), ("C", 3)];
         let wanted = [("A", 1), ("B", 5), ("D", 4)];
-        let (retire, add) = reconcile(&existing, &wanted, |e, w| e == w);
-        assert_eq!(retire, vec![1, 2]);
+        let (gone, add) = reconcile(&existing, &wanted, |e, w| e == w);
+        assert_eq!(gone, vec![1, 2]);
         assert_eq!(add, vec![1, 2]);
-        let (retire, add) = reconcile(&existing, &existing, |e, w| e == w);
-        assert!(retire.is_empty() && add.is_empty());
+        let (gone, add) = reconcile(&existing, &existing, |e, w| e == w);
+        assert!(gone.is_empty() && add.is_empty());
     }
 }
