@@ -1,8 +1,9 @@
-//! `pilot_figures`: counts and financing sums per cell of (program, region, type, status,
-//! applicant), kept by triggers on `pilots` and `financing_sources` in the same statement as
-//! the change, whoever writes. Statistics group these cells instead of every pilot and every
-//! source; sums are whole cents (BIGINT), exact. The cells carry the pilot columns the scope
-//! reads, under the same names, so the one scope condition applies to them unchanged.
+//! `pilot_figures`: counts and financing sums per cell of (program, region, type, status),
+//! kept by triggers on `pilots` and `financing_sources` in the same statement as the change,
+//! whoever writes. Statistics group these cells instead of every pilot and every source; sums
+//! are whole cents (BIGINT), exact. The cells carry the region and type columns the scope of
+//! region-bound viewers reads, under the pilot's names, so that scope condition applies to
+//! them unchanged.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
@@ -10,7 +11,8 @@ use sea_orm_migration::sea_orm::DbBackend;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const KEYS: &str = "program_id, province_code, municipality_code, county_code, region_code, pilot_type, status, applicant_id";
+const KEYS: &str =
+    "program_id, province_code, municipality_code, county_code, region_code, pilot_type, status";
 
 const TABLE: &str = "CREATE TABLE pilot_figures (
     program_id BIGINT NOT NULL,
@@ -20,12 +22,11 @@ const TABLE: &str = "CREATE TABLE pilot_figures (
     region_code VARCHAR(6) NOT NULL,
     pilot_type VARCHAR(48) NOT NULL,
     status VARCHAR(48) NOT NULL,
-    applicant_id BIGINT NOT NULL,
     pilot_count BIGINT NOT NULL,
     committed_cents BIGINT NOT NULL,
     disbursed_cents BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX ux_pilot_figures_cell ON pilot_figures (program_id, region_code, pilot_type, status, applicant_id);
+CREATE UNIQUE INDEX ux_pilot_figures_cell ON pilot_figures (program_id, region_code, pilot_type, status);
 CREATE INDEX ix_pilot_figures_municipality ON pilot_figures (municipality_code);
 CREATE INDEX ix_pilot_figures_province ON pilot_figures (province_code);";
 
@@ -33,7 +34,7 @@ CREATE INDEX ix_pilot_figures_province ON pilot_figures (province_code);";
 fn cell(p: &str) -> String {
     format!(
         "program_id = {p}.program_id AND region_code = {p}.region_code AND pilot_type = {p}.pilot_type \
-         AND status = {p}.status AND applicant_id = {p}.applicant_id"
+         AND status = {p}.status"
     )
 }
 
@@ -42,7 +43,7 @@ fn ensure(p: &str, ignore: &str) -> String {
     format!(
         "INSERT {ignore} INTO pilot_figures ({KEYS}, pilot_count, committed_cents, disbursed_cents) \
          VALUES ({p}.program_id, {p}.province_code, {p}.municipality_code, {p}.county_code, {p}.region_code, \
-         {p}.pilot_type, {p}.status, {p}.applicant_id, 0, 0, 0)"
+         {p}.pilot_type, {p}.status, 0, 0, 0)"
     )
 }
 
@@ -51,13 +52,13 @@ fn backfill(cents: &dyn Fn(&str) -> String) -> String {
     format!(
         "INSERT INTO pilot_figures ({KEYS}, pilot_count, committed_cents, disbursed_cents)
          SELECT p.program_id, p.province_code, p.municipality_code, p.county_code, p.region_code, p.pilot_type,
-                p.status, p.applicant_id, COUNT(*), COALESCE(SUM(f.c), 0), COALESCE(SUM(f.d), 0)
+                p.status, COUNT(*), COALESCE(SUM(f.c), 0), COALESCE(SUM(f.d), 0)
          FROM pilots p LEFT JOIN (
              SELECT pilot_id, SUM({}) AS c, SUM({}) AS d FROM financing_sources
              WHERE status <> 'CANCELLED' GROUP BY pilot_id
          ) f ON f.pilot_id = p.id
          GROUP BY p.program_id, p.province_code, p.municipality_code, p.county_code, p.region_code,
-                  p.pilot_type, p.status, p.applicant_id",
+                  p.pilot_type, p.status",
         cents("committed_amount"),
         cents("disbursed_amount")
     )
@@ -101,7 +102,7 @@ BEGIN
   END IF;
   UPDATE pilot_figures f SET committed_cents = f.committed_cents + c, disbursed_cents = f.disbursed_cents + d
     FROM pilots p WHERE p.id = NEW.pilot_id AND f.program_id = p.program_id AND f.region_code = p.region_code
-    AND f.pilot_type = p.pilot_type AND f.status = p.status AND f.applicant_id = p.applicant_id;
+    AND f.pilot_type = p.pilot_type AND f.status = p.status;
   RETURN NEW;
 END $$ LANGUAGE plpgsql;
 CREATE TRIGGER pilot_figures_source AFTER INSERT OR UPDATE ON financing_sources
@@ -124,8 +125,8 @@ fn sqlite() -> String {
             cents(&format!("{row}.{c}"))
         )
     };
-    let of_source = "(program_id, region_code, pilot_type, status, applicant_id) = \
-         (SELECT program_id, region_code, pilot_type, status, applicant_id FROM pilots WHERE id = NEW.pilot_id)";
+    let of_source = "(program_id, region_code, pilot_type, status) = \
+         (SELECT program_id, region_code, pilot_type, status FROM pilots WHERE id = NEW.pilot_id)";
     let new_cell = cell("NEW");
     let old_cell = cell("OLD");
     let ensure_new = ensure("NEW", "OR IGNORE");

@@ -25,7 +25,9 @@ pub struct PilotFieldChange {
 /// Figures of one group of pilots.
 pub struct PilotStatistics {
     figures: super::statistics::GroupFigures,
-    groups: Vec<super::statistics::StatisticsGroup>,
+    groups: std::sync::Arc<[super::statistics::StatisticsGroup]>,
+    /// The regions the rows name, read once for all rows.
+    regions: std::sync::Arc<std::collections::HashMap<String, entities::region::Model>>,
 }
 
 impl PilotStatistics {
@@ -37,6 +39,12 @@ impl PilotStatistics {
             .and_then(|i| self.figures.keys.get(i))
             .map(String::as_str)
     }
+
+    fn region_of(&self, code: Option<&str>) -> Option<crate::regions::types::Region> {
+        code.and_then(|c| self.regions.get(c))
+            .cloned()
+            .map(crate::regions::types::Region)
+    }
 }
 
 #[Object]
@@ -46,28 +54,22 @@ impl PilotStatistics {
         self.figures.keys.join("/")
     }
     /// The region of the first region dimension asked for (province, municipality or region).
-    async fn region(&self, ctx: &Context<'_>) -> Result<Option<crate::regions::types::Region>> {
-        use super::statistics::StatisticsGroup::*;
+    async fn region(&self) -> Option<crate::regions::types::Region> {
         let first = self
             .groups
             .iter()
             .zip(&self.figures.keys)
-            .find(|(g, _)| matches!(g, Province | Municipality | Region))
-            .map(|(_, k)| k.clone());
-        crate::regions::types::load(ctx, first).await
+            .find(|(g, _)| g.is_region())
+            .map(|(_, k)| k.as_str());
+        self.region_of(first)
     }
     /// When grouped by province.
-    async fn province(&self, ctx: &Context<'_>) -> Result<Option<crate::regions::types::Region>> {
-        let code = self.key_of(super::statistics::StatisticsGroup::Province);
-        crate::regions::types::load(ctx, code.map(str::to_owned)).await
+    async fn province(&self) -> Option<crate::regions::types::Region> {
+        self.region_of(self.key_of(super::statistics::StatisticsGroup::Province))
     }
     /// When grouped by municipality.
-    async fn municipality(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<Option<crate::regions::types::Region>> {
-        let code = self.key_of(super::statistics::StatisticsGroup::Municipality);
-        crate::regions::types::load(ctx, code.map(str::to_owned)).await
+    async fn municipality(&self) -> Option<crate::regions::types::Region> {
+        self.region_of(self.key_of(super::statistics::StatisticsGroup::Municipality))
     }
     /// When grouped by type.
     async fn r#type(&self) -> Option<entities::PilotType> {
@@ -174,12 +176,32 @@ impl PilotQuery {
             )
             .into());
         }
-        let groups = super::statistics::compute(ctx.db(), viewer, program_id, &group_by).await?;
-        Ok(groups
+        let rows = super::statistics::compute(ctx.db(), viewer, program_id, &group_by).await?;
+        // The regions named by any row, in one read.
+        let codes: std::collections::BTreeSet<String> = rows
+            .iter()
+            .flat_map(|r| {
+                group_by
+                    .iter()
+                    .zip(&r.keys)
+                    .filter(|(g, _)| g.is_region())
+                    .map(|(_, k)| k.clone())
+            })
+            .collect();
+        let regions = std::sync::Arc::new(
+            ctx.loaders()
+                .keyed::<entities::region::Entity>()
+                .load_many(codes)
+                .await
+                .map_err(crate::error::ApiError::internal)?,
+        );
+        let groups: std::sync::Arc<[super::statistics::StatisticsGroup]> = group_by.into();
+        Ok(rows
             .into_iter()
             .map(|figures| PilotStatistics {
                 figures,
-                groups: group_by.clone(),
+                groups: groups.clone(),
+                regions: regions.clone(),
             })
             .collect())
     }

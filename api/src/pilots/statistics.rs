@@ -7,10 +7,10 @@ use crate::auth::Viewer;
 use crate::error::ApiResult;
 use crate::financing::types::FinancingTotals;
 use crate::graphql::scalars::Decimal as DecimalScalar;
-use entities::pilot;
+use entities::{Role, pilot};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr, Order, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityName};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Order, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityName};
 
 /// What pilots are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
@@ -24,6 +24,14 @@ pub enum StatisticsGroup {
 }
 
 impl StatisticsGroup {
+    /// Whether the dimension is a region (its values are region codes).
+    pub fn is_region(self) -> bool {
+        matches!(
+            self,
+            StatisticsGroup::Province | StatisticsGroup::Municipality | StatisticsGroup::Region
+        )
+    }
+
     fn column(self) -> pilot::Column {
         match self {
             StatisticsGroup::Province => pilot::Column::ProvinceCode,
@@ -45,10 +53,48 @@ pub struct GroupFigures {
     pub totals: FinancingTotals,
 }
 
+/// An exact sum in whole cents of a money column of `s` (financing sources), per backend.
+fn cents(backend: DbBackend, column: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("CAST(CAST(s.{column} AS NUMERIC) * 100 AS BIGINT)"),
+        _ => format!("CAST(ROUND(CAST(s.{column} AS REAL) * 100) AS INTEGER)"),
+    }
+}
+
+/// Where the figures come from, named as the pilots table so the scope applies: the
+/// `pilot_figures` cells for viewers bound to a region (their scope reads only region, program
+/// and type); for an applicant, whose scope is its own organisation's few pilots, a cell per
+/// pilot summed from its sources.
+fn source(
+    backend: DbBackend,
+    viewer: &Viewer,
+    scope: &sea_orm::Condition,
+) -> (SelectStatement, bool) {
+    let mut from = Query::select();
+    if viewer.role != Role::Applicant {
+        from.column(Asterisk).from(Alias::new("pilot_figures"));
+        return (from, true);
+    }
+    let money = |column: &str| {
+        Expr::cust(format!(
+            "(SELECT COALESCE(SUM({}), 0) FROM financing_sources s \
+             WHERE s.pilot_id = pilots.id AND s.status <> 'CANCELLED')",
+            cents(backend, column)
+        ))
+    };
+    from.column((pilot::Entity, Asterisk))
+        .expr_as(Expr::val(1), Alias::new("pilot_count"))
+        .expr_as(money("committed_amount"), Alias::new("committed_cents"))
+        .expr_as(money("disbursed_amount"), Alias::new("disbursed_cents"))
+        .from(pilot::Entity)
+        .cond_where(scope.clone());
+    (from, false)
+}
+
 /// The figures of the pilots the viewer may read (of one program, if given), by the
 /// combination of `groups`, ordered by them: one statement over the cells of `pilot_figures`
 /// (kept by triggers with every pilot and financing change), read through the viewer's own
-/// scope — the cells carry the pilot columns it reads, under the same names.
+/// scope.
 pub async fn compute(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -59,13 +105,10 @@ pub async fn compute(
     if let Some(id) = program_id {
         scope = scope.add(pilot::Column::ProgramId.eq(id));
     }
+    let (from, cells) = source(db.get_database_backend(), viewer, &scope);
     let sum = |column: &str| Expr::cust(format!("CAST(SUM({column}) AS BIGINT)"));
     let mut q = Query::select();
-    // Scope conditions name the pilots table; the cells stand in for it.
-    q.from_as(
-        Alias::new("pilot_figures"),
-        Alias::new(pilot::Entity.table_name()),
-    );
+    q.from_subquery(from, Alias::new(pilot::Entity.table_name()));
     for (i, g) in groups.iter().enumerate() {
         let col = Expr::col((pilot::Entity, g.column()));
         q.expr_as(col.clone(), Alias::new(format!("k{i}")))
@@ -75,8 +118,10 @@ pub async fn compute(
     q.expr_as(sum("pilot_count"), Alias::new("n"))
         .expr_as(sum("committed_cents"), Alias::new("committed"))
         .expr_as(sum("disbursed_cents"), Alias::new("disbursed"))
-        .cond_where(scope)
         .and_having(Expr::cust("SUM(pilot_count) > 0"));
+    if cells {
+        q.cond_where(scope);
+    }
     let mut out = Vec::new();
     for row in db.query_all(&q).await? {
         let keys = (0..groups.len())
