@@ -7,12 +7,9 @@ use crate::input;
 use crate::pilots::editing::{Section, editable_pilot};
 use crate::state::AppState;
 use chrono::NaiveDate;
-use entities::{
-    Dec, Direction, IndicatorCategory, indicator, indicator_actual, pilot, program_indicator,
-    program_type_rule,
-};
+use entities::{Dec, Direction, IndicatorCategory, indicator, indicator_actual, program_indicator};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 /// A new indicator. Name, unit, direction and category may be left out for an indicator of
 /// the program's catalogue, which supplies them.
@@ -115,7 +112,12 @@ pub async fn create(
     let mut tx = state.write(viewer).await?;
     let now = tx.now();
     let pilot = editable_pilot(tx.conn(), viewer, i.pilot_id, Section::Application).await?;
-    let catalogue = catalogue_of(tx.conn(), &pilot).await?;
+    let catalogue = crate::programs::catalogues::indicators_of_type(
+        tx.conn(),
+        pilot.program_id,
+        pilot.pilot_type,
+    )
+    .await?;
     let Definition {
         name,
         unit,
@@ -192,20 +194,4 @@ pub async fn report_actual(
         .await?;
     tx.commit().await?;
     Ok(model)
-}
-
-/// The current indicator catalogue of the pilot's program for its type (empty: none).
-pub async fn catalogue_of(
-    db: &impl ConnectionTrait,
-    pilot: &pilot::Model,
-) -> ApiResult<Vec<program_indicator::Model>> {
-    let Some(rule) = program_type_rule::Entity::find()
-        .filter(program_type_rule::Column::ProgramId.eq(pilot.program_id))
-        .filter(program_type_rule::Column::PilotType.eq(pilot.pilot_type))
-        .one(db)
-        .await?
-    else {
-        return Ok(Vec::new());
-    };
-    crate::programs::catalogues::indicators(db, rule.id).await
 }

@@ -136,6 +136,17 @@ impl Pilot {
 }
 
 impl Pilot {
+    /// The program the pilot belongs to (one batched read per request).
+    async fn governing_program(&self, ctx: &Context<'_>) -> Result<program::Model> {
+        Ok(ctx
+            .loaders()
+            .keyed::<program::Entity>()
+            .load_one(self.model.program_id)
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::internal("pilot without program"))?)
+    }
+
     async fn children<E: Grouped<Key = i64>>(&self, ctx: &Context<'_>) -> Result<Vec<E::Model>>
     where
         E::Model: Send + Sync + Clone + Audited + serde::de::DeserializeOwned,
@@ -182,14 +193,7 @@ impl Pilot {
         self.model.updated_at
     }
     async fn program(&self, ctx: &Context<'_>) -> Result<Program> {
-        let row = ctx
-            .data_unchecked::<Loaders>()
-            .keyed::<program::Entity>()
-            .load_one(self.model.program_id)
-            .await
-            .map_err(ApiError::internal)?
-            .ok_or_else(|| ApiError::internal("pilot without program"))?;
-        Ok(Program(row))
+        Ok(Program(self.governing_program(ctx).await?))
     }
     /// The applicant organisation.
     async fn applicant(&self, ctx: &Context<'_>) -> Result<Organization> {
@@ -378,23 +382,13 @@ impl Pilot {
     /// that has ended, with its due day, whether it is overdue and the report once filed.
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn report_obligations(&self, ctx: &Context<'_>) -> Result<Vec<ReportObligation>> {
-        let program = ctx
-            .loaders()
-            .keyed::<program::Entity>()
-            .load_one(self.model.program_id)
-            .await
-            .map_err(ApiError::internal)?
-            .ok_or_else(|| ApiError::internal("pilot without program"))?;
-        let duties: Vec<program_report_duty::Model> = ctx
-            .loaders()
-            .group::<program_report_duty::Entity>()
-            .load_one(self.model.program_id)
-            .await
-            .map_err(ApiError::internal)?
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|d| d.retired_at.is_none())
-            .collect();
+        let program = self.governing_program(ctx).await?;
+        let duties = crate::programs::types::current::<program_report_duty::Entity>(
+            ctx,
+            self.model.program_id,
+            |d| d.retired_at.is_none(),
+        )
+        .await?;
         let today = crate::clock::china_date(ctx.state().clock.now());
         let owed = crate::supervision::reports::owed(
             self.model.status,
@@ -444,13 +438,7 @@ impl Pilot {
             .await
             .map_err(ApiError::internal)?
             .unwrap_or_default();
-        let program = ctx
-            .loaders()
-            .keyed::<program::Entity>()
-            .load_one(self.model.program_id)
-            .await
-            .map_err(ApiError::internal)?
-            .ok_or_else(|| ApiError::internal("pilot without program"))?;
+        let program = self.governing_program(ctx).await?;
         let chain = TypeRule::assemble(rule.clone(), &values).chain(&program);
         Ok(transitions::available(viewer, self.model.status, &chain))
     }

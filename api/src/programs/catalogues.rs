@@ -117,6 +117,24 @@ pub async fn indicators(
         .await?)
 }
 
+/// The current indicator catalogue of a program's pilot type (empty: none, or the type is
+/// not admitted).
+pub async fn indicators_of_type(
+    db: &impl ConnectionTrait,
+    program_id: i64,
+    pilot_type: entities::PilotType,
+) -> ApiResult<Vec<program_indicator::Model>> {
+    let Some(rule) = entities::program_type_rule::Entity::find()
+        .filter(entities::program_type_rule::Column::ProgramId.eq(program_id))
+        .filter(entities::program_type_rule::Column::PilotType.eq(pilot_type))
+        .one(db)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    indicators(db, rule.id).await
+}
+
 /// The current funds of a program.
 pub async fn funds(
     db: &impl ConnectionTrait,

@@ -276,7 +276,7 @@ impl ProgramTypeRule {
 }
 
 /// The rows of `E` under `key` that `keep` keeps (one batched read per request).
-async fn current<E>(
+pub(crate) async fn current<E>(
     ctx: &Context<'_>,
     key: i64,
     keep: impl Fn(&E::Model) -> bool,
