@@ -4,7 +4,7 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, TransactionTrait,
+    DbErr, Statement, TransactionTrait,
 };
 use std::time::Duration;
 
@@ -108,13 +108,42 @@ pub async fn prepare(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Begins a write transaction and takes the write lock first (see the `write_lock`
-/// migration): writers run one at a time, so checks that count rows hold until commit.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+/// Begins a write transaction, takes the write lock first (see the `write_lock` migration:
+/// writers run one at a time, so checks that count rows hold until commit) and reads, in the
+/// same statement, the head of the audit chain the transaction will extend: its sequence and
+/// hash.
+pub async fn begin_write(
+    db: &DatabaseConnection,
+) -> Result<(DatabaseTransaction, i64, String), DbErr> {
     let txn = db.begin().await?;
-    txn.execute_unprepared("UPDATE write_lock SET writes = writes + 1 WHERE id = 1")
-        .await?;
-    Ok(txn)
+    let head = txn
+        .query_one_raw(Statement::from_string(
+            txn.get_database_backend(),
+            "UPDATE write_lock SET writes = writes + 1 WHERE id = 1 RETURNING head_seq, head_hash",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the write_lock row".into()))?;
+    let seq = head.try_get("", "head_seq")?;
+    let hash = head.try_get("", "head_hash")?;
+    Ok((txn, seq, hash))
+}
+
+/// The writers of one process, admitted one at a time in the order they came. A writer
+/// waits here before it takes a connection, so writers queued behind the lock hold no
+/// connection readers need, and SQLite's busy loop (which sleeps up to 100 ms between tries,
+/// in no order) is never entered by this process. The `write_lock` row stays the guarantee
+/// across processes.
+#[derive(Debug, Clone, Default)]
+pub struct WriteQueue(std::sync::Arc<tokio::sync::Mutex<()>>);
+
+/// A writer's turn; the next writer goes when it is dropped.
+pub type WriteTurn = tokio::sync::OwnedMutexGuard<()>;
+
+impl WriteQueue {
+    /// Waits for this writer's turn.
+    pub async fn turn(&self) -> WriteTurn {
+        self.0.clone().lock_owned().await
+    }
 }
 
 /// The URL with any password removed, for logs and errors.

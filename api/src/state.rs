@@ -4,6 +4,7 @@
 use crate::audit::writer::WriteTx;
 use crate::auth::Viewer;
 use crate::clock::Clock;
+use crate::db::WriteQueue;
 use crate::error::ApiResult;
 use crate::workflow::events::EventBus;
 use sea_orm::DatabaseConnection;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Committed workflow events, for subscriptions.
     pub events: EventBus,
+    /// This process's writers, one at a time.
+    pub writers: WriteQueue,
 }
 
 impl AppState {
@@ -25,6 +28,7 @@ impl AppState {
             db,
             clock,
             events: EventBus::default(),
+            writers: WriteQueue::default(),
         }
     }
 
@@ -32,6 +36,7 @@ impl AppState {
     pub async fn write(&self, viewer: &Viewer) -> ApiResult<WriteTx> {
         WriteTx::begin(
             &self.db,
+            &self.writers,
             viewer.into(),
             viewer.request_id.clone(),
             self.clock.now(),

@@ -159,6 +159,44 @@ async fn the_database_refuses_to_change_or_delete_an_event() {
     assert_eq!(verify(&app).await["valid"], true);
 }
 
+/// Inserts a copy of the last event under sequence `seq` chained onto `prev_hash`.
+async fn insert_after_head(app: &TestApp, seq: &str, prev_hash: &str) -> Result<(), String> {
+    let sql = format!(
+        "INSERT INTO audit_events (seq, occurred_at, actor_sub, actor_role, actor_region, actor_org, \
+         entity_type, entity_id, pilot_id, action, before, after, request_id, prev_hash, hash) \
+         SELECT {seq}, occurred_at, actor_sub, actor_role, actor_region, actor_org, entity_type, \
+         entity_id, pilot_id, action, before, after, request_id, {prev_hash}, 'forged' \
+         FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)"
+    );
+    app.db
+        .execute_unprepared(&sql)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+#[actix_web::test]
+async fn the_database_refuses_an_event_that_does_not_follow_the_head() {
+    let app = TestApp::spawn().await;
+    let head = "(SELECT hash FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events))";
+    let before_head =
+        "(SELECT prev_hash FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events))";
+    let next = "(SELECT MAX(seq) + 1 FROM audit_events)";
+    let skip = "(SELECT MAX(seq) + 2 FROM audit_events)";
+    // A second branch from the event before the head, and a gap in the sequence.
+    for (seq, prev) in [(next, before_head), (skip, head)] {
+        let err = insert_after_head(&app, seq, prev)
+            .await
+            .expect_err("a forked event is refused");
+        assert!(err.contains("does not follow the head"), "{err}");
+    }
+    assert_eq!(verify(&app).await["valid"], true);
+    // The event that does follow is taken (the chain check then names its forged hash).
+    insert_after_head(&app, next, head).await.expect("follows");
+    let v = verify(&app).await;
+    assert_eq!(v["valid"], false, "{v}");
+}
+
 #[actix_web::test]
 async fn an_edited_event_is_named_by_the_verification() {
     let app = TestApp::spawn().await;

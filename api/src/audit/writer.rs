@@ -3,15 +3,16 @@
 //! audit event with the entity before and after, chained to the previous event. If the change
 //! rolls back, so does its event; no change commits without one.
 
-use super::chain::{GENESIS, hash_of};
+use super::chain::hash_of;
 use crate::auth::Viewer;
+use crate::db::{WriteQueue, WriteTurn};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
 use chrono::{DateTime, Utc};
 use entities::*;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryOrder, Set,
+    IntoActiveModel, Set,
 };
 use serde::Serialize;
 
@@ -187,28 +188,31 @@ pub struct WriteTx {
     now: DateTime<Utc>,
     last_seq: i64,
     last_hash: String,
+    /// Dropped after `txn` (fields drop in order), so the next writer of the process goes
+    /// only once this one has committed or begun rolling back.
+    _turn: WriteTurn,
 }
 
 impl WriteTx {
-    /// Begins a transaction, takes the write lock, and reads the head of the chain.
+    /// Waits for the writer's turn in `queue`, begins a transaction, takes the write lock
+    /// and reads the head of the chain.
     pub async fn begin(
         db: &DatabaseConnection,
+        queue: &WriteQueue,
         actor: Actor,
         request_id: Option<String>,
         now: DateTime<Utc>,
     ) -> ApiResult<Self> {
-        let txn = crate::db::begin_write(db).await?;
-        let head = audit_event::Entity::find()
-            .order_by_desc(audit_event::Column::Seq)
-            .one(&txn)
-            .await?;
+        let turn = queue.turn().await;
+        let (txn, last_seq, last_hash) = crate::db::begin_write(db).await?;
         Ok(WriteTx {
             txn,
             actor,
             request_id,
             now,
-            last_seq: head.as_ref().map_or(0, |h| h.seq),
-            last_hash: head.map_or_else(|| GENESIS.to_owned(), |h| h.hash),
+            last_seq,
+            last_hash,
+            _turn: turn,
         })
     }
 

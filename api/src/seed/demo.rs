@@ -6,6 +6,7 @@
 
 use super::builder::{Builder, OrgSpec, PilotSpec, ProgramSpec, TypeRuleSpec, credit_code};
 use crate::audit::writer::{Actor, WriteTx};
+use crate::db::WriteQueue;
 use entities::{
     FinancingKind, OrganizationKind::*, ParkLevel, PilotStatus::*, PilotType::*, ProgramLevel,
     RegionLevel, ReportKind, Role,
@@ -14,7 +15,15 @@ use sea_orm::DatabaseConnection;
 
 /// Loads the demo set; returns how many pilots were added.
 pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
-    let tx = WriteTx::begin(db, Actor::system("import"), None, chrono::Utc::now()).await?;
+    // The seed is the only writer of its process: a queue of its own.
+    let tx = WriteTx::begin(
+        db,
+        &WriteQueue::default(),
+        Actor::system("import"),
+        None,
+        chrono::Utc::now(),
+    )
+    .await?;
     let mut b = Builder::new(tx);
 
     let shandong = b

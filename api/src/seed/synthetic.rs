@@ -4,6 +4,7 @@
 
 use super::builder::{Builder, OrgSpec, ProgramSpec, TypeRuleSpec, spread};
 use crate::audit::writer::{Actor, WriteTx};
+use crate::db::WriteQueue;
 use chrono::{NaiveDate, TimeDelta};
 use entities::*;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -25,7 +26,16 @@ const TYPES: [PilotType; 3] = [PilotType::City, PilotType::Park, PilotType::Comm
 
 /// Ensures `n` synthetic pilots exist.
 pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Result<()> {
-    let tx = WriteTx::begin(db, Actor::system("synthetic"), None, chrono::Utc::now()).await?;
+    // The seed is the only writer of its process: a queue of its own.
+    let queue = WriteQueue::default();
+    let tx = WriteTx::begin(
+        db,
+        &queue,
+        Actor::system("synthetic"),
+        None,
+        chrono::Utc::now(),
+    )
+    .await?;
     let mut b = Builder::new(tx);
     let program_id = b
         .program(ProgramSpec {
@@ -115,7 +125,7 @@ pub async fn load(db: &DatabaseConnection, n: u32, progress: bool) -> anyhow::Re
     while i < n {
         let end = (i + CHUNK as u32).min(n);
         let at = |k: u32| base + TimeDelta::seconds(i64::from(k / 10) * 37);
-        let mut tx = WriteTx::begin(db, Actor::system("synthetic"), None, at(i)).await?;
+        let mut tx = WriteTx::begin(db, &queue, Actor::system("synthetic"), None, at(i)).await?;
         let mut pilots = Vec::with_capacity(CHUNK);
         let mut codes = Vec::with_capacity(CHUNK);
         for k in i..end {
