@@ -90,7 +90,7 @@ enum Command {
     ExportSchema,
     /// Export a whole collection as NDJSON (everything; the HTTP endpoint applies scope).
     Export {
-        /// pilots, plans, indicators, projects, financing, acceptance or audit.
+        /// pilots, plans, indicators, projects, financing, acceptance, regional-plans or audit.
         collection: String,
         /// Output file (default: standard output).
         #[arg(long)]

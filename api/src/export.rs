@@ -34,6 +34,7 @@ pub enum Collection {
     Projects,
     Financing,
     Acceptance,
+    RegionalPlans,
     Audit,
 }
 
@@ -47,6 +48,7 @@ impl FromStr for Collection {
             "projects" => Collection::Projects,
             "financing" => Collection::Financing,
             "acceptance" => Collection::Acceptance,
+            "regional-plans" => Collection::RegionalPlans,
             "audit" => Collection::Audit,
             other => return Err(ApiError::NotFound(format!("no collection `{other}`"))),
         })
@@ -195,6 +197,36 @@ fn parts(collection: Collection, viewer: Option<&Viewer>, redactor: Arc<Redactor
             child!(expert_review),
             child!(re_review),
         ],
+        Collection::RegionalPlans => {
+            let plans = || match viewer {
+                Some(v) => v.regional_plan_scope(),
+                None => Condition::all(),
+            };
+            macro_rules! of_plan {
+                ($m:ident) => {
+                    part::<$m::Entity>(
+                        $m::Column::Id,
+                        match viewer {
+                            Some(v) => Condition::all()
+                                .add($m::Column::PlanId.in_subquery(v.visible_plan_ids())),
+                            None => Condition::all(),
+                        },
+                        redactor.clone(),
+                    )
+                };
+            }
+            vec![
+                part::<regional_plan::Entity>(regional_plan::Column::Id, plans(), redactor.clone()),
+                of_plan!(regional_target),
+                of_plan!(regional_target_value),
+                of_plan!(regional_task),
+                of_plan!(regional_task_unit),
+                of_plan!(regional_report),
+                of_plan!(regional_report_value),
+                of_plan!(regional_task_progress),
+                of_plan!(regional_assessment),
+            ]
+        }
         Collection::Audit => vec![audit_part(
             match viewer {
                 Some(v) => crate::audit::service::scope(v),

@@ -33,11 +33,20 @@ pub enum Kind {
     Fund,
     ReportDuty,
     AnnualReport,
+    RegionalPlan,
+    RegionalTarget,
+    RegionalTargetValue,
+    RegionalTask,
+    RegionalTaskUnit,
+    RegionalReport,
+    RegionalReportValue,
+    RegionalTaskProgress,
+    RegionalAssessment,
     AuditEvent,
 }
 
 impl Kind {
-    const ALL: [Kind; 23] = [
+    const ALL: [Kind; 32] = [
         Kind::Region,
         Kind::Program,
         Kind::Organization,
@@ -60,6 +69,15 @@ impl Kind {
         Kind::Fund,
         Kind::ReportDuty,
         Kind::AnnualReport,
+        Kind::RegionalPlan,
+        Kind::RegionalTarget,
+        Kind::RegionalTargetValue,
+        Kind::RegionalTask,
+        Kind::RegionalTaskUnit,
+        Kind::RegionalReport,
+        Kind::RegionalReportValue,
+        Kind::RegionalTaskProgress,
+        Kind::RegionalAssessment,
         Kind::AuditEvent,
     ];
 
@@ -88,6 +106,15 @@ impl Kind {
             Kind::Fund => "Fund",
             Kind::ReportDuty => "ReportDuty",
             Kind::AnnualReport => "AnnualReport",
+            Kind::RegionalPlan => "RegionalPlan",
+            Kind::RegionalTarget => "RegionalTarget",
+            Kind::RegionalTargetValue => "RegionalTargetValue",
+            Kind::RegionalTask => "RegionalTask",
+            Kind::RegionalTaskUnit => "RegionalTaskUnit",
+            Kind::RegionalReport => "RegionalReport",
+            Kind::RegionalReportValue => "RegionalReportValue",
+            Kind::RegionalTaskProgress => "RegionalTaskProgress",
+            Kind::RegionalAssessment => "RegionalAssessment",
             Kind::AuditEvent => "AuditEvent",
         }
     }

@@ -45,6 +45,8 @@ pub mod plans;
 pub mod programs;
 /// Key projects.
 pub mod projects;
+/// Regional carbon-peak plans: targets, key tasks, yearly reports and assessments.
+pub mod regional;
 /// The administrative hierarchy.
 pub mod regions;
 /// Demo and synthetic data.

@@ -18,6 +18,8 @@ pub struct Model {
     pub entity_id: String,
     /// The pilot the entity belongs to, for scoping reads of the trail.
     pub pilot_id: Option<i64>,
+    /// The regional plan the entity belongs to, for scoping reads of the trail.
+    pub plan_id: Option<i64>,
     pub action: String,
     /// JSON of the entity before the change (absent on creation).
     pub before: Option<String>,

@@ -18,6 +18,8 @@ pub struct Model {
     pub ends_on: Option<Date>,
     pub status: ProjectStatus,
     pub progress_percent: i32,
+    /// The key task of a regional plan the project serves.
+    pub regional_task_id: Option<i64>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

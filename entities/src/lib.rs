@@ -46,6 +46,24 @@ pub mod program_type_rule;
 pub mod re_review;
 /// Nodes of the administrative hierarchy (GB/T 2260).
 pub mod region;
+/// Yearly assessments of regions under a plan.
+pub mod regional_assessment;
+/// Regional carbon-peak plans, versioned.
+pub mod regional_plan;
+/// Yearly reports of the regions below a plan.
+pub mod regional_report;
+/// Actual values in a regional report.
+pub mod regional_report_value;
+/// Targets of a regional plan.
+pub mod regional_target;
+/// Target values by year.
+pub mod regional_target_value;
+/// Key tasks of a regional plan.
+pub mod regional_task;
+/// Task progress in a regional report.
+pub mod regional_task_progress;
+/// Units responsible for a key task.
+pub mod regional_task_unit;
 /// Municipal tracking notes during construction.
 pub mod tracking_note;
 /// Every lifecycle transition of a pilot.

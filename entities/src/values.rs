@@ -193,6 +193,26 @@ domain_enum!(
     }
 );
 
+domain_enum!(
+    /// Where a regional plan stands: drafted, issued, or replaced by a later version.
+    RegionalPlanStatus { Draft, Issued, Superseded }
+);
+
+domain_enum!(
+    /// How a plan states a target value: "about 13 %", "more than 16 %", "at most", or exactly.
+    TargetBound { About, AtLeast, AtMost, Exactly }
+);
+
+domain_enum!(
+    /// Progress of a key task of a regional plan.
+    TaskStatus { NotStarted, InProgress, Completed, Delayed }
+);
+
+domain_enum!(
+    /// A superior's yearly assessment of a region's carbon-peak work.
+    AssessmentRating { Excellent, Good, Passed, Failed }
+);
+
 /// An exact decimal stored as text on every database, because SQLite would otherwise
 /// round-trip it through `f64`. The text keeps the scale it was given ("100.00" stays
 /// "100.00"). Money and measured quantities use it.

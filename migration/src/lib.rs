@@ -13,6 +13,7 @@ mod m20261122_000004_program_notes;
 mod m20261201_000001_catalogues_and_reports;
 mod m20261201_000002_pilot_figures;
 mod m20261201_000003_write_lock_head;
+mod m20261201_000004_regional_plans;
 
 /// Every migration of the service, in order.
 #[derive(Debug)]
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_catalogues_and_reports::Migration),
             Box::new(m20261201_000002_pilot_figures::Migration),
             Box::new(m20261201_000003_write_lock_head::Migration),
+            Box::new(m20261201_000004_regional_plans::Migration),
         ]
     }
 }

@@ -20,6 +20,7 @@ mod n_plus_one;
 mod pagination;
 mod programs;
 mod redaction;
+mod regional;
 mod reports;
 mod resilience;
 mod rules;

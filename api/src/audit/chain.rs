@@ -21,6 +21,9 @@ struct Canonical<'a> {
     entity_type: &'a str,
     entity_id: &'a str,
     pilot_id: Option<i64>,
+    /// Left out when absent, so events from before plans were recorded hash as they did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan_id: Option<i64>,
     action: &'a str,
     before: Option<&'a str>,
     after: Option<&'a str>,
@@ -40,6 +43,7 @@ pub fn hash_of(e: &audit_event::Model) -> String {
         entity_type: &e.entity_type,
         entity_id: &e.entity_id,
         pilot_id: e.pilot_id,
+        plan_id: e.plan_id,
         action: &e.action,
         before: e.before.as_deref(),
         after: e.after.as_deref(),
@@ -127,6 +131,7 @@ mod tests {
             entity_type: "Pilot".into(),
             entity_id: "UGlsb3Q6MQ".into(),
             pilot_id: Some(1),
+            plan_id: None,
             action: "UPDATE".into(),
             before: Some("{\"status\":\"DRAFT\"}".into()),
             after: Some("{\"status\":\"SUBMITTED\"}".into()),
@@ -183,5 +188,20 @@ mod tests {
         c[2].hash = hash_of(&c[2]);
         let b = verify(&c).expect_err("broken");
         assert_eq!(b.seq, 4, "the next event no longer links");
+    }
+
+    #[test]
+    fn a_plan_is_covered_by_the_hash_and_its_absence_changes_nothing() {
+        let e = event(1, GENESIS);
+        // The SHA-256 of the encoding without `plan_id`, as events were hashed before plans.
+        assert_eq!(
+            hash_of(&e),
+            "782e54c88c6331a40522c342bed3c483e217614a6ec8f6087c67c3cb4b210aef"
+        );
+        let in_plan = audit_event::Model {
+            plan_id: Some(7),
+            ..e.clone()
+        };
+        assert_ne!(hash_of(&in_plan), hash_of(&e));
     }
 }

@@ -18,6 +18,8 @@ pub struct AuditEventFilter {
     pub entity_id: Option<ID>,
     /// Events of a pilot and everything that belongs to it.
     pub pilot_id: Option<ID>,
+    /// Events of a regional plan and everything filed under it.
+    pub plan_id: Option<ID>,
     /// The actor's `sub`.
     pub actor: Option<String>,
     pub action: Option<String>,
@@ -70,6 +72,10 @@ impl AuditQuery {
             pilot_id: f
                 .pilot_id
                 .map(|p| ids::parse_id(&p, Kind::Pilot, "filter.pilotId"))
+                .transpose()?,
+            plan_id: f
+                .plan_id
+                .map(|p| ids::parse_id(&p, Kind::RegionalPlan, "filter.planId"))
                 .transpose()?,
             actor_sub: f.actor,
             action: f.action,

@@ -17,17 +17,20 @@ pub struct EventFilter {
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
     pub pilot_id: Option<i64>,
+    pub plan_id: Option<i64>,
     pub actor_sub: Option<String>,
     pub action: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
 }
 
-/// The events a viewer may read: those of the pilots it may read; and, for provincial users
-/// and province-level auditors, events of programs and organisations too.
+/// The events a viewer may read: those of the pilots and regional plans it may read; and,
+/// for provincial users and province-level auditors, events of programs and organisations
+/// too.
 pub fn scope(viewer: &Viewer) -> Condition {
-    let mut cond =
-        Condition::any().add(audit_event::Column::PilotId.in_subquery(viewer.visible_pilot_ids()));
+    let mut cond = Condition::any()
+        .add(audit_event::Column::PilotId.in_subquery(viewer.visible_pilot_ids()))
+        .add(audit_event::Column::PlanId.in_subquery(viewer.visible_plan_ids()));
     let province_wide = viewer.role == Role::National
         || matches!(viewer.role, Role::Provincial | Role::Auditor)
             && viewer
@@ -35,7 +38,11 @@ pub fn scope(viewer: &Viewer) -> Condition {
                 .as_ref()
                 .is_some_and(|r| r.level() == RegionLevel::Province);
     if province_wide {
-        cond = cond.add(audit_event::Column::PilotId.is_null());
+        cond = cond.add(
+            Condition::all()
+                .add(audit_event::Column::PilotId.is_null())
+                .add(audit_event::Column::PlanId.is_null()),
+        );
     }
     cond
 }
@@ -51,6 +58,9 @@ pub fn query(viewer: &Viewer, f: &EventFilter) -> Select<audit_event::Entity> {
     }
     if let Some(v) = f.pilot_id {
         q = q.filter(audit_event::Column::PilotId.eq(v));
+    }
+    if let Some(v) = f.plan_id {
+        q = q.filter(audit_event::Column::PlanId.eq(v));
     }
     if let Some(v) = &f.actor_sub {
         q = q.filter(audit_event::Column::ActorSub.eq(v.as_str()));

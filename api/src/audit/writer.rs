@@ -24,6 +24,10 @@ pub trait Audited: Serialize {
     fn key(&self) -> i64;
     /// The pilot it belongs to, for scoping the trail.
     fn pilot_of(&self) -> Option<i64>;
+    /// The regional plan it belongs to, for scoping the trail.
+    fn plan_of(&self) -> Option<i64> {
+        None
+    }
 }
 
 macro_rules! audited_child {
@@ -108,6 +112,30 @@ audited_program_record! {
     program_report_duty => ReportDuty,
 }
 
+/// Records of a regional plan: the plan itself and everything filed under it.
+macro_rules! audited_plan_record {
+    ($($module:ident => $kind:ident by $plan:ident),+ $(,)?) => {$(
+        impl Audited for $module::Model {
+            const KIND: Kind = Kind::$kind;
+            fn key(&self) -> i64 { self.id }
+            fn pilot_of(&self) -> Option<i64> { None }
+            fn plan_of(&self) -> Option<i64> { Some(self.$plan) }
+        }
+    )+};
+}
+
+audited_plan_record! {
+    regional_plan => RegionalPlan by id,
+    regional_target => RegionalTarget by plan_id,
+    regional_target_value => RegionalTargetValue by plan_id,
+    regional_task => RegionalTask by plan_id,
+    regional_task_unit => RegionalTaskUnit by plan_id,
+    regional_report => RegionalReport by plan_id,
+    regional_report_value => RegionalReportValue by plan_id,
+    regional_task_progress => RegionalTaskProgress by plan_id,
+    regional_assessment => RegionalAssessment by plan_id,
+}
+
 impl Audited for program_calendar_day::Model {
     const KIND: Kind = Kind::CalendarDay;
     fn key(&self) -> i64 {
@@ -171,6 +199,7 @@ fn active(e: audit_event::Model) -> audit_event::ActiveModel {
         entity_type: Set(e.entity_type),
         entity_id: Set(e.entity_id),
         pilot_id: Set(e.pilot_id),
+        plan_id: Set(e.plan_id),
         action: Set(e.action),
         before: Set(e.before),
         after: Set(e.after),
@@ -318,6 +347,7 @@ impl WriteTx {
             entity_type: M::KIND.name().to_owned(),
             entity_id: ids::encode(M::KIND, after.key()).to_string(),
             pilot_id: after.pilot_of(),
+            plan_id: after.plan_of(),
             action: action.to_owned(),
             before: before.map(json).transpose()?,
             after: Some(json(after)?),

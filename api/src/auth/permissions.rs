@@ -53,7 +53,12 @@ fn roles_of(mutation: &str) -> &'static [Role] {
         | "updateKeyProject"
         | "createFinancingSource"
         | "updateFinancingSource"
-        | "submitAnnualReport" => &[Role::Applicant],
+        | "submitAnnualReport"
+        | "linkKeyProjectToTask" => &[Role::Applicant],
+        "draftRegionalPlan" | "issueRegionalPlan" | "setRegionalTaskStatus" | "assessRegion" => {
+            &[Role::Provincial, Role::Municipal]
+        }
+        "submitRegionalReport" => &[Role::Municipal, Role::County],
         _ => &[],
     }
 }

@@ -5,8 +5,8 @@
 use super::{COMPILING_DEPARTMENT, Viewer};
 use crate::regions::code::RegionCode;
 use entities::{
-    RegionLevel, Role, RuleList, organization, pilot, program, program_rule_value,
-    program_type_rule,
+    RegionLevel, RegionalPlanStatus, Role, RuleList, organization, pilot, program,
+    program_rule_value, program_type_rule, regional_plan,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition};
@@ -154,4 +154,44 @@ impl Viewer {
         }
         cond
     }
+
+    /// The regional plans this viewer may read: every version of the plans of its own region
+    /// and of the regions below it (drafts included: the superior follows its cities' work);
+    /// the issued and superseded versions of the plans of the regions above it, which it
+    /// implements and reports on. Applicants read the issued and superseded plans of their
+    /// organisation's region and the regions above; national users read every plan.
+    pub fn regional_plan_scope(&self) -> Condition {
+        if self.role == Role::National {
+            return Condition::all();
+        }
+        let Some(region) = &self.region else {
+            return nothing();
+        };
+        let published = regional_plan::Column::Status.ne(RegionalPlanStatus::Draft.as_str());
+        let own_and_above = regional_plan::Column::RegionCode.is_in(region.self_and_ancestors());
+        if self.role == Role::Applicant {
+            return Condition::all().add(own_and_above).add(published);
+        }
+        Condition::any()
+            .add(regional_plan::Column::RegionCode.eq(region.as_str()))
+            .add(regional_plan::Column::RegionCode.starts_with(region.descendant_prefix()))
+            .add(
+                Condition::all()
+                    .add(regional_plan::Column::RegionCode.is_in(region.self_and_ancestors()))
+                    .add(published),
+            )
+    }
+
+    /// The ids of the regional plans this viewer may read.
+    pub fn visible_plan_ids(&self) -> SelectStatement {
+        Query::select()
+            .column(regional_plan::Column::Id)
+            .from(regional_plan::Entity)
+            .cond_where(self.regional_plan_scope())
+            .to_owned()
+    }
 }
+
+/// The bureau that compiles a region's carbon-peak plan and hosts its leading group's office;
+/// plan work (drafting, reporting, assessing) is its, or that of users without a `dept`.
+pub const PLAN_COMPILING_DEPARTMENT: &str = "development_reform";

@@ -24,6 +24,7 @@ pub struct Query(
     crate::pilots::resolvers::PilotQuery,
     crate::audit::resolvers::AuditQuery,
     crate::supervision::resolvers::SupervisionQuery,
+    crate::regional::resolvers::RegionalQuery,
 );
 
 /// The mutation root: every domain contributes its own mutations.
@@ -38,6 +39,7 @@ pub struct Mutation(
     crate::programs::resolvers::ProgramMutation,
     crate::organizations::resolvers::OrganizationMutation,
     crate::supervision::resolvers::SupervisionMutation,
+    crate::regional::resolvers::RegionalMutation,
 );
 
 /// The subscription root.

@@ -13,6 +13,9 @@ use crate::pilots::{self, types::Pilot};
 use crate::plans::types::Plan;
 use crate::programs::{self, types::Program};
 use crate::projects::types::KeyProject;
+use crate::regional::types::{
+    RegionalAssessment, RegionalPlan, RegionalReport, RegionalTarget, RegionalTask,
+};
 use crate::regions::{self, types::Region};
 use crate::workflow::types::WorkflowEvent;
 use async_graphql::{Context, ID, Interface, Object, Result, SimpleObject};
@@ -37,6 +40,11 @@ pub enum Node {
     AcceptanceRecord(AcceptanceRecord),
     ReReview(ReReview),
     WorkflowEvent(WorkflowEvent),
+    RegionalPlan(RegionalPlan),
+    RegionalTarget(RegionalTarget),
+    RegionalTask(RegionalTask),
+    RegionalReport(RegionalReport),
+    RegionalAssessment(RegionalAssessment),
 }
 
 /// The caller, as the token describes them.
@@ -52,6 +60,32 @@ pub struct ViewerInfo {
     /// The caller's bureau.
     pub dept: Option<String>,
     pub name: Option<String>,
+}
+
+/// A record of a regional plan, found by id only when its plan is visible.
+async fn plan_record<E>(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    id_column: E::Column,
+    plan_column: E::Column,
+) -> ApiResult<E::Model>
+where
+    E: EntityTrait,
+{
+    E::find()
+        .filter(id_column.eq(id))
+        .filter(plan_column.in_subquery(viewer.visible_plan_ids()))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("record"))
+}
+
+/// The visible plan a record belongs to.
+async fn plan_of(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> ApiResult<RegionalPlan> {
+    Ok(RegionalPlan::from(
+        crate::regional::service::get(db, viewer, id).await?,
+    ))
 }
 
 /// A record hanging off a pilot, found by id only when its pilot is visible.
@@ -135,10 +169,60 @@ impl NodeQuery {
             | Kind::Fund
             | Kind::ReportDuty
             | Kind::AnnualReport
+            | Kind::RegionalTargetValue
+            | Kind::RegionalTaskUnit
+            | Kind::RegionalReportValue
+            | Kind::RegionalTaskProgress
             | Kind::AuditEvent => {
                 return Err(ApiError::not_found("record").into());
             }
             Kind::Region => Node::Region(Region(regions::service::get(db, &key).await?)),
+            Kind::RegionalPlan => Node::RegionalPlan(RegionalPlan::from(
+                crate::regional::service::get(db, viewer, n).await?,
+            )),
+            Kind::RegionalTarget => {
+                let m = plan_record::<regional_target::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    regional_target::Column::Id,
+                    regional_target::Column::PlanId,
+                )
+                .await?;
+                Node::RegionalTarget(plan_of(db, viewer, m.plan_id).await?.child(m))
+            }
+            Kind::RegionalTask => {
+                let m = plan_record::<regional_task::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    regional_task::Column::Id,
+                    regional_task::Column::PlanId,
+                )
+                .await?;
+                Node::RegionalTask(plan_of(db, viewer, m.plan_id).await?.child(m))
+            }
+            Kind::RegionalReport => {
+                let m = plan_record::<regional_report::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    regional_report::Column::Id,
+                    regional_report::Column::PlanId,
+                )
+                .await?;
+                Node::RegionalReport(plan_of(db, viewer, m.plan_id).await?.child(m))
+            }
+            Kind::RegionalAssessment => Node::RegionalAssessment(RegionalAssessment(
+                plan_record::<regional_assessment::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    regional_assessment::Column::Id,
+                    regional_assessment::Column::PlanId,
+                )
+                .await?,
+            )),
             Kind::Program => Node::Program(Program(programs::service::get(db, viewer, n).await?)),
             Kind::Organization => Node::Organization(Organization(
                 organizations::service::get(db, viewer, n).await?,

@@ -162,12 +162,27 @@ impl PilotQuery {
         &self,
         ctx: &Context<'_>,
         program_id: Option<ID>,
+        #[graphql(
+            desc = "Only the pilots inside the region of this regional plan (a city's plan: the city's pilots)."
+        )]
+        regional_plan_id: Option<ID>,
         group_by: Vec<super::statistics::StatisticsGroup>,
     ) -> Result<Vec<PilotStatistics>> {
         let viewer = ctx.viewer()?;
         let program_id = program_id
             .map(|p| ids::parse_id(&p, Kind::Program, "programId"))
             .transpose()?;
+        let inside = match regional_plan_id {
+            Some(id) => {
+                let id = ids::parse_id(&id, Kind::RegionalPlan, "regionalPlanId")?;
+                let plan = crate::regional::service::get(ctx.db(), viewer, id).await?;
+                Some(
+                    crate::regions::code::RegionCode::parse(&plan.region_code)
+                        .map_err(crate::error::ApiError::internal)?,
+                )
+            }
+            None => None,
+        };
         let mut seen = std::collections::HashSet::new();
         if group_by.is_empty() || !group_by.iter().all(|g| seen.insert(*g)) {
             return Err(crate::error::ApiError::bad_input(
@@ -176,7 +191,9 @@ impl PilotQuery {
             )
             .into());
         }
-        let rows = super::statistics::compute(ctx.db(), viewer, program_id, &group_by).await?;
+        let rows =
+            super::statistics::compute(ctx.db(), viewer, program_id, inside.as_ref(), &group_by)
+                .await?;
         // The regions named by any row, in one read.
         let codes: std::collections::BTreeSet<String> = rows
             .iter()

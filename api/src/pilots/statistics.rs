@@ -91,19 +91,23 @@ fn source(
     (from, false)
 }
 
-/// The figures of the pilots the viewer may read (of one program, if given), by the
-/// combination of `groups`, ordered by them: one statement over the cells of `pilot_figures`
-/// (kept by triggers with every pilot and financing change), read through the viewer's own
-/// scope.
+/// The figures of the pilots the viewer may read (of one program, inside one region, if
+/// given), by the combination of `groups`, ordered by them: one statement over the cells of
+/// `pilot_figures` (kept by triggers with every pilot and financing change), read through the
+/// viewer's own scope.
 pub async fn compute(
     db: &DatabaseConnection,
     viewer: &Viewer,
     program_id: Option<i64>,
+    inside: Option<&crate::regions::code::RegionCode>,
     groups: &[StatisticsGroup],
 ) -> ApiResult<Vec<GroupFigures>> {
     let mut scope = viewer.pilot_scope();
     if let Some(id) = program_id {
         scope = scope.add(pilot::Column::ProgramId.eq(id));
+    }
+    if let Some(region) = inside {
+        scope = scope.add(crate::auth::scope::pilot_in(region));
     }
     let (from, cells) = source(db.get_database_backend(), viewer, &scope);
     let sum = |column: &str| Expr::cust(format!("CAST(SUM({column}) AS BIGINT)"));

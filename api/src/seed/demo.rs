@@ -11,7 +11,7 @@ use entities::{
     FinancingKind, OrganizationKind::*, ParkLevel, PilotStatus::*, PilotType::*, ProgramLevel,
     RegionLevel, ReportKind, Role,
 };
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, EntityTrait};
 
 /// Loads the demo set; returns how many pilots were added.
 pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
@@ -609,6 +609,19 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<usize> {
         }
     }
     b.finish().await?;
+    let plans = sea_orm::PaginatorTrait::count(entities::regional_plan::Entity::find(), db).await?;
+    if plans == 0 {
+        let mut tx = WriteTx::begin(
+            db,
+            &WriteQueue::default(),
+            Actor::system("import"),
+            None,
+            chrono::Utc::now(),
+        )
+        .await?;
+        super::regional::load(&mut tx).await?;
+        tx.commit().await?;
+    }
     Ok(added)
 }
 

@@ -2,4 +2,5 @@
 
 pub mod builder;
 pub mod demo;
+pub mod regional;
 pub mod synthetic;
