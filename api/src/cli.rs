@@ -45,6 +45,10 @@ enum Command {
         /// request; token lifetimes keep the real clock.
         #[arg(long, value_name = "PATH")]
         clock_file: Option<PathBuf>,
+        /// Do not migrate: the schema is brought up to date as a separate step
+        /// (`carbon-pilots migrate`); a schema older or newer than this build is refused.
+        #[arg(long)]
+        no_migrate: bool,
     },
     /// Apply, roll back or list migrations.
     Migrate {
@@ -141,6 +145,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             workers,
             sandbox,
             clock_file,
+            no_migrate,
         } => {
             let clock: Arc<dyn Clock> = match (clock_file, sandbox) {
                 (Some(path), true) => {
@@ -160,9 +165,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = db::connect_server(
                 &settings.database_url,
                 std::time::Duration::from_millis(settings.limits.db_acquire_timeout_ms.max(1)),
+                settings.pool,
             )
             .await?;
-            db::prepare(&db).await?;
+            if !no_migrate {
+                db::prepare(&db).await?;
+            }
+            db::check_schema(&db).await?;
             if demo {
                 seed::demo::load(&db).await?;
             }
@@ -171,13 +180,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let verifier = TokenVerifier::new(&settings.jwt)?;
             let workers = workers
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-            let app = Application::build(
-                listener,
-                AppState::new(db, clock),
-                verifier,
-                settings.limits.clone(),
-                workers,
-            )?;
+            let mut state = AppState::new(db, clock);
+            if let Some(url) = &settings.database_read_url {
+                let replica = db::connect_server(
+                    url,
+                    std::time::Duration::from_millis(settings.limits.db_acquire_timeout_ms.max(1)),
+                    settings.pool,
+                )
+                .await
+                .context("connecting to the read replica (DATABASE_READ_URL)")?;
+                state = state.with_replica(replica);
+            }
+            let app =
+                Application::build(listener, state, verifier, settings.limits.clone(), workers)?;
             tracing::info!(address = %bind, database = %db::redact(&settings.database_url), "serving; GraphiQL at /graphql");
             app.run_until_stopped().await?;
         }

@@ -23,10 +23,15 @@ pub struct Settings {
     /// Where files the service creates for itself live (default SQLite file, generated secret).
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// A streaming replica for reads that tolerate seconds of lag (`DATABASE_READ_URL`):
+    /// exports and statistics. Unset: the primary.
+    pub database_read_url: Option<String>,
     pub bind: String,
     pub jwt: JwtSettings,
     pub log_format: LogFormat,
     pub limits: Limits,
+    /// The server's database pool.
+    pub pool: crate::db::PoolSettings,
 }
 
 /// Limits that keep one client from hurting the others.
@@ -65,6 +70,9 @@ pub struct Limits {
     /// Origins allowed to call from a browser (`CORS_ALLOWED_ORIGINS`, comma-separated);
     /// none by default.
     pub cors_allowed_origins: Vec<String>,
+    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` name the client
+    /// (`TRUSTED_PROXIES`, comma-separated addresses or networks); none by default.
+    pub trusted_proxies: Vec<crate::http::proxies::ProxyNet>,
 }
 
 impl Default for Limits {
@@ -82,6 +90,7 @@ impl Default for Limits {
             rate_per_minute: 600,
             anonymous_rate_per_minute: 60,
             cors_allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             persisted_only: false,
             persisted_manifest: None,
         }
@@ -257,6 +266,18 @@ impl Settings {
             )? as u32,
             persisted_only: flag("PERSISTED_ONLY", d.persisted_only)?,
             persisted_manifest: env("PERSISTED_MANIFEST").map(PathBuf::from),
+            trusted_proxies: env("TRUSTED_PROXIES")
+                .map(|v| {
+                    v.split(',')
+                        .filter(|p| !p.trim().is_empty())
+                        .map(|p| {
+                            crate::http::proxies::ProxyNet::parse(p.trim())
+                                .map_err(|e| anyhow::anyhow!("TRUSTED_PROXIES: {e}"))
+                        })
+                        .collect::<anyhow::Result<Vec<_>>>()
+                })
+                .transpose()?
+                .unwrap_or_default(),
             cors_allowed_origins: env("CORS_ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -295,11 +316,35 @@ impl Settings {
             allow_hs256: flag("JWT_ALLOW_HS256", !jwt.has_identity_provider())?,
             ..jwt
         };
+        let duration = |key: &str| -> anyhow::Result<Option<std::time::Duration>> {
+            env(key)
+                .map(|v| {
+                    let secs =
+                        parse_duration(&v).with_context(|| format!("{key}: e.g. 30s, 10m"))?;
+                    anyhow::ensure!(secs > 0, "{key} must be positive");
+                    Ok(std::time::Duration::from_secs(secs as u64))
+                })
+                .transpose()
+        };
+        let pool = crate::db::PoolSettings {
+            size: env("DB_POOL_SIZE")
+                .map(|v| match v.parse::<u32>() {
+                    Ok(n) if n > 0 => Ok(n),
+                    _ => Err(anyhow::anyhow!(
+                        "DB_POOL_SIZE must be a whole number above 0"
+                    )),
+                })
+                .transpose()?,
+            idle_timeout: duration("DB_IDLE_TIMEOUT")?,
+            max_lifetime: duration("DB_MAX_LIFETIME")?,
+        };
         Ok(Settings {
             jwt,
             limits,
+            pool,
             data_dir,
             database_url,
+            database_read_url: env("DATABASE_READ_URL"),
             bind: env("BIND")
                 .or(file.bind)
                 .unwrap_or_else(|| DEFAULT_BIND.to_owned()),

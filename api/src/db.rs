@@ -19,19 +19,35 @@ const COMMAND_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens a pool on `url` (`sqlite://…` or `postgres://…`); connections open as needed.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
-    open(url, false, COMMAND_ACQUIRE_TIMEOUT).await
+    open(url, None, COMMAND_ACQUIRE_TIMEOUT).await
+}
+
+/// How the server's pool is sized and kept (`DB_POOL_SIZE`, `DB_IDLE_TIMEOUT`,
+/// `DB_MAX_LIFETIME`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Connections of the pool (default: 20 on PostgreSQL, 8 on SQLite).
+    pub size: Option<u32>,
+    /// Close a connection idle this long, keeping one (default: never; every connection
+    /// stays open from the start).
+    pub idle_timeout: Option<Duration>,
+    /// Replace a connection once it is this old (default: never).
+    pub max_lifetime: Option<Duration>,
 }
 
 /// Opens the server's pool: every connection at once, on the calling (main) runtime, and
 /// kept open. Each HTTP worker runs its own runtime, and a connection belongs to the runtime
 /// that opened it; were a worker to open one, it would die with that worker when a graceful
-/// shutdown stops it, under requests of other workers still finishing.
+/// shutdown stops it, under requests of other workers still finishing. (With an idle timeout
+/// or a lifetime set, replacements open on whichever runtime needs them: the price of
+/// giving connections back.)
 /// A request waits at most `acquire_timeout` for a connection, then is answered `UNAVAILABLE`.
 pub async fn connect_server(
     url: &str,
     acquire_timeout: Duration,
+    pool: PoolSettings,
 ) -> anyhow::Result<DatabaseConnection> {
-    open(url, true, acquire_timeout).await
+    open(url, Some(pool), acquire_timeout).await
 }
 
 /// Opens a pool whose connections open on first use, waiting at most `acquire_timeout` for
@@ -60,32 +76,37 @@ pub async fn connect_lazy(
 
 async fn open(
     url: &str,
-    server: bool,
+    server: Option<PoolSettings>,
     acquire_timeout: Duration,
 ) -> anyhow::Result<DatabaseConnection> {
-    let size = if url.starts_with("sqlite:") {
+    let default_size = if url.starts_with("sqlite:") {
         SQLITE_POOL
     } else {
         POSTGRES_POOL
     };
+    let size = server.and_then(|p| p.size).unwrap_or(default_size).max(1);
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false)
         .connect_timeout(acquire_timeout.min(Duration::from_secs(10)))
         .acquire_timeout(acquire_timeout);
     opts.max_connections(size).min_connections(1);
-    if server {
-        opts.min_connections(size)
-            .idle_timeout(None)
-            .max_lifetime(None);
+    if let Some(pool) = server {
+        let keep_all = pool.idle_timeout.is_none();
+        opts.min_connections(if keep_all { size } else { 1 })
+            .idle_timeout(pool.idle_timeout)
+            .max_lifetime(pool.max_lifetime);
     }
-    let db = Database::connect(opts)
-        .await
-        .with_context(|| format!("connecting to {}", redact(url)))?;
-    if server {
+    let db = match Database::connect(opts).await {
+        Ok(db) => db,
+        Err(e) => return Err(refused(url, size, e.to_string()).await),
+    };
+    if server.is_some() {
         // Open every connection now, here, by running that many statements at once.
         let pings = (0..size).map(|_| db.execute_unprepared("SELECT 1"));
         for result in futures_util::future::join_all(pings).await {
-            result?;
+            if let Err(e) = result {
+                return Err(refused(url, size, e.to_string()).await);
+            }
         }
     }
     if db.get_database_backend() == DbBackend::Sqlite {
@@ -97,14 +118,106 @@ async fn open(
     Ok(db)
 }
 
-/// Applies pending migrations and loads the shipped reference regions.
+/// Why `size` connections to `url` could not be opened: the pool only says it timed out, so
+/// one more connection is tried on its own and the database's own answer (e.g. PostgreSQL's
+/// "sorry, too many clients already") is reported with it.
+async fn refused(url: &str, size: u32, pool_error: String) -> anyhow::Error {
+    let reason = if url.starts_with("postgres") {
+        use sea_orm::sqlx::Connection;
+        match sea_orm::sqlx::PgConnection::connect(url).await {
+            Ok(c) => {
+                let _ = c.close().await;
+                None
+            }
+            Err(e) => Some(e.to_string()),
+        }
+    } else {
+        None
+    };
+    let err = match reason {
+        Some(r) => anyhow::anyhow!(
+            "could not open {size} connections to {}: the database refused a connection: {r} \
+             (lower DB_POOL_SIZE, or raise the database's connection limit)",
+            redact(url)
+        ),
+        None => anyhow::anyhow!(
+            "could not open {size} connections to {}: {pool_error}",
+            redact(url)
+        ),
+    };
+    tracing::error!(error = %err, "database connections refused");
+    err
+}
+
+/// The key of the PostgreSQL advisory lock migrations run under.
+const MIGRATION_LOCK: i64 = 0x6361_7262_6f6e; // "carbon"
+
+/// Applies pending migrations and loads the shipped reference regions. On PostgreSQL the
+/// work runs under an advisory lock, so replicas started together migrate one after the
+/// other: the first migrates, the others wait and find nothing to do.
 pub async fn prepare(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let lock = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let txn = db.begin().await.context("taking the migration lock")?;
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+                .await
+                .context("taking the migration lock")?;
+            Some(txn)
+        }
+        _ => None,
+    };
     Migrator::up(db, None)
         .await
         .context("migrating the database")?;
     crate::regions::service::load_shipped(db)
         .await
         .context("loading reference regions")?;
+    if let Some(txn) = lock {
+        txn.commit().await.context("releasing the migration lock")?;
+    }
+    Ok(())
+}
+
+/// Refuses a schema other than the one this build expects: migrations still pending (older:
+/// run `carbon-pilots migrate`) or applied ones this build does not know (newer: a later
+/// release migrated the database).
+pub async fn check_schema(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let known: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let applied: Vec<String> = match db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM seaql_migrations ORDER BY version",
+        ))
+        .await
+    {
+        Ok(rows) => rows
+            .iter()
+            .map(|r| r.try_get::<String>("", "version"))
+            .collect::<Result<_, _>>()?,
+        Err(_) => Vec::new(),
+    };
+    let newer: Vec<&String> = applied.iter().filter(|a| !known.contains(a)).collect();
+    if !newer.is_empty() {
+        anyhow::bail!(
+            "the database schema is newer than this build: it has migrations this build does not know ({}); run the release that applied them",
+            newer
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let pending: Vec<&String> = known.iter().filter(|k| !applied.contains(k)).collect();
+    if !pending.is_empty() {
+        anyhow::bail!(
+            "the database schema is older than this build: {} migration(s) pending (first {}); run `carbon-pilots migrate` first",
+            pending.len(),
+            pending[0]
+        );
+    }
     Ok(())
 }
 

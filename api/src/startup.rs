@@ -39,6 +39,9 @@ impl Application {
             state,
             pipeline,
         });
+        // Committed workflow events reach this process's subscribers from the database,
+        // whichever replica committed them.
+        edge.state.events.relay(edge.state.db.clone());
         if edge.verifier.has_identity_provider() {
             // Fetch the identity provider's keys now, then now and then: rotation without a
             // restart. A source that fails keeps its last good keys.

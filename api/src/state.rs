@@ -13,7 +13,12 @@ use std::sync::Arc;
 /// Shared, per-process state.
 #[derive(Clone, Debug)]
 pub struct AppState {
+    /// The primary: every write, and every read that must see the latest commit.
     pub db: DatabaseConnection,
+    /// Reads that tolerate seconds of lag — exports and statistics — on a streaming replica
+    /// when one is configured (`DATABASE_READ_URL`); otherwise the primary. The change feed,
+    /// subscriptions and reads after one's own write stay on the primary.
+    pub lagging: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
     /// Committed workflow events, for subscriptions.
     pub events: EventBus,
@@ -25,11 +30,18 @@ impl AppState {
     /// State over a database and a clock, with a fresh event bus.
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
         AppState {
+            lagging: db.clone(),
             db,
             clock,
             events: EventBus::default(),
             writers: WriteQueue::default(),
         }
+    }
+
+    /// The same state with lag-tolerant reads on `replica`.
+    pub fn with_replica(mut self, replica: DatabaseConnection) -> Self {
+        self.lagging = replica;
+        self
     }
 
     /// Begins an audited write transaction on behalf of `viewer`, stamped with its request id.

@@ -14,6 +14,7 @@ mod m20261201_000001_catalogues_and_reports;
 mod m20261201_000002_pilot_figures;
 mod m20261201_000003_write_lock_head;
 mod m20261201_000004_regional_plans;
+mod m20261201_000005_workflow_events_notify;
 
 /// Every migration of the service, in order.
 #[derive(Debug)]
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_pilot_figures::Migration),
             Box::new(m20261201_000003_write_lock_head::Migration),
             Box::new(m20261201_000004_regional_plans::Migration),
+            Box::new(m20261201_000005_workflow_events_notify::Migration),
         ]
     }
 }

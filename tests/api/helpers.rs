@@ -21,6 +21,8 @@ pub const SECRET: &str = "test-secret-test-secret-test-secret";
 /// A running app and what tests need to talk to it.
 pub struct TestApp {
     pub base: String,
+    /// The database URL, for a second replica on the same database.
+    pub url: String,
     pub db: DatabaseConnection,
     /// The app's clock; tests move it to put actions on exact dates.
     pub clock: FixedClock,
@@ -138,6 +140,22 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     }
 }
 
+/// A new, empty PostgreSQL database (no schema), or `None` on SQLite.
+pub async fn empty_database() -> Option<String> {
+    let Template::Postgres { admin_url, .. } = template() else {
+        return None;
+    };
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let db_name = format!("cp_e_{}_{n}", std::process::id());
+    let admin = api::db::connect(admin_url).await.expect("admin");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {db_name}"))
+        .await
+        .expect("create");
+    admin.close().await.expect("close admin");
+    Some(with_database(admin_url, &db_name))
+}
+
 /// Token settings of the default test app.
 pub fn jwt_settings() -> JwtSettings {
     JwtSettings {
@@ -227,6 +245,7 @@ impl TestApp {
         actix_web::rt::spawn(app.run_until_stopped());
         TestApp {
             base,
+            url: url.clone(),
             db,
             clock,
             statements,

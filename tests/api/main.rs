@@ -21,6 +21,7 @@ mod pagination;
 mod programs;
 mod redaction;
 mod regional;
+mod replicas;
 mod reports;
 mod resilience;
 mod rules;

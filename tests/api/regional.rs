@@ -718,7 +718,9 @@ async fn a_city_reports_to_its_province_which_assesses_it_and_keeps_its_tasks() 
     );
     let hangzhou = token_for("municipal", Some("330100"));
     let q = "query($id:ID!){regionalPlan(id:$id){availableActions targets{id code}}}";
-    let body = app.gql(Some(&hangzhou), q, json!({"id": zhejiang["id"]})).await;
+    let body = app
+        .gql(Some(&hangzhou), q, json!({"id": zhejiang["id"]}))
+        .await;
     assert_eq!(
         body["data"]["regionalPlan"]["availableActions"],
         json!(["SUBMIT_REPORT"])
@@ -765,7 +767,9 @@ async fn a_city_reports_to_its_province_which_assesses_it_and_keeps_its_tasks() 
         json!({"rating": "EXCELLENT", "region": {"code": "330100"}})
     );
     let q = "query($id:ID!){regionalPlan(id:$id){targets{code progress{region{code} year actual expected onTrack}}}}";
-    let body = app.gql(Some(&province), q, json!({"id": zhejiang["id"]})).await;
+    let body = app
+        .gql(Some(&province), q, json!({"id": zhejiang["id"]}))
+        .await;
     let progress = body["data"]["regionalPlan"]["targets"]
         .as_array()
         .expect("targets")
@@ -793,7 +797,11 @@ async fn a_city_reports_to_its_province_which_assesses_it_and_keeps_its_tasks() 
     let set = "mutation($id:ID!,$v:Int!){setRegionalTaskStatus(id:$id,version:$v,status:IN_PROGRESS){task{status version}}}";
     let vars = json!({"id": task["id"], "v": task["version"]});
     let body = app
-        .gql(Some(&token_for("county", Some("371422"))), set, vars.clone())
+        .gql(
+            Some(&token_for("county", Some("371422"))),
+            set,
+            vars.clone(),
+        )
         .await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
     let body = app.gql(Some(&city), set, vars.clone()).await;

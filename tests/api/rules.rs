@@ -225,7 +225,7 @@ async fn submission_needs_the_window_the_plans_and_a_clean_declaration() {
 }
 
 /// Three Dezhou communities endorsed and waiting; Dezhou has 2 of its 3 community places used.
-async fn endorsed_communities(app: &TestApp, n: usize) -> Vec<String> {
+pub(crate) async fn endorsed_communities(app: &TestApp, n: usize) -> Vec<String> {
     let sd = app.program_id("SD").await;
     app.set_day("2023-09-01");
     let mut out = Vec::new();
@@ -288,15 +288,14 @@ async fn the_last_quota_place_goes_and_the_next_recommendation_is_refused() {
     );
 }
 
-#[actix_web::test]
-async fn two_recommendations_racing_for_the_last_place_cannot_both_win() {
-    let app = TestApp::spawn().await;
-    let pilots = endorsed_communities(&app, 4).await;
+/// Recommends every pilot at once, spreading the requests over `apps` (replicas of one
+/// database); asserts that exactly one wins and the others are `QUOTA_EXCEEDED`.
+pub(crate) async fn race_for_the_last_place(apps: &[&TestApp], pilots: &[String]) {
     let municipal = token_for("municipal", Some("371400"));
     let mut requests = Vec::new();
-    for p in &pilots {
-        let (_, version) = app.state_of(p).await;
-        requests.push(app.try_mutate(
+    for (i, p) in pilots.iter().enumerate() {
+        let (_, version) = apps[0].state_of(p).await;
+        requests.push(apps[i % apps.len()].try_mutate(
             &municipal,
             "recommendPilot",
             "TransitionInput",
@@ -316,6 +315,14 @@ async fn two_recommendations_racing_for_the_last_place_cannot_both_win() {
         refused.iter().all(|c| *c == Some("QUOTA_EXCEEDED")),
         "{refused:?}"
     );
+}
+
+#[actix_web::test]
+async fn two_recommendations_racing_for_the_last_place_cannot_both_win() {
+    let app = TestApp::spawn().await;
+    let pilots = endorsed_communities(&app, 4).await;
+    race_for_the_last_place(&[&app], &pilots).await;
+    let municipal = token_for("municipal", Some("371400"));
     let body = app
         .gql(Some(&municipal), r#"{pilots(filter:{type:COMMUNITY,status:[RECOMMENDED,DESIGNATED,ACCEPTANCE_REQUESTED]}){totalCount}}"#, json!({}))
         .await;

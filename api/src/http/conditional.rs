@@ -17,11 +17,14 @@ use sha2::{Digest, Sha256};
 
 /// The tag of an answer to `what`, asked by `viewer`, as the data stands now.
 pub async fn etag(state: &AppState, viewer: Option<&Viewer>, what: &[&str]) -> ApiResult<String> {
+    // The head as the lag-tolerant reads see it: on a replica it may trail the primary, so a
+    // tag never claims data newer than a replica-served answer holds (at worst a client
+    // fetches once more).
     let head: Option<i64> = audit_event::Entity::find()
         .select_only()
         .column_as(audit_event::Column::Seq.max(), "head")
         .into_tuple()
-        .one(&state.db)
+        .one(&state.lagging)
         .await?
         .flatten();
     let mut h = Sha256::new();

@@ -48,7 +48,7 @@ pub async fn export(
     if super::conditional::matches(&req, &tag) {
         return super::conditional::not_modified(&tag);
     }
-    match crate::export::Export::open(&edge.state.db, collection, Some(&viewer)).await {
+    match crate::export::Export::open(&edge.state.lagging, collection, Some(&viewer)).await {
         Ok(export) => {
             let mut res = HttpResponse::Ok();
             res.content_type("application/x-ndjson");

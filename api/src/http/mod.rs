@@ -9,6 +9,7 @@ pub mod health;
 pub mod limits;
 pub mod persisted;
 pub mod pipeline;
+pub mod proxies;
 pub mod ratelimit;
 pub mod websocket;
 
@@ -19,7 +20,7 @@ use crate::graphql::AppSchema;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use pipeline::Pipeline;
 use ratelimit::Key;
 use std::sync::Arc;
@@ -83,11 +84,20 @@ impl Edge {
     }
 }
 
-/// The client's address, as the connection's peer.
+/// The client's address: the connection's peer, or what a trusted proxy forwarded (see
+/// [`proxies`]).
 pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default()
+    let trusted = req
+        .app_data::<web::Data<Edge>>()
+        .map(|e| e.pipeline.limits.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    proxies::client(
+        req.peer_addr().map(|a| a.ip()),
+        header("forwarded"),
+        header("x-forwarded-for"),
+        trusted,
+    )
 }
 
 /// The HTTP status of an error answered outside GraphQL execution.

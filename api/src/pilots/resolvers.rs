@@ -191,9 +191,14 @@ impl PilotQuery {
             )
             .into());
         }
-        let rows =
-            super::statistics::compute(ctx.db(), viewer, program_id, inside.as_ref(), &group_by)
-                .await?;
+        let rows = super::statistics::compute(
+            &ctx.state().lagging,
+            viewer,
+            program_id,
+            inside.as_ref(),
+            &group_by,
+        )
+        .await?;
         // The regions named by any row, in one read.
         let codes: std::collections::BTreeSet<String> = rows
             .iter()

@@ -383,53 +383,108 @@ pub struct WorkflowSubscription;
 #[async_graphql::Subscription]
 impl WorkflowSubscription {
     /// Workflow events of a program as they commit, for the pilots the subscriber may see
-    /// (the same scope as reads). Over graphql-transport-ws; the token goes in the
-    /// `connection_init` payload as `{"Authorization": "Bearer …"}`.
+    /// (the same scope as reads), whichever replica committed them. With `after` (the
+    /// `event.id` last received), the events committed since come first, in order: a
+    /// subscriber that reconnects misses nothing and sees nothing twice. Over
+    /// graphql-transport-ws; the token goes in the `connection_init` payload as
+    /// `{"Authorization": "Bearer …"}`.
     async fn pilot_events(
         &self,
         ctx: &Context<'_>,
         program_id: ID,
+        after: Option<ID>,
     ) -> Result<impl futures_util::Stream<Item = PilotTransitionPayload> + use<>> {
-        use entities::pilot;
-        use sea_orm::{EntityTrait, QueryFilter};
-        use tokio::sync::broadcast::error::RecvError;
         let viewer = ctx.viewer()?.clone();
         let state = ctx.state().clone();
         let program_id = ids::parse_id(&program_id, Kind::Program, "programId")?;
         crate::programs::service::get(&state.db, &viewer, program_id).await?;
-        let rx = state.events.subscribe();
-        Ok(futures_util::stream::unfold(
-            (rx, state, viewer),
-            move |(mut rx, state, viewer)| async move {
-                loop {
-                    match rx.recv().await {
-                        Ok(ev) if ev.pilot.program_id == program_id => {
-                            let visible = pilot::Entity::find_by_id(ev.pilot.id)
-                                .filter(viewer.pilot_scope())
-                                .one(&state.db)
-                                .await;
-                            match visible {
-                                Ok(Some(_)) => {
-                                    let payload = PilotTransitionPayload {
-                                        pilot: Pilot::from(ev.pilot),
-                                        event: WorkflowEvent(ev.event),
-                                    };
-                                    return Some((payload, (rx, state, viewer)));
-                                }
-                                Ok(None) => {}
-                                Err(e) => {
-                                    tracing::error!(error = %e, "scope check for a subscriber failed")
-                                }
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(RecvError::Lagged(missed)) => {
-                            tracing::warn!(missed, "a subscriber fell behind; events dropped")
-                        }
-                        Err(RecvError::Closed) => return None,
+        let after = after
+            .map(|a| ids::parse_id(&a, Kind::WorkflowEvent, "after"))
+            .transpose()?;
+        // Live events are received from now on; those before are read from the database.
+        let feed = Feed {
+            live: state.events.subscribe(),
+            catching_up: after.is_some(),
+            last: after.unwrap_or(0),
+            backlog: std::collections::VecDeque::new(),
+            state,
+            viewer,
+            program_id,
+        };
+        Ok(futures_util::stream::unfold(feed, |mut feed| async move {
+            let payload = feed.next().await?;
+            Some((payload, feed))
+        }))
+    }
+}
+
+/// One subscriber's events: first those committed after the event it resumes from, then
+/// live ones, each once, in commit order, in its scope.
+struct Feed {
+    live: tokio::sync::broadcast::Receiver<crate::workflow::events::PilotEvent>,
+    /// Still reading what was committed before the subscription.
+    catching_up: bool,
+    /// The last event considered.
+    last: i64,
+    backlog: std::collections::VecDeque<crate::workflow::events::PilotEvent>,
+    state: crate::state::AppState,
+    viewer: crate::auth::Viewer,
+    program_id: i64,
+}
+
+impl Feed {
+    async fn next(&mut self) -> Option<PilotTransitionPayload> {
+        use sea_orm::{EntityTrait, QueryFilter};
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            if self.backlog.is_empty() && self.catching_up {
+                match crate::workflow::events::after(&self.state.db, self.last).await {
+                    Ok(page) if page.is_empty() => self.catching_up = false,
+                    Ok(page) => self.backlog.extend(page),
+                    Err(e) => {
+                        tracing::error!(error = ?e, "a subscriber could not read the events it missed");
+                        return None;
                     }
                 }
-            },
-        ))
+                continue;
+            }
+            let ev = match self.backlog.pop_front() {
+                Some(ev) => ev,
+                None => match self.live.recv().await {
+                    Ok(ev) => ev,
+                    Err(RecvError::Lagged(missed)) => {
+                        // Read what was missed from the database.
+                        tracing::warn!(
+                            missed,
+                            "a subscriber fell behind; reading the events it missed"
+                        );
+                        self.catching_up = true;
+                        continue;
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+            };
+            if ev.event.id <= self.last {
+                continue;
+            }
+            self.last = ev.event.id;
+            if ev.pilot.program_id != self.program_id {
+                continue;
+            }
+            let visible = entities::pilot::Entity::find_by_id(ev.pilot.id)
+                .filter(self.viewer.pilot_scope())
+                .one(&self.state.db)
+                .await;
+            match visible {
+                Ok(Some(_)) => {
+                    return Some(PilotTransitionPayload {
+                        pilot: Pilot::from(ev.pilot),
+                        event: WorkflowEvent(ev.event),
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "scope check for a subscriber failed"),
+            }
+        }
     }
 }

@@ -33,13 +33,13 @@ pub struct Applied {
     pub event: workflow_event::Model,
 }
 
-/// Applies an action in a write of its own and announces the event once committed.
+/// Applies an action in a write of its own and, once committed, tells the event relay.
 #[tracing::instrument(skip(state, viewer, act), fields(action = %act.action.kind(), pilot = act.pilot_id, sub = %viewer.sub))]
 pub async fn apply(state: &AppState, viewer: &Viewer, act: Act) -> ApiResult<Applied> {
     let mut tx = state.write(viewer).await?;
     let applied = apply_in(&mut tx, viewer, act).await?;
     tx.commit().await?;
-    state.events.publish(&applied.pilot, &applied.event);
+    state.events.committed();
     Ok(applied)
 }
 
