@@ -166,6 +166,10 @@ pub async fn prepare(db: &DatabaseConnection) -> anyhow::Result<()> {
         }
         _ => None,
     };
+    let (_, newer) = schema_state(db).await?;
+    if !newer.is_empty() {
+        anyhow::bail!("{}", newer_message(&newer));
+    }
     Migrator::up(db, None)
         .await
         .context("migrating the database")?;
@@ -178,14 +182,14 @@ pub async fn prepare(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses a schema other than the one this build expects: migrations still pending (older:
-/// run `carbon-pilots migrate`) or applied ones this build does not know (newer: a later
-/// release migrated the database).
-pub async fn check_schema(db: &DatabaseConnection) -> anyhow::Result<()> {
+/// The migrations this build has that the database lacks (pending), and those the database
+/// has that this build does not know (from a later release).
+async fn schema_state(db: &DatabaseConnection) -> anyhow::Result<(Vec<String>, Vec<String>)> {
     let known: Vec<String> = Migrator::migrations()
         .iter()
         .map(|m| m.name().to_owned())
         .collect();
+    // No table yet: nothing applied.
     let applied: Vec<String> = match db
         .query_all_raw(Statement::from_string(
             db.get_database_backend(),
@@ -199,23 +203,34 @@ pub async fn check_schema(db: &DatabaseConnection) -> anyhow::Result<()> {
             .collect::<Result<_, _>>()?,
         Err(_) => Vec::new(),
     };
-    let newer: Vec<&String> = applied.iter().filter(|a| !known.contains(a)).collect();
+    let newer = applied
+        .iter()
+        .filter(|a| !known.contains(a))
+        .cloned()
+        .collect();
+    let pending = known.into_iter().filter(|k| !applied.contains(k)).collect();
+    Ok((pending, newer))
+}
+
+fn newer_message(newer: &[String]) -> String {
+    format!(
+        "the database schema is newer than this build: it has migrations this build does not know ({}); run the release that applied them",
+        newer.join(", ")
+    )
+}
+
+/// Refuses a schema other than the one this build expects: migrations still pending (older:
+/// run `carbon-pilots migrate`) or applied ones this build does not know (newer: a later
+/// release migrated the database; [`prepare`] refuses it too, before touching anything).
+pub async fn check_schema(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let (pending, newer) = schema_state(db).await?;
     if !newer.is_empty() {
-        anyhow::bail!(
-            "the database schema is newer than this build: it has migrations this build does not know ({}); run the release that applied them",
-            newer
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        anyhow::bail!("{}", newer_message(&newer));
     }
-    let pending: Vec<&String> = known.iter().filter(|k| !applied.contains(k)).collect();
-    if !pending.is_empty() {
+    if let Some(first) = pending.first() {
         anyhow::bail!(
-            "the database schema is older than this build: {} migration(s) pending (first {}); run `carbon-pilots migrate` first",
-            pending.len(),
-            pending[0]
+            "the database schema is older than this build: {} migration(s) pending (first {first}); run `carbon-pilots migrate` first",
+            pending.len()
         );
     }
     Ok(())

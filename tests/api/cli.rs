@@ -215,3 +215,51 @@ async fn a_sandbox_reads_its_clock_file_on_every_request_and_says_so() {
         "the file is read again"
     );
 }
+
+#[actix_web::test]
+async fn serve_and_migrate_refuse_a_schema_this_build_was_not_made_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let serve = ["serve", "--no-migrate", "--bind", "127.0.0.1:0"];
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    // A new database: older than the build, and `--no-migrate` does not migrate it.
+    let out = carbon_pilots(dir.path(), &serve);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("older than this build"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("carbon-pilots migrate"),
+        "{}",
+        stderr(&out)
+    );
+    stdout(&carbon_pilots(dir.path(), &["migrate"]));
+    // A later release's migration: this build neither serves nor migrates the database.
+    let file = dir.path().join("data").join("carbon-pilots.sqlite");
+    assert!(file.exists(), "the default SQLite file");
+    let db = api::db::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+        .await
+        .expect("connect");
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared(
+        "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m29990101_000001_later', 0)",
+    )
+    .await
+    .expect("insert");
+    db.close().await.expect("close");
+    for args in [
+        &serve[..],
+        &["migrate"][..],
+        &["serve", "--bind", "127.0.0.1:0"][..],
+    ] {
+        let out = carbon_pilots(dir.path(), args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr(&out).contains("newer than this build")
+                && stderr(&out).contains("m29990101_000001_later"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
