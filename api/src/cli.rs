@@ -94,7 +94,8 @@ enum Command {
     ExportSchema,
     /// Export a whole collection as NDJSON (everything; the HTTP endpoint applies scope).
     Export {
-        /// pilots, plans, indicators, projects, financing, acceptance, regional-plans or audit.
+        /// pilots, plans, indicators, projects, financing, acceptance, regional-plans or audit
+        /// (`pilots.ndjson` as over HTTP is taken too).
         collection: String,
         /// Output file (default: standard output).
         #[arg(long)]
@@ -247,7 +248,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { collection, out } => {
             use std::io::Write;
+            // The HTTP names too: `pilots.ndjson` as in `GET /export/pilots.ndjson`.
             let collection: crate::export::Collection = collection
+                .trim_end_matches(".ndjson")
                 .parse()
                 .map_err(|e: crate::error::ApiError| anyhow::anyhow!(e.message()))?;
             let db = db::connect(&settings.database_url).await?;
@@ -267,17 +270,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 )),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
+            // A reader that stops early (`| head`) closes the pipe: that ends the export, quietly.
+            let closed = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
             while let Some((chunk, rows)) = export.next_chunk().await? {
-                sink.write_all(&chunk)?;
+                match sink.write_all(&chunk) {
+                    Err(e) if closed(&e) => return Ok(()),
+                    other => other?,
+                }
                 bar.inc(rows);
             }
-            sink.flush()?;
+            match sink.flush() {
+                Err(e) if closed(&e) => return Ok(()),
+                other => other?,
+            }
             bar.finish_and_clear();
         }
         Command::VerifyAudit { from, to } => {
             let db = db::connect(&settings.database_url).await?;
             db::prepare(&db).await?;
-            let v = crate::audit::service::verify_all(&db, from, to).await?;
+            let v = crate::audit::service::verify_all(&db, from, to)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
             match v.broken {
                 None => println!("audit chain valid: {} events verified", v.checked),
                 Some(b) => bail!(

@@ -263,3 +263,69 @@ async fn serve_and_migrate_refuse_a_schema_this_build_was_not_made_for() {
         );
     }
 }
+
+#[test]
+fn export_takes_the_http_names_and_stops_quietly_when_its_reader_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    stdout(&carbon_pilots(dir.path(), &["seed", "--demo"]));
+    let all = stdout(&carbon_pilots(dir.path(), &["export", "audit.ndjson"]));
+    assert!(all.lines().count() > 1000, "{}", all.lines().count());
+    // `carbon-pilots export audit.ndjson | head -n 1`: the reader leaves after one line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_carbon-pilots"))
+        .args(["export", "audit.ndjson"])
+        .current_dir(dir.path())
+        .env("DATA_DIR", dir.path().join("data"))
+        .env_remove("DATABASE_URL")
+        .env_remove("JWT_SECRET")
+        .env_remove("CONFIG_FILE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    {
+        use std::io::BufRead;
+        let out = child.stdout.take().expect("stdout");
+        std::io::BufReader::new(out)
+            .read_line(&mut first)
+            .expect("a line");
+    }
+    let done = child.wait_with_output().expect("exit");
+    assert!(first.starts_with('{'), "{first}");
+    assert!(
+        done.status.success(),
+        "a closed pipe ends the export quietly: {}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(
+        done.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+}
+
+#[test]
+fn verify_audit_ranges_are_exact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    stdout(&carbon_pilots(dir.path(), &["seed", "--demo"]));
+    let out = stdout(&carbon_pilots(
+        dir.path(),
+        &["verify-audit", "--from", "10", "--to", "19"],
+    ));
+    assert!(out.contains("10 events verified"), "{out}");
+    for (args, says) in [
+        (
+            ["--from", "9999999", "--to", "9999999"],
+            "the chain ends at event",
+        ),
+        (["--from", "20", "--to", "10"], "before"),
+    ] {
+        let mut all = vec!["verify-audit"];
+        all.extend(args);
+        let out = carbon_pilots(dir.path(), &all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("broken"), "not a broken chain: {err}");
+    }
+}

@@ -122,6 +122,25 @@ pub async fn verify_all(
     to: Option<i64>,
 ) -> ApiResult<Verification> {
     let start = from.unwrap_or(1).max(1);
+    let head: Option<i64> = audit_event::Entity::find()
+        .select_only()
+        .column_as(audit_event::Column::Seq.max(), "head")
+        .into_tuple()
+        .one(db)
+        .await?
+        .flatten();
+    let head = head.unwrap_or(0);
+    if let Some(to) = to
+        && to < start
+    {
+        return Err(ApiError::bad_input("to", format!("{to} is before {start}")));
+    }
+    if start > head.max(1) {
+        return Err(ApiError::bad_input(
+            "from",
+            format!("the chain ends at event {head}; there is no event {start}"),
+        ));
+    }
     let previous = if start > 1 {
         audit_event::Entity::find_by_id(start - 1).one(db).await?
     } else {
