@@ -315,3 +315,27 @@ async fn a_reader_of_the_change_feed_sees_every_event_once_while_writers_run() {
         "the feed covers the demo history and the 60 new events"
     );
 }
+
+#[actix_web::test]
+async fn an_audit_event_is_a_node_read_under_the_trails_scope() {
+    let app = TestApp::spawn().await;
+    let pilot = app.pilot_id("SD-2023-PARK-0005").await;
+    let events = history(&app, &pilot).await;
+    let seq = events[0]["seq"].as_i64().expect("seq");
+    let t = token_for("auditor", Some("370000"));
+    let body = app
+        .gql(
+            Some(&t),
+            "query($p:ID){auditEvents(filter:{pilotId:$p},first:1){edges{node{id seq}}}}",
+            json!({"p": pilot}),
+        )
+        .await;
+    let id = body["data"]["auditEvents"]["edges"][0]["node"]["id"].clone();
+    let q = "query($id:ID!){node(id:$id){id ... on AuditEvent{seq entityType}}}";
+    let body = app.gql(Some(&t), q, json!({"id": id})).await;
+    assert_eq!(body["data"]["node"]["seq"], seq, "{body}");
+    assert_eq!(body["data"]["node"]["id"], id);
+    let jinan = token_for("municipal", Some("370100"));
+    let body = app.gql(Some(&jinan), q, json!({"id": id})).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+}

@@ -296,3 +296,22 @@ async fn a_replica_that_cannot_open_its_pool_says_why() {
         "no password in the message: {text}"
     );
 }
+
+#[actix_web::test]
+async fn each_replica_keeps_its_own_budget_so_n_replicas_allow_n_budgets() {
+    let limits = || api::config::Limits {
+        rate_per_minute: 2,
+        ..Default::default()
+    };
+    let a = TestApp::spawn_configured(jwt_settings(), limits()).await;
+    let b = TestApp::spawn_on(&a.url, jwt_settings(), limits()).await;
+    let t = token_for("auditor", Some("370000"));
+    let body = json!({"query": "{me{sub}}"});
+    let mut seen = Vec::new();
+    for app in [&a, &a, &a, &b, &b, &b] {
+        seen.push(app.post(Some(&t), &body).await.0);
+    }
+    // The documented factor: a budget per replica (docs/deploy.md divides it by N), and each
+    // replica's holds on its own.
+    assert_eq!(seen, [200, 200, 429, 200, 200, 429]);
+}

@@ -45,6 +45,7 @@ pub enum Node {
     RegionalTask(RegionalTask),
     RegionalReport(RegionalReport),
     RegionalAssessment(RegionalAssessment),
+    AuditEvent(crate::audit::types::AuditEvent),
 }
 
 /// The caller, as the token describes them.
@@ -172,11 +173,20 @@ impl NodeQuery {
             | Kind::RegionalTargetValue
             | Kind::RegionalTaskUnit
             | Kind::RegionalReportValue
-            | Kind::RegionalTaskProgress
-            | Kind::AuditEvent => {
+            | Kind::RegionalTaskProgress => {
                 return Err(ApiError::not_found("record").into());
             }
             Kind::Region => Node::Region(Region(regions::service::get(db, &key).await?)),
+            Kind::AuditEvent => {
+                let event = audit_event::Entity::find_by_id(n)
+                    .filter(crate::audit::service::scope(viewer))
+                    .one(db)
+                    .await
+                    .map_err(ApiError::from)?
+                    .ok_or_else(|| ApiError::not_found("audit event"))?;
+                let redactor = ctx.loaders().redactor(viewer).await?;
+                Node::AuditEvent(crate::audit::types::AuditEvent::new(event, &redactor))
+            }
             Kind::RegionalPlan => Node::RegionalPlan(RegionalPlan::from(
                 crate::regional::service::get(db, viewer, n).await?,
             )),
