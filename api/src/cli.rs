@@ -94,7 +94,8 @@ enum Command {
     ExportSchema,
     /// Export a whole collection as NDJSON (everything; the HTTP endpoint applies scope).
     Export {
-        /// pilots, plans, indicators, projects, financing, acceptance, regional-plans or audit
+        /// pilots, plans, indicators, projects, financing, acceptance, regional-plans,
+        /// organizations, programs or audit
         /// (`pilots.ndjson` as over HTTP is taken too).
         collection: String,
         /// Output file (default: standard output).

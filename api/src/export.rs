@@ -35,6 +35,8 @@ pub enum Collection {
     Financing,
     Acceptance,
     RegionalPlans,
+    Organizations,
+    Programs,
     Audit,
 }
 
@@ -49,6 +51,8 @@ impl FromStr for Collection {
             "financing" => Collection::Financing,
             "acceptance" => Collection::Acceptance,
             "regional-plans" => Collection::RegionalPlans,
+            "organizations" => Collection::Organizations,
+            "programs" => Collection::Programs,
             "audit" => Collection::Audit,
             other => return Err(ApiError::NotFound(format!("no collection `{other}`"))),
         })
@@ -225,6 +229,49 @@ fn parts(collection: Collection, viewer: Option<&Viewer>, redactor: Arc<Redactor
                 of_plan!(regional_report_value),
                 of_plan!(regional_task_progress),
                 of_plan!(regional_assessment),
+            ]
+        }
+        Collection::Organizations => vec![part::<organization::Entity>(
+            organization::Column::Id,
+            match viewer {
+                Some(v) => v.organization_scope(),
+                None => Condition::all(),
+            },
+            redactor,
+        )],
+        Collection::Programs => {
+            let programs = || {
+                let mut q = sea_orm::sea_query::Query::select();
+                q.column(program::Column::Id).from(program::Entity);
+                if let Some(v) = viewer {
+                    q.cond_where(v.program_scope());
+                }
+                q
+            };
+            let rules = || {
+                sea_orm::sea_query::Query::select()
+                    .column(program_type_rule::Column::Id)
+                    .from(program_type_rule::Entity)
+                    .and_where(program_type_rule::Column::ProgramId.in_subquery(programs()))
+                    .to_owned()
+            };
+            macro_rules! of_program {
+                ($m:ident by $col:ident from $ids:expr) => {
+                    part::<$m::Entity>(
+                        $m::Column::Id,
+                        Condition::all().add($m::Column::$col.in_subquery($ids)),
+                        redactor.clone(),
+                    )
+                };
+            }
+            vec![
+                of_program!(program by Id from programs()),
+                of_program!(program_type_rule by ProgramId from programs()),
+                of_program!(program_rule_value by RuleId from rules()),
+                of_program!(program_indicator by RuleId from rules()),
+                of_program!(program_fund by ProgramId from programs()),
+                of_program!(program_report_duty by ProgramId from programs()),
+                of_program!(program_calendar_day by ProgramId from programs()),
             ]
         }
         Collection::Audit => vec![audit_part(

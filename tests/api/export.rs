@@ -100,3 +100,63 @@ async fn every_collection_exports_and_children_follow_the_pilots_scope() {
     assert_eq!(app.export(None, "pilots.ndjson").await.0, 401);
     assert_eq!(app.export(Some(&auditor), "secrets.ndjson").await.0, 404);
 }
+
+#[actix_web::test]
+async fn organisations_and_programs_export_in_the_callers_scope() {
+    let app = TestApp::spawn().await;
+    let count =
+        |lines: &[serde_json::Value], t: &str| lines.iter().filter(|l| l["_type"] == t).count();
+    for token in [
+        token_for("municipal", Some("371400")),
+        token_for("provincial", Some("450000")),
+        applicant_token(&app.applicant_of("SD-2023-PARK-0005").await),
+    ] {
+        let (status, lines) = app.export(Some(&token), "organizations.ndjson").await;
+        assert_eq!(status, 200);
+        let listed = app
+            .gql(
+                Some(&token),
+                "{organizations(first:100){totalCount}}",
+                json!({}),
+            )
+            .await;
+        let expected = listed["data"]["organizations"]["totalCount"]
+            .as_u64()
+            .expect("count");
+        assert_eq!(count(&lines, "Organization") as u64, expected, "{listed}");
+        assert_eq!(lines.last().expect("trailer")["count"], expected);
+
+        let (_, lines) = app.export(Some(&token), "programs.ndjson").await;
+        let listed = app
+            .gql(Some(&token), "{programs(first:100){totalCount}}", json!({}))
+            .await;
+        let expected = listed["data"]["programs"]["totalCount"]
+            .as_u64()
+            .expect("count");
+        assert_eq!(count(&lines, "Program") as u64, expected, "{listed}");
+        assert!(count(&lines, "ProgramTypeRule") > 0);
+        assert!(
+            lines
+                .iter()
+                .filter(|l| l["_type"] == "ProgramTypeRule")
+                .all(|r| lines
+                    .iter()
+                    .any(|p| p["_type"] == "Program" && p["id"] == r["program_id"])),
+            "only rules of the programs exported"
+        );
+    }
+    // Dezhou sees no Guangxi organisation.
+    let (_, lines) = app
+        .export(
+            Some(&token_for("municipal", Some("371400"))),
+            "organizations.ndjson",
+        )
+        .await;
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l["_type"] == "Organization")
+            .all(|o| o["municipality_code"] == "371400"),
+        "{lines:?}"
+    );
+}
