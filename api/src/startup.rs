@@ -5,14 +5,14 @@ use crate::auth::jwt::TokenVerifier;
 use crate::config::Limits;
 use crate::graphql::build_schema;
 use crate::http::pipeline::Pipeline;
-use crate::http::{Edge, export, graphql, health, websocket};
+use crate::http::{Edge, access, export, graphql, health, websocket};
 use crate::state::AppState;
 use actix_web::dev::{Server, Service};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::{App, HttpMessage, HttpServer, web};
+use actix_web::http::header::{self, HeaderName};
+use actix_web::{App, HttpServer, web};
 use std::net::TcpListener;
 use std::sync::Arc;
-use tracing_actix_web::{RequestId, TracingLogger};
+use tracing_actix_web::TracingLogger;
 
 /// A built server, bound to its port, not yet running.
 pub struct Application {
@@ -70,14 +70,13 @@ impl Application {
                 .app_data(edge.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .wrap_fn(|req, srv| {
-                    let rid = req.extensions().get::<RequestId>().map(|r| r.to_string());
+                    let started = std::time::Instant::now();
+                    let id = access::assign(&req);
+                    let (method, path) = (req.method().to_string(), req.path().to_owned());
                     let fut = srv.call(req);
                     async move {
                         let mut res = fut.await?;
-                        if let Some(value) = rid.and_then(|r| HeaderValue::from_str(&r).ok()) {
-                            res.headers_mut()
-                                .insert(HeaderName::from_static("x-request-id"), value);
-                        }
+                        access::finish(&mut res, &id, &method, &path, started);
                         Ok(res)
                     }
                 })

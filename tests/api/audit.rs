@@ -339,3 +339,32 @@ async fn an_audit_event_is_a_node_read_under_the_trails_scope() {
     let body = app.gql(Some(&jinan), q, json!({"id": id})).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
 }
+
+#[actix_web::test]
+async fn a_clients_request_id_is_the_one_its_changes_are_recorded_under() {
+    let app = TestApp::spawn().await;
+    let pilot = app.pilot_id("SD-2023-PARK-0005").await;
+    let input = transition_input(&app, &pilot, json!({})).await;
+    let res = awc::Client::new()
+        .post(format!("{}/graphql", app.base))
+        .insert_header((
+            "Authorization",
+            format!("Bearer {}", token_for("county", Some("371481"))),
+        ))
+        .insert_header(("X-Request-Id", "county-desk-42"))
+        .send_json(&json!({
+            "query": "mutation($i: TransitionInput!){endorsePilot(input:$i){pilot{status}}}",
+            "variables": {"i": input}
+        }))
+        .await
+        .expect("request");
+    assert_eq!(
+        res.headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("county-desk-42")
+    );
+    let events = history(&app, &pilot).await;
+    let last = events.last().expect("events");
+    assert_eq!(last["requestId"], "county-desk-42", "{last}");
+}

@@ -160,29 +160,49 @@ fn a_clock_file_is_refused_outside_a_sandbox() {
     );
 }
 
-#[actix_web::test]
-async fn a_sandbox_reads_its_clock_file_on_every_request_and_says_so() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let clock = dir.path().join("now");
-    std::fs::write(&clock, "2024-03-01T10:00:00+08:00").expect("write");
+/// Starts `carbon-pilots serve` on a free loopback port in `dir` with `args` and `env`; the
+/// child (stderr piped) and its address.
+fn serve(
+    dir: &std::path::Path,
+    args: &[&std::ffi::OsStr],
+    env: &[(&str, &str)],
+) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
         .local_addr()
         .expect("addr")
         .port();
     let bind = format!("127.0.0.1:{port}");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_carbon-pilots"))
-        .args(["serve", "--sandbox", "--bind", &bind, "--clock-file"])
-        .arg(&clock)
-        .current_dir(dir.path())
-        .env("DATA_DIR", dir.path().join("data"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_carbon-pilots"));
+    cmd.args(["serve", "--bind", &bind])
+        .args(args)
+        .current_dir(dir)
+        .env("DATA_DIR", dir.join("data"))
         .env_remove("DATABASE_URL")
         .env_remove("JWT_SECRET")
         .env_remove("CONFIG_FILE")
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve");
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    (cmd.spawn().expect("serve"), bind)
+}
+
+#[actix_web::test]
+async fn a_sandbox_reads_its_clock_file_on_every_request_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = dir.path().join("now");
+    std::fs::write(&clock, "2024-03-01T10:00:00+08:00").expect("write");
+    let (mut server, bind) = serve(
+        dir.path(),
+        &[
+            "--sandbox".as_ref(),
+            "--clock-file".as_ref(),
+            clock.as_os_str(),
+        ],
+        &[],
+    );
     let client = awc::Client::default();
     let readyz = || async {
         let mut res = client
@@ -328,4 +348,82 @@ fn verify_audit_ranges_are_exact() {
         assert!(err.contains(says), "{args:?}: {err}");
         assert!(!err.contains("broken"), "not a broken chain: {err}");
     }
+}
+
+#[actix_web::test]
+async fn every_request_writes_one_access_line_under_the_clients_request_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (server, bind) = serve(
+        dir.path(),
+        &[],
+        &[("LOG_FORMAT", "json"), ("RUST_LOG", "info")],
+    );
+    let client = awc::Client::default();
+    let mut up = false;
+    for _ in 0..300 {
+        if client
+            .get(format!("http://{bind}/healthz"))
+            .send()
+            .await
+            .is_ok()
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server came up");
+    let ask = |id: &'static str| {
+        client
+            .post(format!("http://{bind}/graphql"))
+            .insert_header(("X-Request-Id", id))
+            .send_json(
+                &serde_json::json!({"query": "query Ping { health }", "operationName": "Ping"}),
+            )
+    };
+    let res = ask("trace-abc.123").await.expect("request");
+    let echoed = res
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert_eq!(echoed.as_deref(), Some("trace-abc.123"));
+    let res = ask("not a plain id").await.expect("request");
+    let fresh = res
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert!(
+        fresh
+            .as_deref()
+            .is_some_and(|f| !f.is_empty() && f != "not a plain id"),
+        "{fresh:?}"
+    );
+    terminate(server.id());
+    let out = server.wait_with_output().expect("exit");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|l: &serde_json::Value| {
+            l["target"] == "access" && l["request_id"] == "trace-abc.123"
+        })
+        .collect();
+    assert_eq!(lines.len(), 1, "one line for the request: {log}");
+    let line = &lines[0];
+    assert_eq!(line["operation"], "Ping", "{line}");
+    assert_eq!(line["status"], 200);
+    assert_eq!(line["outcome"], "OK");
+    assert_eq!(line["method"], "POST");
+    assert!(line["latency_ms"].as_f64().is_some(), "{line}");
+}
+
+/// Asks a server to stop (SIGTERM: it finishes what is in flight).
+fn terminate(pid: u32) {
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
 }

@@ -586,7 +586,7 @@ pub async fn refused_step(
 }
 
 /// The input of a lifecycle action on `pilot` at its current version, with `extra` fields.
-async fn transition_input(app: &TestApp, pilot: &str, extra: Value) -> Value {
+pub async fn transition_input(app: &TestApp, pilot: &str, extra: Value) -> Value {
     let (_, version) = app.state_of(pilot).await;
     let mut input = json!({"pilotId": pilot, "version": version});
     if let Value::Object(more) = extra {

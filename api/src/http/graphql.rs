@@ -153,9 +153,14 @@ async fn run(
         None => None,
     };
     let mut request = request.data(ClientAddress(client_address(req)));
-    if let Some(rid) = req.extensions().get::<tracing_actix_web::RequestId>() {
-        request = request.data(RequestId(rid.to_string()));
+    if let Some(rid) = req.extensions().get::<super::access::AssignedId>() {
+        request = request.data(RequestId(rid.0.clone()));
     }
+    let mut outcome = super::access::Outcome {
+        operation: request.operation_name.clone(),
+        role: viewer.as_ref().map(|v| v.role.as_str()),
+        code: None,
+    };
     if let Some(viewer) = viewer {
         request = request.data(viewer);
     }
@@ -188,7 +193,19 @@ async fn run(
             return error_response(StatusCode::INTERNAL_SERVER_ERROR, ApiError::internal(e));
         }
     };
+    outcome.code = Some(
+        response
+            .errors
+            .first()
+            .and_then(|e| e.extensions.as_ref())
+            .and_then(|x| x.get("code"))
+            .map_or_else(
+                || "OK".to_owned(),
+                |c| c.to_string().trim_matches('"').to_owned(),
+            ),
+    );
     let mut res = HttpResponse::build(status);
+    res.extensions_mut().insert(outcome);
     res.content_type(if modern {
         "application/graphql-response+json"
     } else {

@@ -2,6 +2,7 @@
 //! HTTP (`graphql`) or WebSocket (`websocket`) and both hand every operation to the same
 //! request pipeline (`pipeline`); exports and health checks sit beside them.
 
+pub mod access;
 pub mod conditional;
 pub mod export;
 pub mod graphql;
