@@ -201,7 +201,8 @@ async fn a_sandbox_reads_its_clock_file_on_every_request_and_says_so() {
             "--clock-file".as_ref(),
             clock.as_os_str(),
         ],
-        &[],
+        // Nobody reads its stderr: keep it short of a full pipe.
+        &[("RUST_LOG", "error")],
     );
     let client = awc::Client::default();
     let readyz = || async {
