@@ -312,3 +312,44 @@ async fn financing_may_name_a_fund_the_pilot_s_program_offers_and_takes_its_kind
         json!({"kind": "GREEN_BOND", "fund": null})
     );
 }
+
+#[actix_web::test]
+async fn funds_type_rules_and_annual_reports_are_nodes_under_their_parents_scope() {
+    let app = TestApp::spawn().await;
+    let hc = app.program_id("HC").await;
+    let guangxi = token_for("auditor", Some("450000"));
+    let body = app
+        .gql(
+            Some(&guangxi),
+            "query($id:ID!){program(id:$id){funds{id code} typeRules{id pilotType}}}",
+            json!({"id": hc}),
+        )
+        .await;
+    let program = &body["data"]["program"];
+    let fund = program["funds"][0].clone();
+    let rule = program["typeRules"][0].clone();
+    let city = app.pilot_id("HC-2024-CITY-0001").await;
+    let body = app
+        .gql(
+            Some(&guangxi),
+            "query($id:ID!){pilot(id:$id){annualReports{id year}}}",
+            json!({"id": city}),
+        )
+        .await;
+    let report = body["data"]["pilot"]["annualReports"][0].clone();
+    assert!(report["id"].is_string(), "{body}");
+    let q = "query($id:ID!){node(id:$id){id ... on Fund{code} ... on ProgramTypeRule{pilotType} ... on AnnualReport{year}}}";
+    for (record, field) in [(&fund, "code"), (&rule, "pilotType"), (&report, "year")] {
+        let body = app
+            .gql(Some(&guangxi), q, json!({"id": record["id"]}))
+            .await;
+        assert_eq!(body["data"]["node"]["id"], record["id"], "{body}");
+        assert_eq!(body["data"]["node"][field], record[field], "{body}");
+        // Shandong's users cannot read Hechi's program, its pilots, or what hangs off them.
+        let shandong = token_for("provincial", Some("370000"));
+        let body = app
+            .gql(Some(&shandong), q, json!({"id": record["id"]}))
+            .await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    }
+}

@@ -46,6 +46,9 @@ pub enum Node {
     RegionalReport(RegionalReport),
     RegionalAssessment(RegionalAssessment),
     AuditEvent(crate::audit::types::AuditEvent),
+    AnnualReport(crate::supervision::types::AnnualReport),
+    Fund(crate::programs::types::Fund),
+    ProgramTypeRule(crate::programs::types::ProgramTypeRule),
 }
 
 /// The caller, as the token describes them.
@@ -63,6 +66,26 @@ pub struct ViewerInfo {
     pub name: Option<String>,
 }
 
+/// A record found by id only when its parent (`parent_col`) is among `parents`, the ids of
+/// the parents the viewer may read (pilots, regional plans, programs).
+async fn within<E>(
+    db: &DatabaseConnection,
+    id: i64,
+    id_col: E::Column,
+    parent_col: E::Column,
+    parents: sea_orm::sea_query::SelectStatement,
+) -> ApiResult<E::Model>
+where
+    E: EntityTrait,
+{
+    E::find()
+        .filter(id_col.eq(id))
+        .filter(parent_col.in_subquery(parents))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("record"))
+}
+
 /// A record of a regional plan, found by id only when its plan is visible.
 async fn plan_record<E>(
     db: &DatabaseConnection,
@@ -74,12 +97,26 @@ async fn plan_record<E>(
 where
     E: EntityTrait,
 {
-    E::find()
-        .filter(id_column.eq(id))
-        .filter(plan_column.in_subquery(viewer.visible_plan_ids()))
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("record"))
+    within::<E>(db, id, id_column, plan_column, viewer.visible_plan_ids()).await
+}
+
+/// A record of a program, found by id only when its program is visible.
+async fn program_record<E>(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    id_column: E::Column,
+    program_column: E::Column,
+) -> ApiResult<E::Model>
+where
+    E: EntityTrait,
+{
+    let programs = sea_orm::sea_query::Query::select()
+        .column(program::Column::Id)
+        .from(program::Entity)
+        .cond_where(viewer.program_scope())
+        .to_owned();
+    within::<E>(db, id, id_column, program_column, programs).await
 }
 
 /// The visible plan a record belongs to.
@@ -100,12 +137,7 @@ async fn child<E>(
 where
     E: EntityTrait,
 {
-    E::find()
-        .filter(id_col.eq(id))
-        .filter(pilot_col.in_subquery(viewer.visible_pilot_ids()))
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("record"))
+    within::<E>(db, id, id_col, pilot_col, viewer.visible_pilot_ids()).await
 }
 
 /// An indicator the viewer may read.
@@ -163,13 +195,10 @@ impl NodeQuery {
         Ok(match kind {
             // Records read only through their parent, or through the audit trail.
             Kind::TrackingNote
-            | Kind::ProgramTypeRule
             | Kind::ProgramRuleValue
             | Kind::CalendarDay
             | Kind::CatalogueIndicator
-            | Kind::Fund
             | Kind::ReportDuty
-            | Kind::AnnualReport
             | Kind::RegionalTargetValue
             | Kind::RegionalTaskUnit
             | Kind::RegionalReportValue
@@ -177,6 +206,38 @@ impl NodeQuery {
                 return Err(ApiError::not_found("record").into());
             }
             Kind::Region => Node::Region(Region(regions::service::get(db, &key).await?)),
+            Kind::AnnualReport => Node::AnnualReport(crate::supervision::types::AnnualReport(
+                child::<annual_report::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    annual_report::Column::Id,
+                    annual_report::Column::PilotId,
+                )
+                .await?,
+            )),
+            Kind::Fund => Node::Fund(crate::programs::types::Fund(
+                program_record::<program_fund::Entity>(
+                    db,
+                    viewer,
+                    n,
+                    program_fund::Column::Id,
+                    program_fund::Column::ProgramId,
+                )
+                .await?,
+            )),
+            Kind::ProgramTypeRule => {
+                Node::ProgramTypeRule(crate::programs::types::ProgramTypeRule(
+                    program_record::<program_type_rule::Entity>(
+                        db,
+                        viewer,
+                        n,
+                        program_type_rule::Column::Id,
+                        program_type_rule::Column::ProgramId,
+                    )
+                    .await?,
+                ))
+            }
             Kind::AuditEvent => {
                 let event = audit_event::Entity::find_by_id(n)
                     .filter(crate::audit::service::scope(viewer))

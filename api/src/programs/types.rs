@@ -184,6 +184,9 @@ impl ProgramTypeRule {
 
 #[Object]
 impl ProgramTypeRule {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::ProgramTypeRule, self.0.id)
+    }
     async fn pilot_type(&self) -> PilotType {
         self.0.pilot_type
     }
@@ -325,7 +328,7 @@ pub struct Fund(pub program_fund::Model);
 
 #[Object]
 impl Fund {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(Kind::Fund, self.0.id)
     }
     async fn code(&self) -> &str {

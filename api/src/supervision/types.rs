@@ -11,7 +11,7 @@ pub struct AnnualReport(pub annual_report::Model);
 
 #[Object]
 impl AnnualReport {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(Kind::AnnualReport, self.0.id)
     }
     async fn kind(&self) -> ReportKind {
