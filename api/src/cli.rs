@@ -206,7 +206,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("migrated");
                 }
                 MigrateAction::Down => {
-                    Migrator::down(&db, Some(1)).await?;
+                    // All or nothing: a step that fails halfway leaves the schema as it was.
+                    let txn = sea_orm::TransactionTrait::begin(&db).await?;
+                    Migrator::down(&txn, Some(1)).await?;
+                    txn.commit().await?;
                     println!("rolled back the last migration");
                 }
                 MigrateAction::Status => {

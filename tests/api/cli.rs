@@ -428,3 +428,44 @@ fn terminate(pid: u32) {
         .expect("kill");
     assert!(status.success());
 }
+
+#[actix_web::test]
+async fn a_migration_step_that_fails_halfway_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    stdout(&carbon_pilots(dir.path(), &["migrate"]));
+    let file = dir.path().join("data").join("carbon-pilots.sqlite");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    use sea_orm::ConnectionTrait;
+    let db = api::db::connect(&url).await.expect("connect");
+    // A view on `audit_events.plan_id` makes the regional plans' step fail at its column drop,
+    // after it dropped the column's index.
+    db.execute_unprepared("CREATE VIEW plan_events AS SELECT plan_id FROM audit_events")
+        .await
+        .expect("view");
+    db.close().await.expect("close");
+    // The last step (PostgreSQL only) goes; the next fails.
+    stdout(&carbon_pilots(dir.path(), &["migrate", "down"]));
+    let out = carbon_pilots(dir.path(), &["migrate", "down"]);
+    assert!(!out.status.success(), "the drop is refused");
+    let status = stdout(&carbon_pilots(dir.path(), &["migrate", "status"]));
+    assert!(
+        status
+            .lines()
+            .any(|l| l.contains("m20261201_000004_regional_plans") && l.contains("Applied")),
+        "{status}"
+    );
+    let db = api::db::connect(&url).await.expect("connect");
+    let left = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('ix_audit_events_plan_id', 'regional_assessments')",
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    assert_eq!(
+        left.try_get::<i64>("", "n").expect("n"),
+        2,
+        "index and tables still there"
+    );
+}
