@@ -225,7 +225,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             match regions::service::import_csv(&db, &text).await? {
-                Ok(n) => println!("imported {n} regions"),
+                Ok(summary) => {
+                    println!(
+                        "imported {} regions: {} added, {} changed",
+                        summary.rows,
+                        summary.added,
+                        summary.changed.len()
+                    );
+                    for (code, before, after) in &summary.changed {
+                        println!("  {code}: {before} -> {after}");
+                    }
+                }
                 Err(errors) => {
                     eprint!("{errors}");
                     bail!("{} bad rows; nothing imported", errors.0.len());

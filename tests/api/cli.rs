@@ -105,7 +105,7 @@ fn migrate_seed_and_import_regions_work_from_the_command_line() {
             dir.path(),
             &["import-regions", good.to_str().expect("utf8")]
         ))
-        .contains("imported 3")
+        .contains("imported 3 regions: 3 added, 0 changed")
     );
 }
 
@@ -133,7 +133,7 @@ async fn a_refused_region_import_changes_nothing() {
     let ok = api::regions::service::import_csv(&app.db, "code,name,parent_code\n130000,河北省,\n")
         .await
         .expect("runs");
-    assert_eq!(ok.expect("imported"), 1);
+    assert_eq!(ok.expect("imported").added, 1);
     assert_eq!(
         entities::region::Entity::find()
             .count(&app.db)
@@ -467,5 +467,66 @@ async fn a_migration_step_that_fails_halfway_changes_nothing() {
         left.try_get::<i64>("", "n").expect("n"),
         2,
         "index and tables still there"
+    );
+}
+
+#[actix_web::test]
+async fn a_region_import_that_renames_a_region_is_audited_reported_and_kept() {
+    let app = TestApp::spawn().await;
+    let csv = "code,name,parent_code\n371400,德州市（新）,370000\n371402,德城区,371400\n";
+    let summary = api::regions::service::import_csv(&app.db, csv)
+        .await
+        .expect("runs")
+        .expect("imported");
+    assert_eq!(summary.rows, 2);
+    assert_eq!(summary.added, 0);
+    assert_eq!(
+        summary.changed,
+        [(
+            "371400".to_owned(),
+            "德州市".to_owned(),
+            "德州市（新）".to_owned()
+        )],
+        "the unchanged row writes nothing"
+    );
+    let t = token_for("auditor", Some("370000"));
+    let body = app
+        .gql(
+            Some(&t),
+            "{auditEvents(filter:{entityType:\"Region\"},first:10){edges{node{entityId action before after actor{sub}}}}}",
+            serde_json::json!({}),
+        )
+        .await;
+    let edges = body["data"]["auditEvents"]["edges"]
+        .as_array()
+        .expect("edges");
+    assert_eq!(edges.len(), 1, "{body}");
+    let event = &edges[0]["node"];
+    assert_eq!(event["action"], "UPDATE");
+    assert_eq!(event["before"]["name"], "德州市");
+    assert_eq!(event["after"]["name"], "德州市（新）");
+    assert_eq!(event["actor"]["sub"], "system:import-regions");
+    let body = app
+        .gql(
+            Some(&t),
+            "query($id:ID!){node(id:$id){... on Region{name}}}",
+            serde_json::json!({"id": event["entityId"]}),
+        )
+        .await;
+    assert_eq!(body["data"]["node"]["name"], "德州市（新）", "{body}");
+    // The next start's shipped regions do not undo the import.
+    api::db::prepare(&app.db).await.expect("prepare");
+    let body = app
+        .gql(
+            Some(&t),
+            "query($id:ID!){node(id:$id){... on Region{name}}}",
+            serde_json::json!({"id": event["entityId"]}),
+        )
+        .await;
+    assert_eq!(body["data"]["node"]["name"], "德州市（新）");
+    assert_eq!(
+        app.gql(Some(&t), "{verifyAuditChain{valid}}", serde_json::json!({}))
+            .await["data"]["verifyAuditChain"]["valid"],
+        true
     );
 }

@@ -146,6 +146,18 @@ impl Audited for program_calendar_day::Model {
     }
 }
 
+/// Regions are keyed by their six-digit code (no leading zero in GB/T 2260), so the event's
+/// entity id is the region's global id.
+impl Audited for region::Model {
+    const KIND: Kind = Kind::Region;
+    fn key(&self) -> i64 {
+        self.code.parse().unwrap_or_default()
+    }
+    fn pilot_of(&self) -> Option<i64> {
+        None
+    }
+}
+
 impl Audited for organization::Model {
     const KIND: Kind = Kind::Organization;
     fn key(&self) -> i64 {

@@ -6,10 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::paging::{KeyKind, Sort, SortValue, contains_ci};
 use entities::{RegionLevel, region};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Select,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Select};
 use std::collections::HashMap;
 
 /// The regions shipped with the service: the seeds' provinces, their prefecture cities, and
@@ -141,8 +138,11 @@ async fn known_levels(
         .collect())
 }
 
-/// Upserts rows (a name may be corrected; level and parent follow the code).
-async fn upsert(db: &impl ConnectionTrait, rows: &[RegionRow]) -> Result<(), sea_orm::DbErr> {
+/// Loads the shipped regions that are missing (idempotent). What an import changed is kept:
+/// the shipped list is the starting point, not an authority over later imports.
+pub async fn load_shipped(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let rows =
+        parse_csv(SHIPPED, &HashMap::new()).map_err(|e| anyhow::anyhow!("shipped regions: {e}"))?;
     for chunk in rows.chunks(500) {
         let models = chunk.iter().map(|r| region::ActiveModel {
             code: sea_orm::Set(r.code.as_str().to_owned()),
@@ -153,7 +153,7 @@ async fn upsert(db: &impl ConnectionTrait, rows: &[RegionRow]) -> Result<(), sea
         region::Entity::insert_many(models)
             .on_conflict(
                 OnConflict::column(region::Column::Code)
-                    .update_columns([region::Column::Name, region::Column::ParentCode])
+                    .do_nothing()
                     .to_owned(),
             )
             .exec_without_returning(db)
@@ -162,28 +162,69 @@ async fn upsert(db: &impl ConnectionTrait, rows: &[RegionRow]) -> Result<(), sea
     Ok(())
 }
 
-/// Loads the shipped regions (idempotent).
-pub async fn load_shipped(db: &DatabaseConnection) -> anyhow::Result<()> {
-    let rows =
-        parse_csv(SHIPPED, &HashMap::new()).map_err(|e| anyhow::anyhow!("shipped regions: {e}"))?;
-    upsert(db, &rows).await?;
-    Ok(())
+/// What an import did: regions added, and regions whose name or parent changed (code, before,
+/// after), each audited.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub rows: usize,
+    pub added: usize,
+    pub changed: Vec<(String, String, String)>,
 }
 
-/// Imports a CSV in one transaction: every row, or (with every bad row reported) none.
+/// Imports a CSV in one audited transaction: every row, or (with every bad row reported)
+/// none. A region that is new is created, one whose name or parent differs is updated, each
+/// with its audit event; rows that change nothing write nothing.
 pub async fn import_csv(
     db: &DatabaseConnection,
     text: &str,
-) -> anyhow::Result<Result<usize, ImportErrors>> {
-    let txn = db.begin().await?;
-    let known = known_levels(&txn).await?;
+) -> anyhow::Result<Result<ImportSummary, ImportErrors>> {
+    let mut tx = crate::audit::writer::WriteTx::begin(
+        db,
+        &crate::db::WriteQueue::default(),
+        crate::audit::writer::Actor::system("import-regions"),
+        None,
+        chrono::Utc::now(),
+    )
+    .await?;
+    let known = known_levels(tx.conn()).await?;
     let rows = match parse_csv(text, &known) {
         Ok(rows) => rows,
         Err(e) => return Ok(Err(e)),
     };
-    upsert(&txn, &rows).await?;
-    txn.commit().await?;
-    Ok(Ok(rows.len()))
+    let mut summary = ImportSummary {
+        rows: rows.len(),
+        ..Default::default()
+    };
+    for r in &rows {
+        let parent = r.parent.as_ref().map(|p| p.as_str().to_owned());
+        let existing = region::Entity::find_by_id(r.code.as_str().to_owned())
+            .one(tx.conn())
+            .await?;
+        match existing {
+            None => {
+                tx.insert(region::ActiveModel {
+                    code: sea_orm::Set(r.code.as_str().to_owned()),
+                    name: sea_orm::Set(r.name.clone()),
+                    level: sea_orm::Set(r.code.level()),
+                    parent_code: sea_orm::Set(parent),
+                })
+                .await?;
+                summary.added += 1;
+            }
+            Some(old) if old.name != r.name || old.parent_code != parent => {
+                let mut am: region::ActiveModel = old.clone().into();
+                am.name = sea_orm::Set(r.name.clone());
+                am.parent_code = sea_orm::Set(parent);
+                tx.update("UPDATE", &old, am).await?;
+                summary
+                    .changed
+                    .push((old.code.clone(), old.name.clone(), r.name.clone()));
+            }
+            Some(_) => {}
+        }
+    }
+    tx.commit().await?;
+    Ok(Ok(summary))
 }
 
 /// Filters of the `regions` list.
