@@ -324,6 +324,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             ttl,
         } => {
+            // Only `serve` (or another command of the service) creates the secret: a token signed
+            // with a secret made just for it would be refused by the running server.
+            if let crate::config::SecretSource::Generated {
+                path,
+                created: true,
+            } = &settings.secret_source
+            {
+                let _ = std::fs::remove_file(path);
+                bail!(
+                    "no JWT secret at {}: `serve` creates it on its first start; run `token` with the same DATA_DIR (or from the same directory), or set JWT_SECRET",
+                    path.display()
+                );
+            }
             let org = match org {
                 Some(o) if CreditCode::parse(&o).is_ok() => {
                     let db = db::connect(&settings.database_url).await?;
@@ -360,6 +373,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 iss: settings.jwt.issuer.clone(),
                 aud: settings.jwt.audience.clone().map(serde_json::Value::String),
             };
+            // The server's own checks: what it would refuse is not minted.
+            let refused = |e: crate::error::ApiError| {
+                anyhow::anyhow!("the server would refuse this token: {}", e.message())
+            };
+            let viewer = crate::auth::Viewer::from_claims(claims.clone()).map_err(refused)?;
+            if viewer.org.is_some() {
+                let db = db::connect(&settings.database_url).await?;
+                db::prepare(&db).await?;
+                crate::auth::resolve_applicant(&db, viewer)
+                    .await
+                    .map_err(refused)?;
+            }
+            eprintln!("signed with {}", settings.secret_source);
             println!("{}", jwt::mint_hs256(&settings.jwt.secret, &claims)?);
         }
     }

@@ -32,6 +32,29 @@ pub struct Settings {
     pub limits: Limits,
     /// The server's database pool.
     pub pool: crate::db::PoolSettings,
+    /// Where the HS256 secret came from.
+    pub secret_source: SecretSource,
+}
+
+/// Where the HS256 secret came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// `JWT_SECRET`.
+    Environment,
+    /// `jwt_secret` in the configuration file.
+    ConfigFile,
+    /// The file under `DATA_DIR` the service generated; `created` when this run wrote it.
+    Generated { path: PathBuf, created: bool },
+}
+
+impl std::fmt::Display for SecretSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SecretSource::Environment => f.write_str("JWT_SECRET"),
+            SecretSource::ConfigFile => f.write_str("jwt_secret of the configuration file"),
+            SecretSource::Generated { path, .. } => write!(f, "the secret in {}", path.display()),
+        }
+    }
 }
 
 /// Limits that keep one client from hurting the others.
@@ -217,13 +240,26 @@ impl Settings {
             std::fs::create_dir_all(&data_dir)
                 .with_context(|| format!("creating {}", data_dir.display()))?;
         }
-        let secret = match env("JWT_SECRET").or(file.jwt_secret) {
+        let from_env = env("JWT_SECRET");
+        let secret_source = match (&from_env, &file.jwt_secret) {
+            (Some(_), _) => SecretSource::Environment,
+            (None, Some(_)) => SecretSource::ConfigFile,
+            (None, None) => SecretSource::Generated {
+                path: data_dir.join(SECRET_FILE),
+                created: false,
+            },
+        };
+        let (secret, secret_source) = match from_env.or(file.jwt_secret) {
             Some(s) if s.len() < MIN_SECRET_BYTES => anyhow::bail!(
                 "JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes (it has {}); generate one with `openssl rand -hex 32`",
                 s.len()
             ),
-            Some(s) => s,
-            None => generated_secret(&data_dir)?,
+            Some(s) => (s, secret_source),
+            None => {
+                let (secret, created) = generated_secret(&data_dir)?;
+                let path = data_dir.join(SECRET_FILE);
+                (secret, SecretSource::Generated { path, created })
+            }
         };
         let log_format = match env("LOG_FORMAT").as_deref() {
             Some("json") => LogFormat::Json,
@@ -342,6 +378,7 @@ impl Settings {
             jwt,
             limits,
             pool,
+            secret_source,
             data_dir,
             database_url,
             database_read_url: env("DATABASE_READ_URL"),
@@ -367,12 +404,12 @@ fn check_jwks_url(url: &str) -> anyhow::Result<String> {
 
 /// Reads the secret generated on an earlier start, or creates one (mode 0600) and says so,
 /// so that `serve` and `token` agree on a fresh machine without any set-up.
-fn generated_secret(data_dir: &Path) -> anyhow::Result<String> {
+fn generated_secret(data_dir: &Path) -> anyhow::Result<(String, bool)> {
     let path = data_dir.join(SECRET_FILE);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim().to_owned();
         if existing.len() >= 32 {
-            return Ok(existing);
+            return Ok((existing, false));
         }
     }
     std::fs::create_dir_all(data_dir)
@@ -381,7 +418,7 @@ fn generated_secret(data_dir: &Path) -> anyhow::Result<String> {
     let secret = hex::encode(bytes);
     write_private(&path, &secret)?;
     tracing::warn!(path = %path.display(), "JWT_SECRET is not set; generated a random secret");
-    Ok(secret)
+    Ok((secret, true))
 }
 
 #[cfg(unix)]

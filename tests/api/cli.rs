@@ -29,6 +29,8 @@ fn stdout(o: &std::process::Output) -> String {
 #[test]
 fn a_minted_token_verifies_with_the_generated_secret() {
     let dir = tempfile::tempdir().expect("tempdir");
+    // The service creates the secret (here `migrate`; usually the first `serve`).
+    stdout(&carbon_pilots(dir.path(), &["migrate"]));
     let token = stdout(&carbon_pilots(
         dir.path(),
         &[
@@ -43,6 +45,15 @@ fn a_minted_token_verifies_with_the_generated_secret() {
     ));
     let secret =
         std::fs::read_to_string(dir.path().join("data/jwt-secret")).expect("secret created");
+    let said = carbon_pilots(
+        dir.path(),
+        &["token", "--role", "auditor", "--region", "370000"],
+    );
+    assert!(
+        String::from_utf8_lossy(&said.stderr).contains("signed with the secret in"),
+        "it says which secret it used: {}",
+        String::from_utf8_lossy(&said.stderr)
+    );
     let mut jwt = jwt_settings();
     jwt.secret = secret.trim().into();
     let claims = TokenVerifier::new(&jwt)
@@ -524,4 +535,45 @@ async fn a_region_import_that_renames_a_region_is_audited_reported_and_kept() {
             .await["data"]["verifyAuditChain"]["valid"],
         true
     );
+}
+
+#[test]
+fn token_refuses_what_the_server_would_refuse_and_never_makes_its_own_secret() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // No secret yet: `token` does not create one the server has never seen.
+    let out = carbon_pilots(
+        dir.path(),
+        &["token", "--role", "auditor", "--region", "370000"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no JWT secret"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !dir.path().join("data/jwt-secret").exists(),
+        "no second secret left behind"
+    );
+    stdout(&carbon_pilots(dir.path(), &["seed", "--demo"]));
+    for (args, says) in [
+        (&["--role", "municipal"][..], "region"),
+        (&["--role", "applicant"][..], "org"),
+        (
+            &["--role", "applicant", "--org", "T3JnYW5pemF0aW9uOjk5OTk5"][..],
+            "does not exist",
+        ),
+        (&["--role", "county", "--region", "12345"][..], "region"),
+    ] {
+        let mut all = vec!["token"];
+        all.extend(args);
+        let out = carbon_pilots(dir.path(), &all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} was minted");
+        assert!(
+            err.contains("would refuse") || err.contains("invalid"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
 }
