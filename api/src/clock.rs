@@ -4,6 +4,12 @@
 use chrono::{DateTime, DurationRound, NaiveDate, TimeDelta, Utc};
 use std::sync::{Arc, Mutex};
 
+/// The day `month`/`day` of the year after `year`, when a year's report falls due (a day
+/// that does not exist is never due).
+pub fn due_next_year(year: i32, month: i32, day: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year + 1, month as u32, day as u32).unwrap_or(NaiveDate::MAX)
+}
+
 /// The calendar date in China (UTC+8) at an instant: windows, notices and deadlines are
 /// Chinese calendar dates.
 pub fn china_date(t: DateTime<Utc>) -> NaiveDate {

@@ -15,6 +15,7 @@ mod m20261201_000002_pilot_figures;
 mod m20261201_000003_write_lock_head;
 mod m20261201_000004_regional_plans;
 mod m20261201_000005_workflow_events_notify;
+mod names;
 
 /// Every migration of the service, in order.
 #[derive(Debug)]

@@ -12,21 +12,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::names::{fk, n};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn n(name: &str) -> Alias {
-    Alias::new(name)
-}
-
-fn fk(table: &str, column: &str, to: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(n(table), n(column))
-        .to(n(to), n("id"))
-        .on_delete(ForeignKeyAction::Restrict)
-        .to_owned()
-}
 
 /// The bookkeeping columns of a record that changes.
 fn tracked(t: &mut TableCreateStatement) -> &mut TableCreateStatement {

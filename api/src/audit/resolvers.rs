@@ -48,6 +48,23 @@ pub async fn events(
     .await?)
 }
 
+/// The first page (or the page after `after`) of the events `filter` selects, paged forward
+/// only: a pilot's or a plan's `history`, and the change feed.
+pub async fn forward(
+    ctx: &Context<'_>,
+    filter: EventFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Conn<AuditEvent, audit_event::Entity>> {
+    let args = PageArgs {
+        first,
+        after,
+        last: None,
+        before: None,
+    };
+    events(ctx, &filter, &args).await
+}
+
 #[derive(Default)]
 pub struct AuditQuery;
 
@@ -101,13 +118,7 @@ impl AuditQuery {
         after: Option<String>,
         first: Option<i32>,
     ) -> Result<Conn<AuditEvent, audit_event::Entity>> {
-        let args = PageArgs {
-            first,
-            after,
-            last: None,
-            before: None,
-        };
-        events(ctx, &EventFilter::default(), &args).await
+        forward(ctx, EventFilter::default(), first, after).await
     }
 
     /// Recomputes the hash chain over events `from..=to` (default: all) and names the first

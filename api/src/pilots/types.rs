@@ -456,13 +456,7 @@ impl Pilot {
             pilot_id: Some(self.model.id),
             ..Default::default()
         };
-        let args = crate::paging::PageArgs {
-            first,
-            after,
-            last: None,
-            before: None,
-        };
-        crate::audit::resolvers::events(ctx, &filter, &args).await
+        crate::audit::resolvers::forward(ctx, filter, first, after).await
     }
     /// Every lifecycle transition, oldest first.
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]

@@ -76,24 +76,60 @@ pub fn reports_to(viewer: &Viewer, region: &str) -> bool {
         && plan_bureau(viewer)
 }
 
+impl RegionalPlanAction {
+    const ALL: [RegionalPlanAction; 5] = [
+        RegionalPlanAction::Issue,
+        RegionalPlanAction::Revise,
+        RegionalPlanAction::UpdateTaskStatus,
+        RegionalPlanAction::SubmitReport,
+        RegionalPlanAction::Assess,
+    ];
+}
+
+/// Whether `viewer` may take `action` on `plan` now (`FORBIDDEN` for the wrong user,
+/// `INVALID_TRANSITION` for the wrong state): the one place the plan steps' rules live, read
+/// by `availableActions` and by every plan mutation.
+pub fn permit(
+    viewer: &Viewer,
+    plan: &regional_plan::Model,
+    action: RegionalPlanAction,
+) -> ApiResult<()> {
+    use RegionalPlanAction::*;
+    let (allowed, who, state) = match action {
+        Issue => (
+            manages(viewer, &plan.region_code),
+            "the plan bureau of the plan's region",
+            RegionalPlanStatus::Draft,
+        ),
+        Revise | UpdateTaskStatus | Assess => (
+            manages(viewer, &plan.region_code),
+            "the plan bureau of the plan's region",
+            RegionalPlanStatus::Issued,
+        ),
+        SubmitReport => (
+            reports_to(viewer, &plan.region_code),
+            "the regions directly below the plan's",
+            RegionalPlanStatus::Issued,
+        ),
+    };
+    if !allowed {
+        return Err(ApiError::Forbidden(format!("{action:?} is for {who}")));
+    }
+    if plan.status != state {
+        return Err(ApiError::InvalidTransition(format!(
+            "the plan is {}",
+            plan.status.as_str()
+        )));
+    }
+    Ok(())
+}
+
 /// The actions `viewer` may take on `plan` now.
 pub fn available(viewer: &Viewer, plan: &regional_plan::Model) -> Vec<RegionalPlanAction> {
-    use RegionalPlanAction::*;
-    let mut out = Vec::new();
-    let manager = manages(viewer, &plan.region_code);
-    match plan.status {
-        RegionalPlanStatus::Draft if manager => out.push(Issue),
-        RegionalPlanStatus::Issued => {
-            if manager {
-                out.extend([Revise, UpdateTaskStatus, Assess]);
-            }
-            if reports_to(viewer, &plan.region_code) {
-                out.push(SubmitReport);
-            }
-        }
-        _ => {}
-    }
-    out
+    RegionalPlanAction::ALL
+        .into_iter()
+        .filter(|a| permit(viewer, plan, *a).is_ok())
+        .collect()
 }
 
 /// The plan `id` if `viewer` may read it.
@@ -469,17 +505,7 @@ pub async fn issue_in(
     document_number: Option<String>,
 ) -> ApiResult<regional_plan::Model> {
     let plan = get(tx.conn(), viewer, id).await?;
-    if !manages(viewer, &plan.region_code) {
-        return Err(ApiError::Forbidden(
-            "a plan is issued by the plan bureau of its region".into(),
-        ));
-    }
-    if plan.status != RegionalPlanStatus::Draft {
-        return Err(ApiError::InvalidTransition(format!(
-            "the plan is {}",
-            plan.status.as_str()
-        )));
-    }
+    permit(viewer, &plan, RegionalPlanAction::Issue)?;
     if plan.version != version {
         return Err(ApiError::Conflict(format!(
             "the plan changed since you read it (version {version} is now {})",
@@ -533,17 +559,7 @@ pub async fn set_task_status(
         .await?
         .ok_or_else(|| ApiError::not_found("regional task"))?;
     let plan = get(tx.conn(), viewer, task.plan_id).await?;
-    if !manages(viewer, &plan.region_code) {
-        return Err(ApiError::Forbidden(
-            "a task's status is kept by the plan bureau of its region".into(),
-        ));
-    }
-    if plan.status != RegionalPlanStatus::Issued {
-        return Err(ApiError::InvalidTransition(format!(
-            "the plan is {}",
-            plan.status.as_str()
-        )));
-    }
+    permit(viewer, &plan, RegionalPlanAction::UpdateTaskStatus)?;
     if task.version != version {
         return Err(ApiError::Conflict(format!(
             "the task changed since you read it (version {version} is now {})",
@@ -573,12 +589,7 @@ pub struct ReportDraft {
 
 /// The day a year's reports on `plan` are due.
 pub fn due_on(plan: &regional_plan::Model, year: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(
-        year + 1,
-        plan.report_due_month as u32,
-        plan.report_due_day as u32,
-    )
-    .unwrap_or(NaiveDate::MAX)
+    crate::clock::due_next_year(year, plan.report_due_month, plan.report_due_day)
 }
 
 /// Files the viewer's region's report for a year that has ended.
@@ -600,17 +611,7 @@ pub async fn submit_report_in(
     r: ReportDraft,
 ) -> ApiResult<regional_report::Model> {
     let plan = get(tx.conn(), viewer, r.plan_id).await?;
-    if !reports_to(viewer, &plan.region_code) {
-        return Err(ApiError::Forbidden(
-            "a plan is reported on by the regions directly below its own".into(),
-        ));
-    }
-    if plan.status != RegionalPlanStatus::Issued {
-        return Err(ApiError::InvalidTransition(format!(
-            "the plan is {}",
-            plan.status.as_str()
-        )));
-    }
+    permit(viewer, &plan, RegionalPlanAction::SubmitReport)?;
     let today = china_date(tx.now());
     if r.year >= today.year() || r.year < plan.period_start_year || r.year > plan.period_end_year {
         return Err(ApiError::bad_input(
@@ -745,17 +746,7 @@ pub async fn assess_in(
     a: AssessmentDraft,
 ) -> ApiResult<regional_assessment::Model> {
     let plan = get(tx.conn(), viewer, a.plan_id).await?;
-    if !manages(viewer, &plan.region_code) {
-        return Err(ApiError::Forbidden(
-            "regions are assessed by the plan bureau of the region above".into(),
-        ));
-    }
-    if plan.status != RegionalPlanStatus::Issued {
-        return Err(ApiError::InvalidTransition(format!(
-            "the plan is {}",
-            plan.status.as_str()
-        )));
-    }
+    permit(viewer, &plan, RegionalPlanAction::Assess)?;
     let reported = regional_report::Entity::find()
         .filter(regional_report::Column::PlanId.eq(plan.id))
         .filter(regional_report::Column::RegionCode.eq(&a.region_code))

@@ -114,6 +114,19 @@ impl RegionalPlan {
             .await
     }
 
+    /// The plan's reports by id, for the rows filed under them.
+    async fn reports_by_id(
+        &self,
+        db: &DatabaseConnection,
+    ) -> ApiResult<BTreeMap<i64, regional_report::Model>> {
+        Ok(self
+            .reports_of(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect())
+    }
+
     async fn assessments_of(
         &self,
         db: &DatabaseConnection,
@@ -367,13 +380,7 @@ impl RegionalPlan {
             plan_id: Some(self.model.id),
             ..Default::default()
         };
-        let args = crate::paging::PageArgs {
-            first,
-            after,
-            last: None,
-            before: None,
-        };
-        crate::audit::resolvers::events(ctx, &filter, &args).await
+        crate::audit::resolvers::forward(ctx, filter, first, after).await
     }
 }
 
@@ -446,13 +453,7 @@ impl RegionalTarget {
     async fn standings(&self, ctx: &Context<'_>) -> ApiResult<Vec<TargetProgress>> {
         let db = ctx.db();
         let path = self.path(&self.values_of(db).await?);
-        let reports: BTreeMap<i64, regional_report::Model> = self
-            .plan
-            .reports_of(db)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
+        let reports = self.plan.reports_by_id(db).await?;
         let values = self
             .plan
             .source
@@ -629,13 +630,7 @@ impl RegionalTask {
     /// Progress reported by the regions below, by region and year.
     async fn progress(&self, ctx: &Context<'_>) -> Result<Vec<TaskProgress>> {
         let db = ctx.db();
-        let reports: BTreeMap<i64, regional_report::Model> = self
-            .plan
-            .reports_of(db)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
+        let reports = self.plan.reports_by_id(db).await?;
         let rows = self
             .plan
             .source

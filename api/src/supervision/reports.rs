@@ -25,8 +25,7 @@ pub struct Owed {
 
 /// The day a year's report of `duty` is due.
 pub fn due_on(duty: &program_report_duty::Model, year: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(year + 1, duty.due_month as u32, duty.due_day as u32)
-        .unwrap_or(NaiveDate::MAX)
+    crate::clock::due_next_year(year, duty.due_month, duty.due_day)
 }
 
 /// Whether `year` is one the duty covers for a pilot designated on `designated_on`: from the
