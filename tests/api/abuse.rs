@@ -334,6 +334,65 @@ async fn in_persisted_only_mode_only_registered_operations_run() {
 }
 
 #[actix_web::test]
+async fn codegen_persisted_documents_run_by_document_id() {
+    let count = "query Count { pilots(first: 1) { totalCount } }";
+    let me = "query Me { me { sub } }";
+    let manifest = json!({ sha1_hex(count): count, api::http::persisted::hash(me): me });
+    let t = token_for("provincial", Some("370000"));
+    let app = TestApp::spawn_with_manifest(manifest.clone(), true).await;
+    for id in [sha1_hex(count), format!("sha1:{}", sha1_hex(count))] {
+        let (status, body) = app.post(Some(&t), &json!({"documentId": id})).await;
+        assert_eq!(
+            (status, body["data"]["pilots"]["totalCount"].as_i64()),
+            (200, Some(17)),
+            "{id}: {body}"
+        );
+    }
+    let (status, body) = app
+        .post(
+            Some(&t),
+            &json!({"documentId": format!("sha256:{}", api::http::persisted::hash(me))}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["data"]["me"]["sub"].as_str()),
+        (200, Some("test-provincial")),
+        "{body}"
+    );
+    let (status, body) = app
+        .post(Some(&t), &json!({"documentId": "0".repeat(40)}))
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (403, Some("FORBIDDEN")),
+        "{body}"
+    );
+
+    // Without PERSISTED_ONLY the manifest's documents run by id, and other text still runs.
+    let open = TestApp::spawn_with_manifest(manifest, false).await;
+    let (status, body) = open
+        .post(Some(&t), &json!({"documentId": sha1_hex(count)}))
+        .await;
+    assert_eq!(
+        (status, body["data"]["pilots"]["totalCount"].as_i64()),
+        (200, Some(17))
+    );
+    let (status, body) = open.post(Some(&t), &json!({"query": "{ health }"})).await;
+    assert_eq!((status, body["data"]["health"].as_str()), (200, Some("ok")));
+
+    // A server without a manifest says so instead of running nothing.
+    let plain = TestApp::spawn().await;
+    let (status, body) = plain
+        .post(Some(&t), &json!({"documentId": sha1_hex(count)}))
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (400, Some("BAD_USER_INPUT")),
+        "{body}"
+    );
+}
+
+#[actix_web::test]
 async fn a_request_over_its_time_budget_is_cut_short() {
     let limits = api::config::Limits {
         request_timeout_ms: 1,

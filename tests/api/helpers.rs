@@ -195,12 +195,17 @@ impl TestApp {
     /// The app in safelist mode with `query` the one registered operation (an Apollo
     /// persisted-query manifest in a folder kept for the app's life).
     pub async fn spawn_persisted_only(query: &str) -> TestApp {
+        let text = json!({"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id": api::http::persisted::hash(query), "name": "Registered", "type": "query", "body": query}]});
+        Self::spawn_with_manifest(text, true).await
+    }
+
+    /// The app with `manifest` as its `PERSISTED_MANIFEST`, and `PERSISTED_ONLY` as `only`.
+    pub async fn spawn_with_manifest(manifest_json: Value, only: bool) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let manifest = dir.path().join("manifest.json");
-        let text = json!({"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id": api::http::persisted::hash(query), "name": "Registered", "type": "query", "body": query}]});
-        std::fs::write(&manifest, text.to_string()).expect("write");
+        std::fs::write(&manifest, manifest_json.to_string()).expect("write");
         let limits = api::config::Limits {
-            persisted_only: true,
+            persisted_only: only,
             persisted_manifest: Some(manifest),
             ..Default::default()
         };
@@ -422,6 +427,12 @@ pub fn applicant_token(org_id: &str) -> String {
 }
 
 /// The `extensions.code` of the first error, if any.
+/// The hex SHA-1 of a document, as GraphQL Code Generator's client preset names it by default.
+pub fn sha1_hex(text: &str) -> String {
+    use sha1::Digest;
+    hex::encode(sha1::Sha1::digest(text.as_bytes()))
+}
+
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()
 }

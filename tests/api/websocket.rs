@@ -36,9 +36,14 @@ async fn connect(app: &TestApp, token: &str) -> Socket {
 
 /// Runs one operation over the socket and returns its `payload`.
 async fn run(socket: &mut Socket, id: &str, query: &str, variables: Value) -> Value {
+    run_payload(socket, id, json!({"query": query, "variables": variables})).await
+}
+
+/// Sends one `subscribe` with `payload` and returns the answer's `payload`.
+async fn run_payload(socket: &mut Socket, id: &str, payload: Value) -> Value {
     send(
         socket,
-        json!({"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables}}),
+        json!({"id": id, "type": "subscribe", "payload": payload}),
     )
     .await;
     loop {
@@ -73,6 +78,17 @@ async fn in_persisted_only_mode_a_websocket_runs_only_registered_operations() {
     )
     .await;
     assert_eq!(error_code(&mutation), Some("FORBIDDEN"), "{mutation}");
+}
+
+#[actix_web::test]
+async fn a_websocket_runs_codegen_persisted_documents_by_document_id() {
+    let query = "query Count { pilots(first: 1) { totalCount } }";
+    let app = TestApp::spawn_with_manifest(json!({ sha1_hex(query): query }), true).await;
+    let mut socket = connect(&app, &token_for("provincial", Some("370000"))).await;
+    let ok = run_payload(&mut socket, "1", json!({"documentId": sha1_hex(query)})).await;
+    assert_eq!(ok["data"]["pilots"]["totalCount"], 17, "{ok}");
+    let unknown = run_payload(&mut socket, "2", json!({"documentId": "0".repeat(40)})).await;
+    assert_eq!(error_code(&unknown), Some("FORBIDDEN"), "{unknown}");
 }
 
 #[actix_web::test]

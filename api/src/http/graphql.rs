@@ -48,9 +48,9 @@ pub async fn post(edge: web::Data<Edge>, req: HttpRequest, body: web::Bytes) -> 
             ),
         );
     }
-    let persisted = value
-        .pointer("/extensions/persistedQuery/sha256Hash")
-        .is_some();
+    let mut value = value;
+    let persisted = super::persisted::names_document(&value);
+    super::persisted::lift_document_id(&mut value);
     if !persisted && !value.get("query").is_some_and(serde_json::Value::is_string) {
         return error_response(
             StatusCode::BAD_REQUEST,

@@ -69,8 +69,8 @@ impl Pipeline {
     /// required).
     pub fn new(limits: Limits) -> anyhow::Result<Self> {
         let safelist = match (limits.persisted_only, &limits.persisted_manifest) {
-            (false, _) => None,
-            (true, Some(path)) => Some(Safelist::load(path)?),
+            (only, Some(path)) => Some(Safelist::load(path, only)?),
+            (false, None) => None,
             (true, None) => anyhow::bail!("PERSISTED_ONLY needs PERSISTED_MANIFEST"),
         };
         Ok(Pipeline {
@@ -156,8 +156,12 @@ impl Extension for PerRequest {
             ),
         };
         self.pipeline.charge(key)?;
-        if let Some(list) = &self.pipeline.safelist {
-            list.admit(&mut request).map_err(|e| refusal(e, 403))?;
+        match &self.pipeline.safelist {
+            Some(list) => list.admit(&mut request).map_err(|e| refusal(e, 403))?,
+            None if super::persisted::named(&request).is_some() => {
+                return Err(refusal(super::persisted::no_manifest(), 400));
+            }
+            None => {}
         }
         let request_id = get::<RequestId>(&request.data)
             .map(|r| r.0.clone())

@@ -114,7 +114,8 @@ pub async fn subscriptions(
             tokio::select! {
                 frame = frames.next() => match frame {
                     Some(Ok(AggregatedMessage::Text(text))) => {
-                        if to_protocol.send(text.into_bytes()).await.is_err() {
+                        let frame = super::persisted::lift_in_frame(text.into_bytes());
+                        if to_protocol.send(frame).await.is_err() {
                             break None;
                         }
                     }
