@@ -92,6 +92,16 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     ExportSchema,
+    /// Compare this build's schema with the last released one; fails on a breaking change
+    /// not declared in the declarations file, and on a declaration of a break that is gone.
+    CheckSchema {
+        /// The last released schema.
+        #[arg(long, default_value = "schema/released.graphql")]
+        released: PathBuf,
+        /// The declared breaks since that release (`[[change]]` with `coordinate`, `reason`).
+        #[arg(long, default_value = "schema/breaking-changes.toml")]
+        declared: PathBuf,
+    },
     /// Export a whole collection as NDJSON (everything; the HTTP endpoint applies scope).
     Export {
         /// pilots, plans, indicators, projects, financing, acceptance, regional-plans,
@@ -133,14 +143,20 @@ enum RoleArg {
 /// Runs the command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // Printing the contract needs no configuration, database or secret.
-    if let Command::ExportSchema = cli.command {
-        print!("{}", graphql::sdl());
-        return Ok(());
+    match &cli.command {
+        Command::ExportSchema => {
+            print!("{}", graphql::sdl());
+            return Ok(());
+        }
+        Command::CheckSchema { released, declared } => return check_schema(released, declared),
+        _ => {}
     }
     let settings = Settings::load()?;
     telemetry::init(settings.log_format);
     match cli.command {
-        Command::ExportSchema => print!("{}", graphql::sdl()),
+        Command::ExportSchema | Command::CheckSchema { .. } => {
+            unreachable!("answered before configuration is read")
+        }
         Command::Serve {
             bind,
             demo,
@@ -388,6 +404,51 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("signed with {}", settings.secret_source);
             println!("{}", jwt::mint_hs256(&settings.jwt.secret, &claims)?);
         }
+    }
+    Ok(())
+}
+
+/// `check-schema`: this build's SDL against the last released one.
+fn check_schema(released: &std::path::Path, declared: &std::path::Path) -> anyhow::Result<()> {
+    use crate::graphql::compat;
+    let old = std::fs::read_to_string(released)
+        .with_context(|| format!("reading {}", released.display()))?;
+    let declared_breaks = match std::fs::read_to_string(declared) {
+        Ok(text) => compat::parse_declared(&text)
+            .with_context(|| format!("reading {}", declared.display()))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", declared.display())),
+    };
+    let report = compat::check(&old, &graphql::sdl(), &declared_breaks)?;
+    for c in &report.changes {
+        let label = match (c.breaking, report.undeclared.contains(c)) {
+            (false, _) => "safe",
+            (true, false) => "BREAKING, declared",
+            (true, true) => "BREAKING, NOT DECLARED",
+        };
+        println!("{label:<24} {:<48} {}", c.coordinate, c.what);
+    }
+    for s in &report.stale {
+        println!(
+            "{:<24} {s:<48} declared in {}, but nothing breaks there",
+            "STALE DECLARATION",
+            declared.display()
+        );
+    }
+    let breaking = report.changes.iter().filter(|c| c.breaking).count();
+    println!(
+        "{} changes since {}: {breaking} breaking, {} not declared, {} stale declarations",
+        report.changes.len(),
+        released.display(),
+        report.undeclared.len(),
+        report.stale.len()
+    );
+    if !report.passes() {
+        bail!(
+            "the schema breaks clients of {} without a declaration in {}",
+            released.display(),
+            declared.display()
+        );
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Schema assembly: the query roots of each domain merged into one, the `Node` interface,
 //! per-request loaders, the cost model, and the request pipeline installed as an extension.
 
+pub mod compat;
 pub mod context;
 pub mod cost;
 pub mod loaders;

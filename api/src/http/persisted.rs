@@ -146,10 +146,11 @@ impl Safelist {
                 let body = self.by_id.get(&normal(&id)).ok_or_else(not_registered)?;
                 request.query = body.clone();
             }
-            None if self.only => {
-                if request.query.is_empty() || !self.by_id.contains_key(&hash(&request.query)) {
-                    return Err(not_registered());
-                }
+            None if self.only
+                && (request.query.is_empty()
+                    || !self.by_id.contains_key(&hash(&request.query))) =>
+            {
+                return Err(not_registered());
             }
             None => {}
         }
