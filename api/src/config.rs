@@ -81,6 +81,8 @@ pub struct Limits {
     pub introspection: bool,
     /// Whether GET /graphql serves GraphiQL (`GRAPHIQL`).
     pub graphiql: bool,
+    /// Whether `GET /metrics` serves Prometheus metrics (`METRICS`).
+    pub metrics: bool,
     /// Requests per minute per token subject (`RATE_LIMIT_PER_MINUTE`).
     pub rate_per_minute: u32,
     /// Requests per minute per client address without a valid token
@@ -110,6 +112,7 @@ impl Default for Limits {
             db_acquire_timeout_ms: 3_000,
             introspection: true,
             graphiql: true,
+            metrics: true,
             rate_per_minute: 600,
             anonymous_rate_per_minute: 60,
             cors_allowed_origins: Vec::new(),
@@ -295,6 +298,7 @@ impl Settings {
             )? as u64,
             introspection: flag("INTROSPECTION", d.introspection)?,
             graphiql: flag("GRAPHIQL", d.graphiql)?,
+            metrics: flag("METRICS", d.metrics)?,
             rate_per_minute: number("RATE_LIMIT_PER_MINUTE", d.rate_per_minute as usize)? as u32,
             anonymous_rate_per_minute: number(
                 "RATE_LIMIT_ANONYMOUS_PER_MINUTE",

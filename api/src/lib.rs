@@ -33,6 +33,8 @@ pub mod ids;
 pub mod indicators;
 /// Checks of client input shared by every mutation.
 pub mod input;
+/// Prometheus metrics.
+pub mod metrics;
 /// Applicant organisations.
 pub mod organizations;
 /// Keyset paging: cursors, sort keys and the page cap.

@@ -102,6 +102,7 @@ impl Application {
                 .route("/export/{file}", web::get().to(export::export))
                 .route("/healthz", web::get().to(health::healthz))
                 .route("/readyz", web::get().to(health::readyz))
+                .route("/metrics", web::get().to(health::metrics))
         })
         .listen(listener)?
         .workers(workers.max(1))

@@ -15,6 +15,7 @@ mod history;
 mod hostile;
 mod invariants;
 mod lifecycle;
+mod metrics;
 mod migrations;
 mod n_plus_one;
 mod pagination;

@@ -6,6 +6,19 @@ use entities::audit_event;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+/// The sequence number of the newest event (0 for an empty trail), read from the primary key.
+pub async fn head(db: &impl sea_orm::ConnectionTrait) -> crate::error::ApiResult<i64> {
+    use sea_orm::{ColumnTrait, EntityTrait, QuerySelect};
+    let head: Option<i64> = audit_event::Entity::find()
+        .select_only()
+        .column_as(audit_event::Column::Seq.max(), "head")
+        .into_tuple()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(head.unwrap_or(0))
+}
+
 /// The hash the first event chains to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

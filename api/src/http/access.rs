@@ -59,6 +59,17 @@ pub fn finish<B>(
         res.headers_mut()
             .insert(HeaderName::from_static("x-request-id"), value);
     }
+    if let Some(edge) = res
+        .request()
+        .app_data::<actix_web::web::Data<super::Edge>>()
+    {
+        edge.pipeline.metrics.http(
+            method,
+            res.request().match_pattern().as_deref(),
+            res.status().as_u16(),
+            started.elapsed(),
+        );
+    }
     let outcome = res
         .response()
         .extensions()

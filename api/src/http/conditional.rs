@@ -11,8 +11,6 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
-use entities::audit_event;
-use sea_orm::{ColumnTrait, EntityTrait, QuerySelect};
 use sha2::{Digest, Sha256};
 
 /// The tag of an answer to `what`, asked by `viewer`, as the data stands now.
@@ -20,13 +18,7 @@ pub async fn etag(state: &AppState, viewer: Option<&Viewer>, what: &[&str]) -> A
     // The head as the lag-tolerant reads see it: on a replica it may trail the primary, so a
     // tag never claims data newer than a replica-served answer holds (at worst a client
     // fetches once more).
-    let head: Option<i64> = audit_event::Entity::find()
-        .select_only()
-        .column_as(audit_event::Column::Seq.max(), "head")
-        .into_tuple()
-        .one(&state.lagging)
-        .await?
-        .flatten();
+    let head = crate::audit::chain::head(&state.lagging).await?;
     let mut h = Sha256::new();
     let mut part = |s: &str| {
         h.update(s.len().to_le_bytes());
@@ -45,7 +37,7 @@ pub async fn etag(state: &AppState, viewer: Option<&Viewer>, what: &[&str]) -> A
         None => part("anonymous"),
     }
     part(&china_date(state.clock.now()).to_string());
-    part(&head.unwrap_or(0).to_string());
+    part(&head.to_string());
     for w in what {
         part(w);
     }

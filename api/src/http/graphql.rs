@@ -193,17 +193,7 @@ async fn run(
             return error_response(StatusCode::INTERNAL_SERVER_ERROR, ApiError::internal(e));
         }
     };
-    outcome.code = Some(
-        response
-            .errors
-            .first()
-            .and_then(|e| e.extensions.as_ref())
-            .and_then(|x| x.get("code"))
-            .map_or_else(
-                || "OK".to_owned(),
-                |c| c.to_string().trim_matches('"').to_owned(),
-            ),
-    );
+    outcome.code = Some(super::pipeline::outcome_code(&response));
     let mut res = HttpResponse::build(status);
     res.extensions_mut().insert(outcome);
     res.content_type(if modern {

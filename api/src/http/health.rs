@@ -1,5 +1,5 @@
-//! `/healthz` (the process answers) and `/readyz` (the database answers within the acquire
-//! timeout; a sandbox also says where its clock stands).
+//! `/healthz` (the process answers), `/readyz` (the database answers within the acquire
+//! timeout; a sandbox also says where its clock stands) and `/metrics` (Prometheus).
 
 use super::Edge;
 use actix_web::{HttpResponse, web};
@@ -39,4 +39,27 @@ fn unavailable() -> HttpResponse {
             crate::error::UNAVAILABLE_RETRY_SECS.to_string(),
         ))
         .body("database unreachable")
+}
+
+/// Prometheus metrics (`METRICS=false` turns them off: 404). The audit head is read with the
+/// acquire timeout; a database that does not answer leaves it at its last value.
+pub async fn metrics(edge: web::Data<Edge>) -> HttpResponse {
+    if !edge.pipeline.limits.metrics {
+        return HttpResponse::NotFound().finish();
+    }
+    let timeout =
+        std::time::Duration::from_millis(edge.pipeline.limits.db_acquire_timeout_ms.max(1));
+    let head = match tokio::time::timeout(timeout, crate::audit::chain::head(&edge.state.db)).await
+    {
+        Ok(Ok(head)) => Some(head),
+        _ => None,
+    };
+    HttpResponse::Ok()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(
+            edge.pipeline
+                .metrics
+                .render(&edge.state.db, &edge.state.lagging, head),
+        )
 }

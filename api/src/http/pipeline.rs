@@ -15,12 +15,16 @@ use crate::auth::{Viewer, permissions};
 use crate::config::Limits;
 use crate::error::ApiError;
 use crate::graphql::loaders::Loaders;
+use crate::metrics::{self, Metrics};
 use crate::state::AppState;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextRequest, NextSubscribe,
 };
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{Request, Response, ServerError, ServerResult, Variables};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use std::any::TypeId;
 use std::sync::{Arc, Mutex};
 
@@ -62,6 +66,7 @@ pub struct Pipeline {
     pub limits: Limits,
     pub safelist: Option<Safelist>,
     pub limiter: RateLimiter,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Pipeline {
@@ -75,6 +80,7 @@ impl Pipeline {
         };
         Ok(Pipeline {
             limiter: RateLimiter::from_limits(&limits),
+            metrics: Arc::default(),
             safelist,
             limits,
         })
@@ -82,10 +88,27 @@ impl Pipeline {
 
     /// Charges one request to `key`'s budget.
     pub fn charge(&self, key: Key) -> Result<(), ServerError> {
-        self.limiter
-            .check(key)
-            .map_err(|retry_after_secs| refusal(ApiError::RateLimited { retry_after_secs }, 429))
+        self.limiter.check(key).map_err(|retry_after_secs| {
+            self.metrics.rate_limited();
+            refusal(ApiError::RateLimited { retry_after_secs }, 429)
+        })
     }
+}
+
+/// The `extensions.code` of a response's first error, or `OK`.
+pub fn outcome_code(response: &Response) -> String {
+    response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref())
+        .and_then(|x| x.get("code"))
+        .map_or_else(
+            || "OK".to_owned(),
+            |c| match c {
+                async_graphql::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            },
+        )
 }
 
 /// The extension factory installed on the schema.
@@ -96,7 +119,7 @@ impl ExtensionFactory for PipelineExtension {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(PerRequest {
             pipeline: self.0.clone(),
-            seen: Mutex::new(Seen::default()),
+            seen: Arc::new(Mutex::new(Seen::default())),
         })
     }
 }
@@ -109,12 +132,51 @@ struct Seen {
     queries_only: bool,
     /// The query text, parsed again for null propagation only when a response has errors.
     query: Option<String>,
+    /// The kind of the operation that runs, once parsed.
+    kind: Option<OperationType>,
+}
+
+impl Seen {
+    fn kind(&self) -> metrics::OperationType {
+        match self.kind {
+            Some(OperationType::Query) => metrics::OperationType::Query,
+            Some(OperationType::Mutation) => metrics::OperationType::Mutation,
+            Some(OperationType::Subscription) => metrics::OperationType::Subscription,
+            None => metrics::OperationType::Unknown,
+        }
+    }
 }
 
 /// One request's pass through the pipeline.
 struct PerRequest {
     pipeline: Arc<Pipeline>,
-    seen: Mutex<Seen>,
+    seen: Arc<Mutex<Seen>>,
+}
+
+/// A subscription's place in the metrics: active while it lives, counted at its first answer
+/// (or at its end, when it had none).
+struct SubscriptionWatch {
+    metrics: Arc<Metrics>,
+    seen: Arc<Mutex<Seen>>,
+    counted: bool,
+    _active: metrics::ActiveSubscription,
+}
+
+impl SubscriptionWatch {
+    fn count(&mut self, outcome: &str) {
+        if std::mem::replace(&mut self.counted, true) {
+            return;
+        }
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        self.metrics
+            .operation(seen.operation_name.as_deref(), seen.kind(), outcome, None);
+    }
+}
+
+impl Drop for SubscriptionWatch {
+    fn drop(&mut self) {
+        self.count("OK");
+    }
 }
 
 fn get<T: 'static>(data: &async_graphql::Data) -> Option<&T> {
@@ -128,6 +190,39 @@ fn fresh_request_id() -> String {
 
 #[async_trait::async_trait]
 impl Extension for PerRequest {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let started = std::time::Instant::now();
+        let response = next.run(ctx).await;
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        self.pipeline.metrics.operation(
+            seen.operation_name.as_deref(),
+            seen.kind(),
+            &outcome_code(&response),
+            Some(started.elapsed()),
+        );
+        response
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        let mut watch = SubscriptionWatch {
+            metrics: self.pipeline.metrics.clone(),
+            seen: self.seen.clone(),
+            counted: false,
+            _active: self.pipeline.metrics.subscription_started(),
+        };
+        next.run(ctx, stream)
+            .map(move |response| {
+                watch.count(&outcome_code(&response));
+                response
+            })
+            .boxed()
+    }
+
     async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -206,6 +301,17 @@ impl Extension for PerRequest {
         };
         limits::check_document(&doc, &self.pipeline.limits).map_err(|e| refusal(e, 400))?;
         let selected = limits::selected_operation(&doc, operation_name.as_deref());
+        {
+            // The operation as metrics name it: by the request's name, or the document's one.
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            seen.kind = selected.map(|op| op.ty);
+            if seen.operation_name.is_none()
+                && let DocumentOperations::Multiple(named) = &doc.operations
+                && named.len() == 1
+            {
+                seen.operation_name = named.keys().next().map(|n| n.to_string());
+            }
+        }
         if queries_only && selected.is_some_and(|op| op.ty != OperationType::Query) {
             return Err(refusal(
                 ApiError::bad_input("query", "GET runs queries only; send mutations with POST"),
