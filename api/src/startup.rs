@@ -5,7 +5,7 @@ use crate::auth::jwt::TokenVerifier;
 use crate::config::Limits;
 use crate::graphql::build_schema;
 use crate::http::pipeline::Pipeline;
-use crate::http::{Edge, access, export, graphql, health, websocket};
+use crate::http::{Edge, access, export, graphiql, graphql, health, websocket};
 use crate::state::AppState;
 use actix_web::dev::{Server, Service};
 use actix_web::http::header::{self, HeaderName};
@@ -100,6 +100,7 @@ impl Application {
                 )
                 .route("/graphql", web::get().to(graphql::get))
                 .route("/export/{file}", web::get().to(export::export))
+                .route("/graphiql/{file}", web::get().to(graphiql::asset))
                 .route("/healthz", web::get().to(health::healthz))
                 .route("/readyz", web::get().to(health::readyz))
                 .route("/metrics", web::get().to(health::metrics))

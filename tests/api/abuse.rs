@@ -172,7 +172,30 @@ async fn get_runs_queries_but_never_mutations() {
         .await
         .expect("get");
     assert_eq!(page.status().as_u16(), 200);
-    assert!(String::from_utf8_lossy(&page.body().await.expect("body")).contains("graphiql"));
+    let policy = page
+        .headers()
+        .get("content-security-policy")
+        .expect("a policy")
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(policy.contains("script-src 'self'") && policy.contains("connect-src 'self'"));
+    let html = String::from_utf8_lossy(&page.body().await.expect("body")).into_owned();
+    assert!(!html.contains("//cdn") && !html.contains("https://"), "{html}");
+    // Every asset the page names is served by the binary itself.
+    let assets: Vec<&str> = html
+        .split(['"', '\''])
+        .filter(|s| s.starts_with("/graphiql/"))
+        .collect();
+    assert_eq!(assets.len(), 5, "{html}");
+    for path in assets {
+        let (status, body) = app.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(!body.is_empty(), "{path}");
+    }
+    let (status, licence) = app.get("/graphiql/LICENSE-graphiql").await;
+    assert_eq!((status, licence.contains("MIT License")), (200, true));
+    assert_eq!(app.get("/graphiql/../Cargo.toml").await.0, 404);
 }
 
 #[actix_web::test]
@@ -201,6 +224,7 @@ async fn introspection_and_graphiql_can_be_switched_off() {
     );
     let (status, _) = app.get("/graphql").await;
     assert_eq!(status, 400, "no GraphiQL page");
+    assert_eq!(app.get("/graphiql/graphiql.min.js").await.0, 404, "nor its assets");
     still_serving(&app).await;
 }
 

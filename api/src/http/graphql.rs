@@ -8,7 +8,6 @@ use crate::error::{ApiError, ensure_code};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 
 /// Whether the client asked for the `application/graphql-response+json` media type.
 fn wants_graphql_response(req: &HttpRequest) -> bool {
@@ -90,7 +89,7 @@ pub async fn get(edge: web::Data<Edge>, req: HttpRequest) -> HttpResponse {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("text/html"));
         if edge.pipeline.limits.graphiql && browser {
-            return graphiql();
+            return super::graphiql::page();
         }
         return error_response(
             StatusCode::BAD_REQUEST,
@@ -223,14 +222,3 @@ async fn run(
     res.body(body)
 }
 
-fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql")
-                .title("carbon-pilots")
-                .finish(),
-        )
-}

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod conditional;
 pub mod export;
+pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod limits;
