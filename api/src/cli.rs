@@ -29,14 +29,14 @@ pub struct Cli {
 enum Command {
     /// Serve the API (migrating the database first).
     Serve {
-        /// Address to listen on (default: BIND or 127.0.0.1:8080).
-        #[arg(long)]
+        /// Address to listen on (default: 127.0.0.1:8080).
+        #[arg(long, env = "BIND")]
         bind: Option<String>,
         /// Load the demo data set before serving.
         #[arg(long)]
         demo: bool,
         /// Worker threads (default: one per core).
-        #[arg(long)]
+        #[arg(long, env = "WORKERS")]
         workers: Option<usize>,
         /// A training or conformance environment: allows `--clock-file`. Never in production.
         #[arg(long)]
@@ -92,6 +92,11 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     ExportSchema,
+    /// Work with the configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Compare this build's schema with the last released one; fails on a breaking change
     /// not declared in the declarations file, and on a declaration of a break that is gone.
     CheckSchema {
@@ -123,6 +128,13 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum ConfigAction {
+    /// Print the effective configuration (secrets masked) and where each value came from,
+    /// and every problem found; exits non-zero when there is one. Changes nothing.
+    Check,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum MigrateAction {
     Up,
@@ -140,6 +152,19 @@ enum RoleArg {
     Auditor,
 }
 
+impl Cli {
+    /// Parses the process's arguments; `--help` lists every configuration variable.
+    pub fn from_args() -> Self {
+        use clap::{CommandFactory, FromArgMatches};
+        let help = crate::config::help_text();
+        let command = Cli::command()
+            .after_help(help.clone())
+            .mut_subcommand("serve", |c| c.after_help(help.clone()))
+            .mut_subcommand("config", |c| c.after_help(help));
+        Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit())
+    }
+}
+
 /// Runs the command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // Printing the contract needs no configuration, database or secret.
@@ -149,12 +174,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             return Ok(());
         }
         Command::CheckSchema { released, declared } => return check_schema(released, declared),
+        Command::Config {
+            action: ConfigAction::Check,
+        } => return check_config(),
         _ => {}
     }
     let settings = Settings::load()?;
     telemetry::init(settings.log_format);
     match cli.command {
-        Command::ExportSchema | Command::CheckSchema { .. } => {
+        Command::ExportSchema | Command::CheckSchema { .. } | Command::Config { .. } => {
             unreachable!("answered before configuration is read")
         }
         Command::Serve {
@@ -197,6 +225,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = TcpListener::bind(&bind).with_context(|| format!("binding {bind}"))?;
             let verifier = TokenVerifier::new(&settings.jwt)?;
             let workers = workers
+                .or(settings.workers)
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
             let mut state = AppState::new(db, clock);
             if let Some(url) = &settings.database_read_url {
@@ -402,7 +431,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .map_err(refused)?;
             }
             eprintln!("signed with {}", settings.secret_source);
-            println!("{}", jwt::mint_hs256(&settings.jwt.secret, &claims)?);
+            println!(
+                "{}",
+                jwt::mint_hs256(settings.jwt.secret.expose(), &claims)?
+            );
         }
     }
     Ok(())
@@ -451,4 +483,41 @@ fn check_schema(released: &std::path::Path, declared: &std::path::Path) -> anyho
         );
     }
     Ok(())
+}
+
+/// `config check`: the effective configuration and every problem, changing nothing.
+fn check_config() -> anyhow::Result<()> {
+    let check = Settings::check(|key| std::env::var(key).ok().filter(|v| !v.is_empty()));
+    let mut problems = check.problems;
+    if let Some(settings) = &check.settings {
+        // What `serve` would read at start besides the values themselves.
+        if let Err(e) = TokenVerifier::new(&settings.jwt) {
+            problems.push(format!("token keys: {e:#}"));
+        }
+        if problems.is_empty()
+            && let Err(e) = crate::http::pipeline::Pipeline::new(settings.limits.clone())
+        {
+            problems.push(format!("PERSISTED_MANIFEST: {e:#}"));
+        }
+        if let crate::config::SecretSource::Generated { path, .. } = &settings.secret_source
+            && settings.jwt.secret.expose().is_empty()
+        {
+            println!(
+                "# no JWT secret yet: `serve` will generate {}",
+                path.display()
+            );
+        }
+    }
+    let source_width = check.values.iter().map(|v| v.0.len()).max().unwrap_or(0);
+    for (var, value, source) in &check.values {
+        println!("{var:<source_width$} = {value}  ({source})");
+    }
+    if problems.is_empty() {
+        println!("# the configuration is valid");
+        return Ok(());
+    }
+    for p in &problems {
+        eprintln!("problem: {p}");
+    }
+    bail!("{} problem(s) in the configuration", problems.len())
 }

@@ -1,8 +1,6 @@
 //! The `carbon-pilots` binary: see `api::cli`.
 
-use clap::Parser;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    api::cli::run(api::cli::Cli::parse()).await
+    api::cli::run(api::cli::Cli::from_args()).await
 }

@@ -181,7 +181,10 @@ async fn get_runs_queries_but_never_mutations() {
         .to_owned();
     assert!(policy.contains("script-src 'self'") && policy.contains("connect-src 'self'"));
     let html = String::from_utf8_lossy(&page.body().await.expect("body")).into_owned();
-    assert!(!html.contains("//cdn") && !html.contains("https://"), "{html}");
+    assert!(
+        !html.contains("//cdn") && !html.contains("https://"),
+        "{html}"
+    );
     // Every asset the page names is served by the binary itself.
     let assets: Vec<&str> = html
         .split(['"', '\''])
@@ -224,7 +227,11 @@ async fn introspection_and_graphiql_can_be_switched_off() {
     );
     let (status, _) = app.get("/graphql").await;
     assert_eq!(status, 400, "no GraphiQL page");
-    assert_eq!(app.get("/graphiql/graphiql.min.js").await.0, 404, "nor its assets");
+    assert_eq!(
+        app.get("/graphiql/graphiql.min.js").await.0,
+        404,
+        "nor its assets"
+    );
     still_serving(&app).await;
 }
 

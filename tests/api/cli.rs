@@ -577,3 +577,77 @@ fn token_refuses_what_the_server_would_refuse_and_never_makes_its_own_secret() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn config_check_reports_every_problem_and_never_shows_a_secret() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("carbon-pilots.toml"),
+        "max_depth = 9\nno_such_setting = 1\n",
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_carbon-pilots"))
+        .args(["config", "check"])
+        .current_dir(dir.path())
+        .env("DATA_DIR", dir.path().join("data"))
+        .env("DATABASE_URL", "postgres://app:hunter2@db.internal/pilots")
+        .env("JWT_SECRET", "a-very-secret-secret-of-at-least-32-bytes")
+        .env("MAX_ALIASES", "many")
+        .env("JWT_MAX_TTL", "5y")
+        .env_remove("CONFIG_FILE")
+        .output()
+        .expect("run");
+    let (printed, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{printed}{stderr}");
+    for problem in [
+        "problem: NO_SUCH_SETTING (configuration file): `no_such_setting` is not a setting",
+        "problem: MAX_ALIASES (environment variable)",
+        "problem: JWT_MAX_TTL",
+    ] {
+        assert!(stderr.contains(problem), "{problem} in {stderr}");
+    }
+    assert!(
+        printed.contains("MAX_DEPTH") && printed.contains("= 9  (configuration file)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("postgres://app:***@db.internal/pilots  (environment variable)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("JWT_SECRET") && printed.contains("*** (41 bytes)"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("hunter2") && !printed.contains("very-secret"),
+        "{printed}"
+    );
+    assert!(
+        !dir.path().join("data").exists(),
+        "checking creates nothing"
+    );
+
+    let fine = carbon_pilots(dir.path(), &["config", "check"]);
+    // The file's unknown key is still a problem; without it the configuration is valid.
+    assert_eq!(fine.status.code(), Some(1));
+    std::fs::write(dir.path().join("carbon-pilots.toml"), "max_depth = 9\n").expect("write");
+    let fine = stdout(&carbon_pilots(dir.path(), &["config", "check"]));
+    assert!(fine.contains("# the configuration is valid"), "{fine}");
+}
+
+#[test]
+fn help_names_every_setting_s_variable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for args in [&["--help"][..], &["serve", "--help"][..]] {
+        let help = stdout(&carbon_pilots(dir.path(), args));
+        for s in api::config::SETTINGS {
+            assert!(help.contains(s.var), "{args:?} names {}: {help}", s.var);
+        }
+        assert!(help.contains("config check"), "{help}");
+    }
+    let serve = stdout(&carbon_pilots(dir.path(), &["serve", "--help"]));
+    assert!(serve.contains("[env: BIND="), "{serve}");
+}

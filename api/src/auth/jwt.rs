@@ -81,7 +81,7 @@ impl TokenVerifier {
         Ok(TokenVerifier {
             secret: settings
                 .allow_hs256
-                .then(|| DecodingKey::from_secret(settings.secret.as_bytes())),
+                .then(|| DecodingKey::from_secret(settings.secret.expose().as_bytes())),
             external: RwLock::new(Arc::new(load_external(settings)?)),
             remote: RwLock::new(Arc::new(Vec::new())),
             last_fetch: std::sync::Mutex::new(None),

@@ -29,7 +29,10 @@ const ASSETS: &[Asset] = &[
     asset!("graphiql.min.js", "text/javascript; charset=utf-8"),
     asset!("graphiql.min.css", "text/css; charset=utf-8"),
     asset!("react.production.min.js", "text/javascript; charset=utf-8"),
-    asset!("react-dom.production.min.js", "text/javascript; charset=utf-8"),
+    asset!(
+        "react-dom.production.min.js",
+        "text/javascript; charset=utf-8"
+    ),
     asset!("init.js", "text/javascript; charset=utf-8"),
     asset!("LICENSE-graphiql", "text/plain; charset=utf-8"),
     asset!("LICENSE-react", "text/plain; charset=utf-8"),
