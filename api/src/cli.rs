@@ -110,9 +110,12 @@ enum Command {
     /// Export a whole collection as NDJSON (everything; the HTTP endpoint applies scope).
     Export {
         /// pilots, plans, indicators, projects, financing, acceptance, regional-plans,
-        /// organizations, programs or audit
+        /// organizations, programs, regions or audit
         /// (`pilots.ndjson` as over HTTP is taken too).
         collection: String,
+        /// Row format: 2 (the API's names and global ids) or 1 (records as stored).
+        #[arg(long, default_value = "2")]
+        format: String,
         /// Output file (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -305,7 +308,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("say --demo or --synthetic --pilots N");
             }
         }
-        Command::Export { collection, out } => {
+        Command::Export {
+            collection,
+            out,
+            format,
+        } => {
             use std::io::Write;
             // The HTTP names too: `pilots.ndjson` as in `GET /export/pilots.ndjson`.
             let collection: crate::export::Collection = collection
@@ -314,7 +321,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e: crate::error::ApiError| anyhow::anyhow!(e.message()))?;
             let db = db::connect(&settings.database_url).await?;
             db::prepare(&db).await?;
-            let mut export = crate::export::Export::open(&db, collection, None).await?;
+            let format: crate::export::Format = format
+                .parse()
+                .map_err(|e: crate::error::ApiError| anyhow::anyhow!(e.message()))?;
+            let mut export = crate::export::Export::open(&db, collection, None, format).await?;
             let bar = match &out {
                 Some(_) => indicatif::ProgressBar::new(export.total().await?),
                 None => indicatif::ProgressBar::hidden(),

@@ -1,8 +1,12 @@
 //! Bulk export for data platforms: a whole collection as NDJSON, in the reader's scope,
 //! streamed page by page in constant memory from one read transaction (one consistent
-//! snapshot), and closed by a trailer with the row count and the change-feed cursor to
-//! continue from. Rows are the records as the audit trail stores them, plus `_type` and
-//! `_id` (the global id), so an export and the change feed speak the same shape.
+//! snapshot), and closed by a trailer with the row count, the format and the change-feed
+//! cursor to continue from.
+//!
+//! Rows are versioned ([`Format`]). Format 2, the default, is the API's shape
+//! ([`crate::records`]): camelCase names and global ids, as the change feed and `node(id:)`
+//! speak, plus `_type`. Format 1 is the record as the audit trail stores it (snake_case,
+//! integer keys) plus `_type` and `_id`, kept for readers written against it.
 
 use crate::audit::writer::Audited;
 use crate::auth::Viewer;
@@ -10,6 +14,7 @@ use crate::auth::redaction::Redactor;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::paging::{SortValue, encode_cursor};
+use crate::records;
 use actix_web::web::Bytes;
 use entities::*;
 use futures_util::future::BoxFuture;
@@ -37,7 +42,31 @@ pub enum Collection {
     RegionalPlans,
     Organizations,
     Programs,
+    Regions,
     Audit,
+}
+
+/// The shape of an export's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Records as stored, with `_type` and `_id`.
+    Stored = 1,
+    /// Records in the API's names, with global ids (the default).
+    Api = 2,
+}
+
+impl FromStr for Format {
+    type Err = ApiError;
+    fn from_str(s: &str) -> Result<Self, ApiError> {
+        match s {
+            "1" => Ok(Format::Stored),
+            "2" => Ok(Format::Api),
+            other => Err(ApiError::bad_input(
+                "format",
+                format!("export format {other} does not exist (1 or 2)"),
+            )),
+        }
+    }
 }
 
 impl FromStr for Collection {
@@ -53,6 +82,7 @@ impl FromStr for Collection {
             "regional-plans" => Collection::RegionalPlans,
             "organizations" => Collection::Organizations,
             "programs" => Collection::Programs,
+            "regions" => Collection::Regions,
             "audit" => Collection::Audit,
             other => return Err(ApiError::NotFound(format!("no collection `{other}`"))),
         })
@@ -74,15 +104,25 @@ struct Part {
     count: Count,
 }
 
-fn line<M: Audited>(m: &M, redactor: &Redactor, out: &mut Vec<u8>) -> ApiResult<()> {
+fn line<M: Audited>(
+    m: &M,
+    redactor: &Redactor,
+    format: Format,
+    out: &mut Vec<u8>,
+) -> ApiResult<()> {
     let mut v = serde_json::to_value(m).map_err(ApiError::internal)?;
     redactor.record(M::KIND.name(), &mut v);
+    if format == Format::Api {
+        v = records::public(M::KIND, &v);
+    }
     if let Some(obj) = v.as_object_mut() {
         obj.insert("_type".into(), M::KIND.name().into());
-        obj.insert(
-            "_id".into(),
-            ids::encode(M::KIND, m.key()).to_string().into(),
-        );
+        if format == Format::Stored {
+            obj.insert(
+                "_id".into(),
+                ids::encode(M::KIND, m.key()).to_string().into(),
+            );
+        }
     }
     serde_json::to_writer(&mut *out, &v).map_err(ApiError::internal)?;
     out.push(b'\n');
@@ -90,27 +130,51 @@ fn line<M: Audited>(m: &M, redactor: &Redactor, out: &mut Vec<u8>) -> ApiResult<
 }
 
 /// A part over entity `E`, keyed by its `id` column, restricted by `cond`, each row redacted.
-fn part<E>(id: E::Column, cond: Condition, redactor: Arc<Redactor>) -> Part
+fn part<E>(id: E::Column, cond: Condition, shape: Shape) -> Part
+where
+    E: EntityTrait,
+    E::Model: Audited + Send + Sync,
+{
+    keyed::<E>(id, move |after| id.gt(after), cond, shape)
+}
+
+/// How the rows of an export are written: redacted for its viewer, in its format.
+#[derive(Clone)]
+struct Shape {
+    redactor: Arc<Redactor>,
+    format: Format,
+}
+
+/// A part over entity `E` in the order of `key`, `after` a row's [`Audited::key`] giving the
+/// rows that follow it.
+fn keyed<E>(
+    key: E::Column,
+    after: impl Fn(i64) -> sea_orm::sea_query::SimpleExpr + Send + Sync + 'static,
+    cond: Condition,
+    shape: Shape,
+) -> Part
 where
     E: EntityTrait,
     E::Model: Audited + Send + Sync,
 {
     let c2 = cond.clone();
+    let after = Arc::new(after);
     Part {
-        fetch: Box::new(move |txn, after| {
+        fetch: Box::new(move |txn, last| {
             let cond = cond.clone();
-            let redactor = redactor.clone();
+            let shape = shape.clone();
+            let after = after.clone();
             Box::pin(async move {
                 let rows = E::find()
                     .filter(cond)
-                    .filter(id.gt(after))
-                    .order_by_asc(id)
+                    .filter(after(last))
+                    .order_by_asc(key)
                     .limit(PAGE)
                     .all(txn.as_ref())
                     .await?;
                 let mut out = Vec::with_capacity(rows.len() * 512);
                 for r in &rows {
-                    line(r, &redactor, &mut out)?;
+                    line(r, &shape.redactor, shape.format, &mut out)?;
                 }
                 Ok((out, rows.len() as u64, rows.last().map(|r| r.key())))
             })
@@ -123,12 +187,12 @@ where
 }
 
 /// The audit events in scope, keyed by `seq`, the records they carry redacted.
-fn audit_part(cond: Condition, redactor: Arc<Redactor>) -> Part {
+fn audit_part(cond: Condition, shape: Shape) -> Part {
     let c2 = cond.clone();
     Part {
         fetch: Box::new(move |txn, after| {
             let cond = cond.clone();
-            let redactor = redactor.clone();
+            let Shape { redactor, format } = shape.clone();
             Box::pin(async move {
                 let rows = audit_event::Entity::find()
                     .filter(cond)
@@ -141,7 +205,6 @@ fn audit_part(cond: Condition, redactor: Arc<Redactor>) -> Part {
                 for r in &rows {
                     let mut v = serde_json::to_value(r).map_err(ApiError::internal)?;
                     if let Some(obj) = v.as_object_mut() {
-                        obj.insert("_type".into(), "AuditEvent".into());
                         for side in ["before", "after"] {
                             let text = obj.get(side).and_then(|t| t.as_str()).map(str::to_owned);
                             if let Some(redacted) =
@@ -150,6 +213,12 @@ fn audit_part(cond: Condition, redactor: Arc<Redactor>) -> Part {
                                 obj.insert(side.into(), redacted.into());
                             }
                         }
+                    }
+                    if format == Format::Api {
+                        v = records::public_event(&v);
+                    }
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.insert("_type".into(), "AuditEvent".into());
                     }
                     serde_json::to_writer(&mut out, &v).map_err(ApiError::internal)?;
                     out.push(b'\n');
@@ -171,7 +240,7 @@ fn audit_part(cond: Condition, redactor: Arc<Redactor>) -> Part {
 
 /// The parts of a collection in the viewer's scope (everything when `viewer` is `None`: the
 /// operator's command line).
-fn parts(collection: Collection, viewer: Option<&Viewer>, redactor: Arc<Redactor>) -> Vec<Part> {
+fn parts(collection: Collection, viewer: Option<&Viewer>, redactor: Shape) -> Vec<Part> {
     let pilots = || match viewer {
         Some(v) => v.pilot_scope(),
         None => Condition::all(),
@@ -274,6 +343,13 @@ fn parts(collection: Collection, viewer: Option<&Viewer>, redactor: Arc<Redactor
                 of_program!(program_calendar_day by ProgramId from programs()),
             ]
         }
+        // Reference data every signed-in reader may see, in code order.
+        Collection::Regions => vec![keyed::<region::Entity>(
+            region::Column::Code,
+            |after| region::Column::Code.gt(format!("{after:06}")),
+            Condition::all(),
+            redactor,
+        )],
         Collection::Audit => vec![audit_part(
             match viewer {
                 Some(v) => crate::audit::service::scope(v),
@@ -292,6 +368,7 @@ pub struct Export {
     rows: u64,
     /// The feed cursor as of the snapshot.
     cursor: String,
+    format: Format,
     finished: bool,
 }
 
@@ -301,6 +378,7 @@ impl Export {
         db: &DatabaseConnection,
         collection: Collection,
         viewer: Option<&Viewer>,
+        format: Format,
     ) -> ApiResult<Self> {
         let txn = match db.get_database_backend() {
             DbBackend::Postgres => {
@@ -324,16 +402,25 @@ impl Export {
         let cursor = head.map_or_else(String::new, |h| {
             encode_cursor((SortValue::Int(h.seq), SortValue::Int(h.seq)))
         });
-        let redactor = Arc::new(match viewer {
+        let redactor = match viewer {
             Some(v) => Redactor::for_viewer(&txn, v).await?,
             None => Redactor::default(),
-        });
+        };
         Ok(Export {
             txn: Arc::new(txn),
-            parts: parts(collection, viewer, redactor).into(),
+            parts: parts(
+                collection,
+                viewer,
+                Shape {
+                    redactor: Arc::new(redactor),
+                    format,
+                },
+            )
+            .into(),
             after: 0,
             rows: 0,
             cursor,
+            format,
             finished: false,
         })
     }
@@ -355,7 +442,7 @@ impl Export {
             }
             let Some(part) = self.parts.front() else {
                 self.finished = true;
-                let trailer = serde_json::json!({"_type": "EndOfExport", "count": self.rows, "cursor": self.cursor});
+                let trailer = serde_json::json!({"_type": "EndOfExport", "format": self.format as u32, "count": self.rows, "cursor": self.cursor});
                 let mut out = serde_json::to_vec(&trailer).map_err(ApiError::internal)?;
                 out.push(b'\n');
                 return Ok(Some((Bytes::from(out), 0)));

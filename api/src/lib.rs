@@ -47,6 +47,8 @@ pub mod plans;
 pub mod programs;
 /// Key projects.
 pub mod projects;
+/// Stored records in the API's names and global ids.
+pub mod records;
 /// Regional carbon-peak plans: targets, key tasks, yearly reports and assessments.
 pub mod regional;
 /// The administrative hierarchy.

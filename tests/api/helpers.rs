@@ -285,12 +285,17 @@ impl TestApp {
 
     /// Sends a GET to a path; returns status and body text.
     pub async fn get(&self, path: &str) -> (u16, String) {
+        self.get_with(None, path).await
+    }
+
+    /// `GET path` with the holder of `token`, if any: the status and the body.
+    pub async fn get_with(&self, token: Option<&str>, path: &str) -> (u16, String) {
         let client = awc::Client::default();
-        let mut res = client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("request");
+        let mut req = client.get(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let mut res = req.send().await.expect("request");
         let body = res.body().await.expect("body");
         (
             res.status().as_u16(),

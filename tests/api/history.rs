@@ -104,7 +104,7 @@ async fn as_of_reads_answer_what_was_read_at_the_time() {
             .cloned()
     };
     assert_eq!(
-        find("FinancingSource", "disbursed_amount").expect("disbursed")["to"],
+        find("FinancingSource", "disbursedAmount").expect("disbursed")["to"],
         "500000.00"
     );
     assert_eq!(
@@ -112,7 +112,7 @@ async fn as_of_reads_answer_what_was_read_at_the_time() {
         "COMMITTED"
     );
     assert_eq!(
-        find("KeyProject", "progress_percent").expect("progress")["to"],
+        find("KeyProject", "progressPercent").expect("progress")["to"],
         40
     );
     assert!(

@@ -579,7 +579,7 @@ async fn the_plan_has_its_history_its_past_and_its_place_in_the_feed_and_exports
         zj_lines
             .iter()
             .filter(|l| l["_type"] == "RegionalPlan")
-            .all(|l| l["region_code"] == "330000")
+            .all(|l| l["regionCode"] == "330000")
     );
     let t = token_for("auditor", Some("370000"));
     let body = app

@@ -708,5 +708,5 @@ async fn a_changed_lead_department_list_moves_visibility_and_keeps_the_old_item_
         .await;
     let retired = &events["data"]["auditEvents"]["edges"][0]["node"];
     assert_eq!(retired["before"]["value"], "industry", "{events}");
-    assert!(retired["after"]["retired_at"].is_string(), "{events}");
+    assert!(retired["after"]["retiredAt"].is_string(), "{events}");
 }

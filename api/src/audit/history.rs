@@ -133,9 +133,9 @@ pub fn diff(from: Option<&Snapshot>, to: &Snapshot) -> Vec<FieldChange> {
                     out.push(FieldChange {
                         entity_type: entity_type.clone(),
                         entity_id: entity_id.clone(),
-                        field: field.clone(),
-                        from: old.cloned(),
-                        to: Some(value.clone()),
+                        field: crate::records::field_name(field),
+                        from: old.map(|v| crate::records::field_value(field, v)),
+                        to: Some(crate::records::field_value(field, value)),
                     });
                 }
             }

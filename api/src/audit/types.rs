@@ -15,11 +15,17 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
-    /// The event as `redactor`'s viewer may read it.
+    /// The event as `redactor`'s viewer may read it, its records in the API's shape.
     pub fn new(model: audit_event::Model, redactor: &Redactor) -> Self {
+        let kind = model.entity_type.parse::<Kind>().ok();
         let read = |text: &Option<String>| {
-            text.as_deref()
-                .and_then(|t| redactor.record_text(&model.entity_type, t))
+            let record = text
+                .as_deref()
+                .and_then(|t| redactor.record_text(&model.entity_type, t))?;
+            Some(match kind {
+                Some(kind) => crate::records::public(kind, &record),
+                None => record,
+            })
         };
         AuditEvent {
             before: read(&model.before),
@@ -78,12 +84,14 @@ impl AuditEvent {
     async fn action(&self) -> &str {
         &self.model.action
     }
-    /// The record before the change (absent for a creation), as stored, less what the viewer
+    /// The record before the change (absent for a creation), in the API's names with global
+    /// ids (see the README's "Records in the API's shape"), less what the viewer
     /// may not see (nulled).
     async fn before(&self) -> Option<Json<&serde_json::Value>> {
         self.before.as_ref().map(Json)
     }
-    /// The record after the change, as stored, less what the viewer may not see (nulled).
+    /// The record after the change, in the API's shape, less what the viewer may not see
+    /// (nulled).
     async fn after(&self) -> Option<Json<&serde_json::Value>> {
         self.after.as_ref().map(Json)
     }

@@ -1,4 +1,5 @@
-//! `GET /export/{collection}.ndjson`: a whole collection in the caller's scope, streamed.
+//! `GET /export/{collection}.ndjson[?format=1|2]`: a whole collection in the caller's scope,
+//! streamed.
 
 use super::ratelimit::Key;
 use super::{Edge, client_address, error_response, status_of};
@@ -41,14 +42,33 @@ pub async fn export(
             );
         }
     };
-    let tag = match super::conditional::etag(&edge.state, Some(&viewer), &["export", &file]).await {
-        Ok(tag) => tag,
-        Err(e) => return error_response(status_of(&e), e),
+    #[derive(serde::Deserialize)]
+    struct Params {
+        format: Option<String>,
+    }
+    let format = match web::Query::<Params>::from_query(req.query_string())
+        .map_err(|_| ApiError::bad_input("format", "malformed query string"))
+        .and_then(|p| {
+            p.format
+                .as_deref()
+                .map_or(Ok(crate::export::Format::Api), str::parse)
+        }) {
+        Ok(f) => f,
+        Err(e) => return error_response(StatusCode::BAD_REQUEST, e),
     };
+    let format_tag = (format as u32).to_string();
+    let tag =
+        match super::conditional::etag(&edge.state, Some(&viewer), &["export", &file, &format_tag])
+            .await
+        {
+            Ok(tag) => tag,
+            Err(e) => return error_response(status_of(&e), e),
+        };
     if super::conditional::matches(&req, &tag) {
         return super::conditional::not_modified(&tag);
     }
-    match crate::export::Export::open(&edge.state.lagging, collection, Some(&viewer)).await {
+    match crate::export::Export::open(&edge.state.lagging, collection, Some(&viewer), format).await
+    {
         Ok(export) => {
             let mut res = HttpResponse::Ok();
             res.content_type("application/x-ndjson");
