@@ -27,6 +27,8 @@ pub mod graphql;
 /// The HTTP edge: bearer tokens, GraphQL over HTTP and WebSocket, the request pipeline both
 /// share, exports and health.
 pub mod http;
+/// Chinese and English: error messages and enum labels.
+pub mod i18n;
 /// Opaque global ids.
 pub mod ids;
 /// Indicators and their actual values.

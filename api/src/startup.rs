@@ -72,10 +72,11 @@ impl Application {
                 .wrap_fn(|req, srv| {
                     let started = std::time::Instant::now();
                     let id = access::assign(&req);
+                    let locale = crate::http::locale_of(req.request());
                     let (method, path) = (req.method().to_string(), req.path().to_owned());
                     let fut = srv.call(req);
                     async move {
-                        let mut res = fut.await?;
+                        let mut res = crate::http::localize_edge(fut.await?, locale);
                         access::finish(&mut res, &id, &method, &path, started);
                         Ok(res)
                     }

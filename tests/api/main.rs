@@ -13,6 +13,7 @@ mod export;
 mod helpers;
 mod history;
 mod hostile;
+mod i18n;
 mod invariants;
 mod lifecycle;
 mod metrics;

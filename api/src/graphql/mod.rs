@@ -26,6 +26,7 @@ pub struct Query(
     crate::audit::resolvers::AuditQuery,
     crate::supervision::resolvers::SupervisionQuery,
     crate::regional::resolvers::RegionalQuery,
+    crate::i18n::LabelQuery,
 );
 
 /// The mutation root: every domain contributes its own mutations.

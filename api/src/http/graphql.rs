@@ -151,7 +151,9 @@ async fn run(
         }
         None => None,
     };
-    let mut request = request.data(ClientAddress(client_address(req)));
+    let mut request = request
+        .data(ClientAddress(client_address(req)))
+        .data(super::locale_of(req));
     if let Some(rid) = req.extensions().get::<super::access::AssignedId>() {
         request = request.data(RequestId(rid.0.clone()));
     }

@@ -102,6 +102,15 @@ pub fn client_address(req: &HttpRequest) -> String {
     )
 }
 
+/// The language a request's `Accept-Language` prefers.
+pub fn locale_of(req: &HttpRequest) -> crate::i18n::Locale {
+    crate::i18n::Locale::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
 /// The HTTP status of an error answered outside GraphQL execution.
 pub fn status_of(e: &ApiError) -> StatusCode {
     match e {
@@ -127,11 +136,51 @@ pub fn error_response(status: StatusCode, err: ApiError) -> HttpResponse {
     let err = async_graphql::Error::from(err);
     let body =
         serde_json::json!({ "errors": [{ "message": err.message, "extensions": err.extensions }] });
-    with_error_headers(
-        HttpResponse::build(status).json(body),
-        unauthenticated,
-        retry_after,
-    )
+    with_error_headers(edge_errors(status, body), unauthenticated, retry_after)
+}
+
+/// The errors of an answer given outside GraphQL execution, kept for [`localize_edge`].
+#[derive(Debug, Clone)]
+struct EdgeErrors(serde_json::Value);
+
+fn edge_errors(status: StatusCode, body: serde_json::Value) -> HttpResponse {
+    let mut res = HttpResponse::build(status).json(&body);
+    res.extensions_mut().insert(EdgeErrors(body));
+    res
+}
+
+/// Writes the messages of an answer given outside GraphQL execution (bad body, bad token,
+/// rate limit, unknown export) in the request's language; other answers pass unchanged.
+pub fn localize_edge<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+    locale: crate::i18n::Locale,
+) -> actix_web::dev::ServiceResponse<actix_web::body::BoxBody>
+where
+    B: actix_web::body::MessageBody + 'static,
+{
+    let errors = res.response().extensions().get::<EdgeErrors>().cloned();
+    match errors {
+        Some(EdgeErrors(mut body)) if locale != crate::i18n::Locale::En => {
+            if let Some(list) = body.get_mut("errors").and_then(|e| e.as_array_mut()) {
+                for e in list {
+                    let text = |k: &str| e.pointer(k).and_then(|v| v.as_str()).map(str::to_owned);
+                    let (code, field, message) = (
+                        text("/extensions/code").unwrap_or_default(),
+                        text("/extensions/field"),
+                        text("/message").unwrap_or_default(),
+                    );
+                    e["message"] =
+                        crate::i18n::message(locale, &code, field.as_deref(), &message).into();
+                }
+            }
+            let bytes = serde_json::to_vec(&body).unwrap_or_default();
+            res.map_body(|head, _| {
+                head.headers.remove(header::CONTENT_LENGTH);
+                actix_web::body::BoxBody::new(bytes)
+            })
+        }
+        _ => res.map_into_boxed_body(),
+    }
 }
 
 /// Answers a refusal of the pipeline (rate limit) outside GraphQL execution.
@@ -142,7 +191,7 @@ fn refused_response(e: &async_graphql::ServerError) -> HttpResponse {
         .unwrap_or(StatusCode::BAD_REQUEST);
     let retry_after = retry_after_of(e);
     with_error_headers(
-        HttpResponse::build(status).json(serde_json::json!({ "errors": [e] })),
+        edge_errors(status, serde_json::json!({ "errors": [e] })),
         false,
         retry_after,
     )

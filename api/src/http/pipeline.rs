@@ -95,6 +95,16 @@ impl Pipeline {
     }
 }
 
+/// Gives every error a code and writes its message in `locale`.
+fn localize(locale: crate::i18n::Locale, response: &mut Response) {
+    if response.errors.is_empty() {
+        return;
+    }
+    let errors = std::mem::take(&mut response.errors);
+    response.errors = errors.into_iter().map(crate::error::ensure_code).collect();
+    crate::i18n::localize(locale, &mut response.errors);
+}
+
 /// The `extensions.code` of a response's first error, or `OK`.
 pub fn outcome_code(response: &Response) -> String {
     response
@@ -134,6 +144,8 @@ struct Seen {
     query: Option<String>,
     /// The kind of the operation that runs, once parsed.
     kind: Option<OperationType>,
+    /// The language messages are written in.
+    locale: crate::i18n::Locale,
 }
 
 impl Seen {
@@ -192,8 +204,9 @@ fn fresh_request_id() -> String {
 impl Extension for PerRequest {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let started = std::time::Instant::now();
-        let response = next.run(ctx).await;
+        let mut response = next.run(ctx).await;
         let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        localize(seen.locale, &mut response);
         self.pipeline.metrics.operation(
             seen.operation_name.as_deref(),
             seen.kind(),
@@ -215,9 +228,12 @@ impl Extension for PerRequest {
             counted: false,
             _active: self.pipeline.metrics.subscription_started(),
         };
+        let seen = self.seen.clone();
         next.run(ctx, stream)
-            .map(move |response| {
+            .map(move |mut response| {
                 watch.count(&outcome_code(&response));
+                let locale = seen.lock().unwrap_or_else(|p| p.into_inner()).locale;
+                localize(locale, &mut response);
                 response
             })
             .boxed()
@@ -229,6 +245,12 @@ impl Extension for PerRequest {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
+        // The language of every message from here on, refusals included.
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).locale =
+            get::<crate::i18n::Locale>(&request.data)
+                .or_else(|| get::<crate::i18n::Locale>(ctx.session_data))
+                .copied()
+                .unwrap_or_default();
         // The request's own viewer (HTTP) or the connection's (WebSocket).
         let viewer = get::<Viewer>(&request.data)
             .or_else(|| get::<Viewer>(ctx.session_data))

@@ -68,6 +68,7 @@ pub async fn subscriptions(
     let incoming = futures_util::stream::poll_fn(move |cx| incoming.poll_recv(cx));
     let mut data = async_graphql::Data::default();
     data.insert(ClientAddress(client_address(&req)));
+    data.insert(super::locale_of(&req));
     let init = {
         let edge = edge.clone().into_inner();
         let connection = connection.clone();
