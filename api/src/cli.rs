@@ -183,7 +183,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         _ => {}
     }
     let settings = Settings::load()?;
-    telemetry::init(settings.log_format);
+    let _telemetry = telemetry::init(settings.log_format);
     match cli.command {
         Command::ExportSchema | Command::CheckSchema { .. } | Command::Config { .. } => {
             unreachable!("answered before configuration is read")

@@ -387,6 +387,14 @@ pub const OTHER_VARIABLES: &[(&str, &str)] = &[
         "the TOML file (default ./carbon-pilots.toml when present)",
     ),
     ("RUST_LOG", "log filter (default info)"),
+    (
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTLP/HTTP collector for traces (and the other standard OTEL_* variables)",
+    ),
+    (
+        "OTEL_SERVICE_NAME",
+        "service name in traces (default carbon-pilots)",
+    ),
 ];
 
 /// The list of settings for `--help`.

@@ -60,7 +60,8 @@ pub enum OperationType {
 }
 
 impl OperationType {
-    fn label(self) -> &'static str {
+    /// `query`, `mutation`, `subscription` or `unknown`.
+    pub fn as_str(self) -> &'static str {
         match self {
             OperationType::Query => "query",
             OperationType::Mutation => "mutation",
@@ -209,14 +210,14 @@ impl Metrics {
             self.operation_seconds
                 .get_or_create(&LatencyLabels {
                     operation: operation.clone(),
-                    r#type: kind.label(),
+                    r#type: kind.as_str(),
                 })
                 .observe(elapsed.as_secs_f64());
         }
         self.operations
             .get_or_create(&OperationLabels {
                 operation,
-                r#type: kind.label(),
+                r#type: kind.as_str(),
                 outcome: outcome.to_owned(),
             })
             .inc();

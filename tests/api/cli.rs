@@ -651,3 +651,112 @@ fn help_names_every_setting_s_variable() {
     let serve = stdout(&carbon_pilots(dir.path(), &["serve", "--help"]));
     assert!(serve.contains("[env: BIND="), "{serve}");
 }
+
+/// The requests a stand-in collector received: path and body.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
+
+/// A stand-in OTLP/HTTP collector on a loopback port: every request body it receives.
+fn collector() -> (String, Received) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = received.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("request line");
+            let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+            let mut length = 0;
+            loop {
+                let mut header = String::new();
+                reader.read_line(&mut header).expect("header");
+                if header.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).expect("body");
+            store.lock().expect("lock").push((path, body));
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    (url, received)
+}
+
+#[actix_web::test]
+async fn traces_go_over_otlp_and_continue_the_callers_traceparent() {
+    let (endpoint, received) = collector();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (server, bind) = serve(
+        dir.path(),
+        &[],
+        &[
+            ("RUST_LOG", "warn"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+            ("OTEL_SERVICE_NAME", "carbon-pilots-under-test"),
+            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+        ],
+    );
+    let client = awc::Client::default();
+    let mut up = false;
+    for _ in 0..300 {
+        if client
+            .get(format!("http://{bind}/healthz"))
+            .send()
+            .await
+            .is_ok()
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server came up");
+    let (trace, parent) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+    let res = client
+        .post(format!("http://{bind}/graphql"))
+        .insert_header(("traceparent", format!("00-{trace}-{parent}-01")))
+        .send_json(&serde_json::json!({"query": "query Health { health }"}))
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 200);
+    let contains = |body: &[u8], needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
+    let trace_bytes = hex::decode(trace).expect("hex");
+    let parent_bytes = hex::decode(parent).expect("hex");
+    let mut found = None;
+    for _ in 0..100 {
+        found = received
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|(_, b)| contains(b, &trace_bytes))
+            .cloned();
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    terminate(server.id());
+    let _ = server.wait_with_output();
+    let (path, body) = found.expect("a span of the caller's trace reached the collector");
+    assert_eq!(path, "/v1/traces");
+    assert!(
+        contains(&body, &parent_bytes),
+        "the caller's span is the parent"
+    );
+    assert!(
+        contains(&body, b"carbon-pilots-under-test"),
+        "OTEL_SERVICE_NAME names the service"
+    );
+    assert!(
+        contains(&body, b"graphql.operation.name") && contains(&body, b"Health"),
+        "the operation's span names it"
+    );
+    assert!(contains(&body, b"POST /graphql"), "the HTTP request's span");
+}

@@ -203,10 +203,23 @@ fn fresh_request_id() -> String {
 #[async_trait::async_trait]
 impl Extension for PerRequest {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        use tracing::Instrument;
         let started = std::time::Instant::now();
-        let mut response = next.run(ctx).await;
+        // A span per operation, inside the HTTP request's (and so the caller's trace).
+        let span = tracing::info_span!(
+            "graphql",
+            graphql.operation.name = tracing::field::Empty,
+            graphql.operation.type = tracing::field::Empty,
+            graphql.outcome = tracing::field::Empty,
+        );
+        let mut response = next.run(ctx).instrument(span.clone()).await;
         let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         localize(seen.locale, &mut response);
+        let kind = seen.kind();
+        let name = seen.operation_name.as_deref().unwrap_or("");
+        span.record("graphql.operation.name", name);
+        span.record("graphql.operation.type", kind.as_str());
+        span.record("graphql.outcome", outcome_code(&response).as_str());
         self.pipeline.metrics.operation(
             seen.operation_name.as_deref(),
             seen.kind(),
