@@ -2,7 +2,7 @@
 //! GraphiQL for a browser. The handlers only read the request; everything that decides whether
 //! an operation runs lives in the pipeline every transport shares.
 
-use super::pipeline::{ClientAddress, EdgeStatus, QueriesOnly, RequestId};
+use super::pipeline::{ClientAddress, EdgeStatus, OperationSlot, QueriesOnly, RequestId};
 use super::{Edge, client_address, error_response};
 use crate::error::{ApiError, ensure_code};
 use actix_web::http::StatusCode;
@@ -162,6 +162,9 @@ async fn run(
         role: viewer.as_ref().map(|v| v.role.as_str()),
         code: None,
     };
+    // The pipeline names the operation from the document when the request does not.
+    let named = OperationSlot::default();
+    request = request.data(named.clone());
     if let Some(viewer) = viewer {
         request = request.data(viewer);
     }
@@ -195,6 +198,9 @@ async fn run(
         }
     };
     outcome.code = Some(super::pipeline::outcome_code(&response));
+    if outcome.operation.is_none() {
+        outcome.operation = named.take();
+    }
     let mut res = HttpResponse::build(status);
     res.extensions_mut().insert(outcome);
     res.content_type(if modern {

@@ -36,6 +36,18 @@ pub struct ClientAddress(pub String);
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// Where the pipeline leaves the operation's name (the request's, or the document's one
+/// operation's) for the transport's access log.
+#[derive(Debug, Clone, Default)]
+pub struct OperationSlot(Arc<Mutex<Option<String>>>);
+
+impl OperationSlot {
+    /// The name left here, if any.
+    pub fn take(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
 /// Marks a request that may only run a query (GraphQL over HTTP's GET).
 #[derive(Debug, Clone, Copy)]
 pub struct QueriesOnly;
@@ -146,6 +158,8 @@ struct Seen {
     kind: Option<OperationType>,
     /// The language messages are written in.
     locale: crate::i18n::Locale,
+    /// Where the transport wants the operation's name.
+    slot: Option<OperationSlot>,
 }
 
 impl Seen {
@@ -215,6 +229,9 @@ impl Extension for PerRequest {
         let mut response = next.run(ctx).instrument(span.clone()).await;
         let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         localize(seen.locale, &mut response);
+        if let Some(slot) = &seen.slot {
+            *slot.0.lock().unwrap_or_else(|p| p.into_inner()) = seen.operation_name.clone();
+        }
         let kind = seen.kind();
         let name = seen.operation_name.as_deref().unwrap_or("");
         span.record("graphql.operation.name", name);
@@ -312,6 +329,7 @@ impl Extension for PerRequest {
         {
             let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
             seen.operation_name = request.operation_name.clone();
+            seen.slot = get::<OperationSlot>(&request.data).cloned();
             seen.queries_only = get::<QueriesOnly>(&request.data).is_some();
             seen.viewer = viewer;
         }
