@@ -17,6 +17,10 @@ trap 'rm -rf "$SCRATCH"' EXIT
 cp -r "$SHARED" "$SCRATCH/bench"
 chmod -R u+w "$SCRATCH/bench"
 cp "$REPO"/bench/queries/*.graphql "$SCRATCH/bench/project/queries/"
+# `token` checks an applicant's organisation against the database it is configured with (as the
+# server would): mint the bench's tokens against the bench's PostgreSQL, which holds it.
+sed -i 's|^TOK() { JWT_SECRET=|TOK() { DATABASE_URL=$CP_PGURL JWT_SECRET=|' "$SCRATCH/bench/project/setup.sh"
+grep -q '^TOK() { DATABASE_URL=' "$SCRATCH/bench/project/setup.sh" || { echo "setup.sh changed: mint tokens against CP_PGURL" >&2; exit 1; }
 # A data set generated earlier (deterministic: same arguments, same files) is reused.
 if [ -n "${BENCH_DATA_OUT:-}" ] && [ -d "$BENCH_DATA_OUT" ]; then
   rm -rf "$SCRATCH/bench/data/out"; ln -s "$BENCH_DATA_OUT" "$SCRATCH/bench/data/out"
