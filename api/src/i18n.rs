@@ -5,8 +5,8 @@
 //! English is the source. The zh-CN catalogue (`api/i18n/zh-CN.toml`) holds a label per error
 //! code and enum value, and each message template as the code writes it (`{}` and `{name}` for
 //! the parts that vary) with its translation. A message is translated by the template it
-//! matches, its varying parts carried over; a message no template matches (async-graphql's own
-//! validation messages) is prefixed with its code's label. Messages are localised in the
+//! matches, its varying parts carried over; a message no template matches (the rarer of
+//! async-graphql's own validation and parse messages) is prefixed with its code's label. Messages are localised in the
 //! request pipeline for every GraphQL transport, and at the edge for errors answered before
 //! it, so the language holds on every path.
 
@@ -160,7 +160,13 @@ impl Catalogue {
             let values: Vec<&str> = (1..caps.len())
                 .map(|i| caps.get(i).map_or("", |m| m.as_str()))
                 .collect();
-            let values: Vec<&str> = values.iter().map(|v| self.term(v)).collect();
+            // A part may itself be a message (async-graphql's "Did you mean …?"); each part is
+            // shorter than the message, so this ends.
+            let values: Vec<String> = values
+                .iter()
+                .map(|v| self.translate(v).unwrap_or_else(|| self.term(v).to_owned()))
+                .collect();
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
             Some(fill(&t.zh, &t.slots, &values))
         })
     }
@@ -379,7 +385,12 @@ mod tests {
                 None,
                 "Unknown field \"nope\" on type \"Query\"."
             ),
-            "输入有误：Unknown field \"nope\" on type \"Query\"."
+            "类型“Query”没有字段“nope”。"
+        );
+        assert_eq!(
+            zh("BAD_USER_INPUT", None, "Parse error at 1:3"),
+            "输入有误：Parse error at 1:3",
+            "a message no template matches keeps its words behind its code's label"
         );
         assert_eq!(
             message(Locale::En, "NOT_FOUND", None, "pilot not found"),
