@@ -215,6 +215,29 @@ async fn messages_follow_accept_language_on_every_path() {
         msg["payload"]["errors"][0]["message"], "未找到试点",
         "{msg}"
     );
+
+    // Or by `Accept-Language` in `connection_init`, for clients that cannot set headers.
+    let mut socket = crate::subscription::open(
+        &app,
+        json!({"Authorization": format!("Bearer {t}"), "Accept-Language": "zh-CN"}),
+    )
+    .await;
+    let ack = next_json(&mut socket, Duration::from_secs(10))
+        .await
+        .expect("ack");
+    assert_eq!(ack["type"], "connection_ack");
+    send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe", "payload": payload}),
+    )
+    .await;
+    let msg = next_json(&mut socket, Duration::from_secs(10))
+        .await
+        .expect("answer");
+    assert_eq!(
+        msg["payload"]["errors"][0]["message"], "未找到试点",
+        "{msg}"
+    );
 }
 
 #[test]

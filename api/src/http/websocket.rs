@@ -83,12 +83,20 @@ pub async fn subscriptions(
                     "connection_init needs an Authorization".into(),
                 )),
             };
+            // A client that cannot set the upgrade request's headers names its language here.
+            let language = ["Accept-Language", "acceptLanguage"]
+                .iter()
+                .find_map(|k| payload.get(*k).and_then(|v| v.as_str()))
+                .map(|l| crate::i18n::Locale::negotiate(Some(l)));
             let mut conn = connection.lock().unwrap_or_else(|p| p.into_inner());
             match viewer {
                 Ok(viewer) => {
                     conn.expires_at = viewer.expires_at;
                     let mut data = async_graphql::Data::default();
                     data.insert(viewer);
+                    if let Some(locale) = language {
+                        data.insert(locale);
+                    }
                     Ok(data)
                 }
                 Err(e) => {
