@@ -499,24 +499,23 @@ fn check_schema(released: &std::path::Path, declared: &std::path::Path) -> anyho
 fn check_config() -> anyhow::Result<()> {
     let check = Settings::check(|key| std::env::var(key).ok().filter(|v| !v.is_empty()));
     let mut problems = check.problems;
-    if let Some(settings) = &check.settings {
-        // What `serve` would read at start besides the values themselves.
-        if let Err(e) = TokenVerifier::new(&settings.jwt) {
-            problems.push(format!("token keys: {e:#}"));
-        }
-        if problems.is_empty()
-            && let Err(e) = crate::http::pipeline::Pipeline::new(settings.limits.clone())
-        {
-            problems.push(format!("PERSISTED_MANIFEST: {e:#}"));
-        }
-        if let crate::config::SecretSource::Generated { path, .. } = &settings.secret_source
-            && settings.jwt.secret.expose().is_empty()
-        {
-            println!(
-                "# no JWT secret yet: `serve` will generate {}",
-                path.display()
-            );
-        }
+    let settings = &check.settings;
+    // What `serve` would read at start besides the values themselves.
+    if let Err(e) = TokenVerifier::new(&settings.jwt) {
+        problems.push(format!("token keys: {e:#}"));
+    }
+    if problems.is_empty()
+        && let Err(e) = crate::http::pipeline::Pipeline::new(settings.limits.clone())
+    {
+        problems.push(format!("PERSISTED_MANIFEST: {e:#}"));
+    }
+    if let crate::config::SecretSource::Generated { path, .. } = &settings.secret_source
+        && settings.jwt.secret.expose().is_empty()
+    {
+        println!(
+            "# no JWT secret yet: `serve` will generate {}",
+            path.display()
+        );
     }
     let source_width = check.values.iter().map(|v| v.0.len()).max().unwrap_or(0);
     for (var, value, source) in &check.values {

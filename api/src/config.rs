@@ -513,7 +513,7 @@ const FILE: &str = "configuration file";
 pub struct Check {
     pub values: Vec<(String, String, String)>,
     pub problems: Vec<String>,
-    pub settings: Option<Settings>,
+    pub settings: Settings,
 }
 
 /// Whether reading the settings may write the generated secret when there is none.
@@ -533,14 +533,13 @@ impl Settings {
     /// problem found is in the error.
     pub fn from_lookup(env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let check = Self::read(&env, Secrets::Create);
-        match check.settings {
-            Some(s) if check.problems.is_empty() => Ok(s),
-            _ => anyhow::bail!(
-                "the configuration has {} problem(s):\n  {}",
-                check.problems.len(),
-                check.problems.join("\n  ")
-            ),
-        }
+        anyhow::ensure!(
+            check.problems.is_empty(),
+            "the configuration has {} problem(s):\n  {}",
+            check.problems.len(),
+            check.problems.join("\n  ")
+        );
+        Ok(check.settings)
     }
 
     /// Reads and checks the configuration without changing anything (no secret is
@@ -673,7 +672,7 @@ impl Settings {
         secrets: Secrets,
         secret_from: Option<&str>,
         problems: &mut Vec<String>,
-    ) -> Option<Settings> {
+    ) -> Settings {
         let mut problem = |p: String| problems.push(p);
         let data_dir = raw.data_dir.unwrap_or_else(|| "data".into());
         let database_url = raw.database_url.unwrap_or_else(|| {
@@ -850,7 +849,7 @@ impl Settings {
             allow_hs256: raw.jwt_allow_hs256.unwrap_or(!jwt.has_identity_provider()),
             ..jwt
         };
-        Some(Settings {
+        Settings {
             jwt,
             limits,
             pool: crate::db::PoolSettings {
@@ -865,7 +864,7 @@ impl Settings {
             bind: raw.bind.unwrap_or_else(|| DEFAULT_BIND.to_owned()),
             log_format: raw.log_format.unwrap_or_default(),
             workers: raw.workers,
-        })
+        }
     }
 }
 

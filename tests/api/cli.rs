@@ -200,6 +200,22 @@ fn serve(
     (cmd.spawn().expect("serve"), bind)
 }
 
+/// Waits (up to 30 s) for a `serve` on `bind` to answer `/healthz`.
+async fn wait_until_up(client: &awc::Client, bind: &str) {
+    for _ in 0..300 {
+        if client
+            .get(format!("http://{bind}/healthz"))
+            .send()
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the server on {bind} did not come up");
+}
+
 #[actix_web::test]
 async fn a_sandbox_reads_its_clock_file_on_every_request_and_says_so() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -371,20 +387,7 @@ async fn every_request_writes_one_access_line_under_the_clients_request_id() {
         &[("LOG_FORMAT", "json"), ("RUST_LOG", "info")],
     );
     let client = awc::Client::default();
-    let mut up = false;
-    for _ in 0..300 {
-        if client
-            .get(format!("http://{bind}/healthz"))
-            .send()
-            .await
-            .is_ok()
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(up, "the server came up");
+    wait_until_up(&client, &bind).await;
     let ask = |id: &'static str| {
         client
             .post(format!("http://{bind}/graphql"))
@@ -705,20 +708,7 @@ async fn traces_go_over_otlp_and_continue_the_callers_traceparent() {
         ],
     );
     let client = awc::Client::default();
-    let mut up = false;
-    for _ in 0..300 {
-        if client
-            .get(format!("http://{bind}/healthz"))
-            .send()
-            .await
-            .is_ok()
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(up, "the server came up");
+    wait_until_up(&client, &bind).await;
     let (trace, parent) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
     let res = client
         .post(format!("http://{bind}/graphql"))

@@ -122,14 +122,7 @@ pub async fn verify_all(
     to: Option<i64>,
 ) -> ApiResult<Verification> {
     let start = from.unwrap_or(1).max(1);
-    let head: Option<i64> = audit_event::Entity::find()
-        .select_only()
-        .column_as(audit_event::Column::Seq.max(), "head")
-        .into_tuple()
-        .one(db)
-        .await?
-        .flatten();
-    let head = head.unwrap_or(0);
+    let head = super::chain::head(db).await?;
     if let Some(to) = to
         && to < start
     {

@@ -4,7 +4,7 @@
 
 use super::pipeline::{ClientAddress, EdgeStatus, OperationSlot, QueriesOnly, RequestId};
 use super::{Edge, client_address, error_response};
-use crate::error::{ApiError, ensure_code};
+use crate::error::ApiError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
@@ -168,8 +168,7 @@ async fn run(
     if let Some(viewer) = viewer {
         request = request.data(viewer);
     }
-    let mut response = edge.schema.execute(request).await;
-    response.errors = response.errors.into_iter().map(ensure_code).collect();
+    let response = edge.schema.execute(request).await;
     // A response without data whose errors point at no field could not run at all.
     let not_run = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

@@ -232,15 +232,17 @@ impl Extension for PerRequest {
         if let Some(slot) = &seen.slot {
             *slot.0.lock().unwrap_or_else(|p| p.into_inner()) = seen.operation_name.clone();
         }
-        let kind = seen.kind();
-        let name = seen.operation_name.as_deref().unwrap_or("");
-        span.record("graphql.operation.name", name);
+        let (kind, outcome) = (seen.kind(), outcome_code(&response));
+        span.record(
+            "graphql.operation.name",
+            seen.operation_name.as_deref().unwrap_or(""),
+        );
         span.record("graphql.operation.type", kind.as_str());
-        span.record("graphql.outcome", outcome_code(&response).as_str());
+        span.record("graphql.outcome", outcome.as_str());
         self.pipeline.metrics.operation(
             seen.operation_name.as_deref(),
-            seen.kind(),
-            &outcome_code(&response),
+            kind,
+            &outcome,
             Some(started.elapsed()),
         );
         response
