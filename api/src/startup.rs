@@ -3,8 +3,7 @@
 
 use crate::auth::jwt::TokenVerifier;
 use crate::config::Limits;
-use crate::graphql::build_schema;
-use crate::http::pipeline::Pipeline;
+use crate::http::pipeline::{Gateway, Pipeline};
 use crate::http::{Edge, access, export, graphiql, graphql, health, websocket};
 use crate::state::AppState;
 use actix_web::dev::{Server, Service};
@@ -34,7 +33,7 @@ impl Application {
         let origins = limits.cors_allowed_origins.clone();
         let pipeline = Arc::new(Pipeline::new(limits)?);
         let edge = web::Data::new(Edge {
-            schema: build_schema(state.clone(), pipeline.clone()),
+            gateway: Gateway::new(state.clone(), pipeline.clone()),
             verifier: Arc::new(verifier),
             state,
             pipeline,

@@ -1,5 +1,6 @@
 //! Schema assembly: the query roots of each domain merged into one, the `Node` interface,
-//! per-request loaders, the cost model, and the request pipeline installed as an extension.
+//! per-request loaders and the cost model. The request pipeline wraps the schema
+//! (`crate::http::pipeline::Gateway`).
 
 pub mod compat;
 pub mod context;
@@ -10,10 +11,11 @@ pub mod nulls;
 pub mod pagination;
 pub mod scalars;
 
-use crate::http::pipeline::{Pipeline, PipelineExtension};
+use crate::config::Limits;
+use crate::http::pipeline::EventBudget;
 use crate::state::AppState;
+use async_graphql::registry::Registry;
 use async_graphql::{MergedObject, MergedSubscription, Schema};
-use std::sync::Arc;
 
 /// The query root: every domain contributes its own fields.
 #[derive(MergedObject, Default)]
@@ -51,26 +53,33 @@ pub struct Subscription(crate::workflow::resolvers::WorkflowSubscription);
 /// The executable schema.
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
-/// Builds the schema around the shared state, with the request pipeline every transport
-/// shares and its limits.
-pub fn build_schema(state: AppState, pipeline: Arc<Pipeline>) -> AppSchema {
-    let limits = pipeline.limits.clone();
-    let builder = Schema::build(
+/// Builds the schema around the shared state with the configured limits; the request
+/// pipeline wraps it ([`crate::http::pipeline::Gateway`]). `events`: the extension the schema
+/// that runs subscriptions carries inside their streams.
+pub fn build_schema(state: AppState, limits: &Limits, events: Option<EventBudget>) -> AppSchema {
+    let mut builder = Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
     )
     .data(state)
-    .extension(PipelineExtension(pipeline))
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(64)
     .limit_directives(10);
+    if let Some(events) = events {
+        builder = builder.extension(events);
+    }
     if limits.introspection {
         builder.finish()
     } else {
         builder.disable_introspection().finish()
     }
+}
+
+/// The schema's output types, as null propagation reads them outside the executor.
+pub fn registry() -> Registry {
+    nulls::registry::<Query, Mutation, Subscription>()
 }
 
 /// The published contract, as checked in at `schema.graphql`.

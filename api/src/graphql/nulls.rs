@@ -7,7 +7,21 @@
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::registry::Registry;
-use async_graphql::{Name, PathSegment, Response, Value};
+use async_graphql::{Name, ObjectType, PathSegment, Response, SubscriptionType, Value};
+
+/// The output types of a schema with these roots, as [`propagate`] reads them.
+pub fn registry<Q: ObjectType, M: ObjectType, S: SubscriptionType>() -> Registry {
+    let mut registry = Registry {
+        query_type: Q::type_name().into_owned(),
+        mutation_type: Some(M::type_name().into_owned()),
+        subscription_type: Some(S::type_name().into_owned()),
+        ..Registry::default()
+    };
+    Q::create_type_info(&mut registry);
+    M::create_type_info(&mut registry);
+    S::create_type_info(&mut registry);
+    registry
+}
 
 /// One step of an error's path with the declared type of the position it names.
 struct Position {
@@ -201,11 +215,9 @@ pub fn propagate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Limits;
-    use crate::http::pipeline::{Pipeline, PipelineExtension};
+    use crate::http::pipeline::EventBudget;
     use async_graphql::{EmptyMutation, Object, Schema, Subscription};
     use futures_util::{Stream, StreamExt};
-    use std::sync::Arc;
 
     struct Inner;
     #[Object]
@@ -243,16 +255,22 @@ mod tests {
         }
     }
 
-    /// A small schema behind the real request pipeline, which applies [`propagate`].
+    /// A small schema; queries get [`propagate`] as the gateway applies it, subscription
+    /// events through the pipeline's [`EventBudget`].
     fn schema() -> Schema<Query, EmptyMutation, Events> {
-        let pipeline = Arc::new(Pipeline::new(Limits::default()).expect("pipeline"));
         Schema::build(Query, EmptyMutation, Events)
-            .extension(PipelineExtension(pipeline))
+            .extension(EventBudget(std::time::Duration::from_secs(5)))
             .finish()
     }
 
     async fn run(query: &str) -> serde_json::Value {
-        let response = schema().execute(query).await;
+        let mut response = Schema::build(Query, EmptyMutation, Events)
+            .finish()
+            .execute(query)
+            .await;
+        let doc = async_graphql::parser::parse_query(query).expect("parses");
+        let registry = registry::<Query, EmptyMutation, Events>();
+        propagate(&registry, &doc, None, &mut response);
         response.data.into_json().expect("json")
     }
 

@@ -168,7 +168,7 @@ async fn run(
     if let Some(viewer) = viewer {
         request = request.data(viewer);
     }
-    let response = edge.schema.execute(request).await;
+    let response = async_graphql::Executor::execute(&edge.gateway, request).await;
     // A response without data whose errors point at no field could not run at all.
     let not_run = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

@@ -18,7 +18,6 @@ pub mod websocket;
 use crate::auth::jwt::TokenVerifier;
 use crate::auth::{self, Viewer};
 use crate::error::ApiError;
-use crate::graphql::AppSchema;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -29,7 +28,8 @@ use std::sync::Arc;
 
 /// What every handler of the edge shares.
 pub struct Edge {
-    pub schema: AppSchema,
+    /// The request pipeline around the schema: every transport runs its operations here.
+    pub gateway: pipeline::Gateway,
     pub verifier: Arc<TokenVerifier>,
     pub state: AppState,
     pub pipeline: Arc<Pipeline>,

@@ -1,7 +1,12 @@
 //! The request pipeline every GraphQL operation crosses, whichever transport brought it: POST,
-//! GET and each operation of a WebSocket connection run through the same async-graphql
-//! extension, so the safelist, the shape limits, the rate limit, authorisation before
+//! GET and each operation of a WebSocket connection are handed to the same executor,
+//! [`Gateway`], so the safelist, the shape limits, the rate limit, authorisation before
 //! validation, the character rule, the time limit and the request id hold on every path.
+//!
+//! The pipeline wraps the schema rather than being an async-graphql extension: a schema with
+//! an extension puts a boxed hook and a type lookup on every field it resolves, a tenth of a
+//! list page's CPU. Only the schema that runs subscriptions carries one, [`EventBudget`], for
+//! what must happen inside the stream (each event's time limit and null propagation).
 //!
 //! Order of refusal: an expired token (`UNAUTHENTICATED`), the rate limit (`RATE_LIMITED`), the
 //! safelist (`FORBIDDEN`), then after parsing the shape limits, a mutation the caller's role may
@@ -14,19 +19,22 @@ use super::ratelimit::{Key, RateLimiter};
 use crate::auth::{Viewer, permissions};
 use crate::config::Limits;
 use crate::error::ApiError;
+use crate::graphql::AppSchema;
 use crate::graphql::loaders::Loaders;
 use crate::metrics::{self, Metrics};
 use crate::state::AppState;
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
-    NextRequest, NextSubscribe,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
 };
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use async_graphql::{Request, Response, ServerError, ServerResult, Variables};
+use async_graphql::registry::Registry;
+use async_graphql::{Data, Executor, Request, Response, ServerError, ServerResult, Variables};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use std::any::TypeId;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// The client address of the connection a request came over (anonymous rate budget).
 #[derive(Debug, Clone)]
@@ -98,6 +106,11 @@ impl Pipeline {
         })
     }
 
+    /// How long one operation (or one event of a subscription) may run.
+    fn budget(&self) -> Duration {
+        Duration::from_millis(self.limits.request_timeout_ms.max(1))
+    }
+
     /// Charges one request to `key`'s budget.
     pub fn charge(&self, key: Key) -> Result<(), ServerError> {
         self.limiter.check(key).map_err(|retry_after_secs| {
@@ -133,27 +146,40 @@ pub fn outcome_code(response: &Response) -> String {
         )
 }
 
-/// The extension factory installed on the schema.
-#[derive(Debug, Clone)]
-pub struct PipelineExtension(pub Arc<Pipeline>);
-
-impl ExtensionFactory for PipelineExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PerRequest {
-            pipeline: self.0.clone(),
-            seen: Arc::new(Mutex::new(Seen::default())),
-        })
+/// Runs one execution under the time limit; an answer with errors gets GraphQL's null
+/// propagation (`query`: the document's text, parsed again only then).
+async fn within_budget(
+    budget: Duration,
+    registry: &Registry,
+    query: &str,
+    operation_name: Option<&str>,
+    execution: impl std::future::Future<Output = Response>,
+) -> Response {
+    match tokio::time::timeout(budget, execution).await {
+        Ok(mut response) => {
+            if !response.errors.is_empty()
+                && let Ok(doc) = async_graphql::parser::parse_query(query)
+            {
+                crate::graphql::nulls::propagate(registry, &doc, operation_name, &mut response);
+            }
+            response
+        }
+        Err(_) => {
+            tracing::warn!(
+                timeout_ms = budget.as_millis() as u64,
+                "operation timed out"
+            );
+            Response::from_errors(vec![refusal(ApiError::internal("request timed out"), 503)])
+        }
     }
 }
 
-/// What `prepare_request` learned, for the later hooks of the same request.
+/// What the pipeline learned of one operation before it ran.
 #[derive(Debug, Default)]
 struct Seen {
     operation_name: Option<String>,
-    viewer: Option<Viewer>,
-    queries_only: bool,
     /// The query text, parsed again for null propagation only when a response has errors.
-    query: Option<String>,
+    query: String,
     /// The kind of the operation that runs, once parsed.
     kind: Option<OperationType>,
     /// The language messages are written in.
@@ -173,17 +199,11 @@ impl Seen {
     }
 }
 
-/// One request's pass through the pipeline.
-struct PerRequest {
-    pipeline: Arc<Pipeline>,
-    seen: Arc<Mutex<Seen>>,
-}
-
 /// A subscription's place in the metrics: active while it lives, counted at its first answer
 /// (or at its end, when it had none).
 struct SubscriptionWatch {
     metrics: Arc<Metrics>,
-    seen: Arc<Mutex<Seen>>,
+    operation_name: Option<String>,
     counted: bool,
     _active: metrics::ActiveSubscription,
 }
@@ -193,9 +213,12 @@ impl SubscriptionWatch {
         if std::mem::replace(&mut self.counted, true) {
             return;
         }
-        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        self.metrics
-            .operation(seen.operation_name.as_deref(), seen.kind(), outcome, None);
+        self.metrics.operation(
+            self.operation_name.as_deref(),
+            metrics::OperationType::Subscription,
+            outcome,
+            None,
+        );
     }
 }
 
@@ -205,7 +228,7 @@ impl Drop for SubscriptionWatch {
     }
 }
 
-fn get<T: 'static>(data: &async_graphql::Data) -> Option<&T> {
+fn get<T: 'static>(data: &Data) -> Option<&T> {
     data.get(&TypeId::of::<T>())
         .and_then(|d| d.downcast_ref::<T>())
 }
@@ -214,78 +237,64 @@ fn fresh_request_id() -> String {
     hex::encode(rand::random::<[u8; 16]>())
 }
 
-#[async_trait::async_trait]
-impl Extension for PerRequest {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        use tracing::Instrument;
-        let started = std::time::Instant::now();
-        // A span per operation, inside the HTTP request's (and so the caller's trace).
-        let span = tracing::info_span!(
-            "graphql",
-            graphql.operation.name = tracing::field::Empty,
-            graphql.operation.type = tracing::field::Empty,
-            graphql.outcome = tracing::field::Empty,
-        );
-        let mut response = next.run(ctx).instrument(span.clone()).await;
-        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        localize(seen.locale, &mut response);
-        if let Some(slot) = &seen.slot {
-            *slot.0.lock().unwrap_or_else(|p| p.into_inner()) = seen.operation_name.clone();
-        }
-        let (kind, outcome) = (seen.kind(), outcome_code(&response));
-        span.record(
-            "graphql.operation.name",
-            seen.operation_name.as_deref().unwrap_or(""),
-        );
-        span.record("graphql.operation.type", kind.as_str());
-        span.record("graphql.outcome", outcome.as_str());
-        self.pipeline.metrics.operation(
-            seen.operation_name.as_deref(),
-            kind,
-            &outcome,
-            Some(started.elapsed()),
-        );
-        response
+/// A span per operation, inside the HTTP request's (and so the caller's trace).
+fn operation_span() -> tracing::Span {
+    tracing::info_span!(
+        "graphql",
+        graphql.operation.name = tracing::field::Empty,
+        graphql.operation.type = tracing::field::Empty,
+        graphql.outcome = tracing::field::Empty,
+    )
+}
+
+/// The executor every transport hands its operations to: the pipeline around the schema.
+#[derive(Clone)]
+pub struct Gateway(Arc<GatewayInner>);
+
+struct GatewayInner {
+    /// Runs queries and mutations; no extension.
+    schema: AppSchema,
+    /// Runs subscriptions, with [`EventBudget`] inside their streams.
+    streaming: AppSchema,
+    /// The schema's types, for null propagation.
+    registry: Registry,
+    pipeline: Arc<Pipeline>,
+    state: AppState,
+}
+
+impl Gateway {
+    /// The pipeline around the application's schema.
+    pub fn new(state: AppState, pipeline: Arc<Pipeline>) -> Self {
+        let limits = &pipeline.limits;
+        let budget = EventBudget(pipeline.budget());
+        Gateway(Arc::new(GatewayInner {
+            schema: crate::graphql::build_schema(state.clone(), limits, None),
+            streaming: crate::graphql::build_schema(state.clone(), limits, Some(budget)),
+            registry: crate::graphql::registry(),
+            pipeline,
+            state,
+        }))
     }
 
-    fn subscribe<'s>(
+    /// The pipeline's checks before anything runs, in the order of refusal (see the module's
+    /// documentation). Returns the request ready for the schema, parsed.
+    fn admit(
         &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        let mut watch = SubscriptionWatch {
-            metrics: self.pipeline.metrics.clone(),
-            seen: self.seen.clone(),
-            counted: false,
-            _active: self.pipeline.metrics.subscription_started(),
-        };
-        let seen = self.seen.clone();
-        next.run(ctx, stream)
-            .map(move |mut response| {
-                watch.count(&outcome_code(&response));
-                let locale = seen.lock().unwrap_or_else(|p| p.into_inner()).locale;
-                localize(locale, &mut response);
-                response
-            })
-            .boxed()
-    }
-
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
         mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
+        session: Option<&Data>,
+        seen: &mut Seen,
+    ) -> Result<Request, ServerError> {
+        let pipeline = &self.0.pipeline;
         // The language of every message from here on, refusals included.
-        self.seen.lock().unwrap_or_else(|p| p.into_inner()).locale =
-            get::<crate::i18n::Locale>(&request.data)
-                .or_else(|| get::<crate::i18n::Locale>(ctx.session_data))
-                .copied()
-                .unwrap_or_default();
+        seen.locale = get::<crate::i18n::Locale>(&request.data)
+            .or_else(|| session.and_then(get::<crate::i18n::Locale>))
+            .copied()
+            .unwrap_or_default();
+        seen.operation_name = request.operation_name.clone();
+        seen.slot = get::<OperationSlot>(&request.data).cloned();
         // The request's own viewer (HTTP) or the connection's (WebSocket).
         let viewer = get::<Viewer>(&request.data)
-            .or_else(|| get::<Viewer>(ctx.session_data))
+            .or_else(|| session.and_then(get::<Viewer>))
             .cloned();
         if let Some(v) = &viewer
             && v.is_expired(chrono::Utc::now())
@@ -299,13 +308,13 @@ impl Extension for PerRequest {
             Some(v) => Key::Subject(v.sub.clone()),
             None => Key::Address(
                 get::<ClientAddress>(&request.data)
-                    .or_else(|| get::<ClientAddress>(ctx.session_data))
+                    .or_else(|| session.and_then(get::<ClientAddress>))
                     .map(|a| a.0.clone())
                     .unwrap_or_default(),
             ),
         };
-        self.pipeline.charge(key)?;
-        match &self.pipeline.safelist {
+        pipeline.charge(key)?;
+        match &pipeline.safelist {
             Some(list) => list.admit(&mut request).map_err(|e| refusal(e, 403))?,
             None if super::persisted::named(&request).is_some() => {
                 return Err(refusal(super::persisted::no_manifest(), 400));
@@ -319,53 +328,26 @@ impl Extension for PerRequest {
             v.request_id = Some(request_id.clone());
             v
         });
-        if let Some(v) = &viewer {
-            request.data.insert(v.clone());
+        let role = viewer.as_ref().map(|v| v.role);
+        if let Some(v) = viewer {
+            request.data.insert(v);
         }
         request.data.insert(RequestId(request_id));
-        if get::<Loaders>(&request.data).is_none()
-            && let Some(state) = ctx.data_opt::<AppState>()
-        {
-            request.data.insert(Loaders::new(&state.db));
+        if get::<Loaders>(&request.data).is_none() {
+            request.data.insert(Loaders::new(&self.0.state.db));
         }
-        {
-            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-            seen.operation_name = request.operation_name.clone();
-            seen.slot = get::<OperationSlot>(&request.data).cloned();
-            seen.queries_only = get::<QueriesOnly>(&request.data).is_some();
-            seen.viewer = viewer;
-        }
-        next.run(ctx, request).await
-    }
+        let queries_only = get::<QueriesOnly>(&request.data).is_some();
 
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        let (operation_name, queries_only, role) = {
-            let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-            (
-                seen.operation_name.clone(),
-                seen.queries_only,
-                seen.viewer.as_ref().map(|v| v.role),
-            )
-        };
-        limits::check_document(&doc, &self.pipeline.limits).map_err(|e| refusal(e, 400))?;
-        let selected = limits::selected_operation(&doc, operation_name.as_deref());
+        let doc = async_graphql::parser::parse_query(&request.query).map_err(ServerError::from)?;
+        limits::check_document(&doc, &pipeline.limits).map_err(|e| refusal(e, 400))?;
+        let selected = limits::selected_operation(&doc, request.operation_name.as_deref());
+        // The operation as metrics name it: by the request's name, or the document's one.
+        seen.kind = selected.map(|op| op.ty);
+        if seen.operation_name.is_none()
+            && let DocumentOperations::Multiple(named) = &doc.operations
+            && named.len() == 1
         {
-            // The operation as metrics name it: by the request's name, or the document's one.
-            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-            seen.kind = selected.map(|op| op.ty);
-            if seen.operation_name.is_none()
-                && let DocumentOperations::Multiple(named) = &doc.operations
-                && named.len() == 1
-            {
-                seen.operation_name = named.keys().next().map(|n| n.to_string());
-            }
+            seen.operation_name = named.keys().next().map(|n| n.to_string());
         }
         if queries_only && selected.is_some_and(|op| op.ty != OperationType::Query) {
             return Err(refusal(
@@ -389,9 +371,154 @@ impl Extension for PerRequest {
                 }
             }
         }
-        crate::input::check_document_text(&doc, variables).map_err(plain)?;
-        self.seen.lock().unwrap_or_else(|p| p.into_inner()).query = Some(query.to_owned());
-        Ok(doc)
+        crate::input::check_document_text(&doc, &request.variables).map_err(plain)?;
+        seen.query = request.query.clone();
+        request.set_parsed_query(doc);
+        Ok(request)
+    }
+
+    /// Runs an admitted query or mutation under the time limit (with the WebSocket
+    /// connection's data, when it came over one).
+    async fn run(&self, request: Request, session: Option<Arc<Data>>, seen: &Seen) -> Response {
+        let inner = &self.0;
+        let operation_name = request.operation_name.clone();
+        let execution = async move {
+            match session {
+                Some(session) => inner
+                    .schema
+                    .execute_stream_with_session_data(request, session)
+                    .next()
+                    .await
+                    .unwrap_or_else(|| Response::new(async_graphql::Value::Null)),
+                None => inner.schema.execute(request).await,
+            }
+        };
+        within_budget(
+            inner.pipeline.budget(),
+            &inner.registry,
+            &seen.query,
+            operation_name.as_deref(),
+            execution,
+        )
+        .await
+    }
+
+    /// What every answer gets on its way out: codes and language for its errors, the
+    /// operation's name for the access log, the span's fields and the metrics.
+    fn finish(&self, seen: &Seen, span: &tracing::Span, started: Instant, response: &mut Response) {
+        localize(seen.locale, response);
+        if let Some(slot) = &seen.slot {
+            *slot.0.lock().unwrap_or_else(|p| p.into_inner()) = seen.operation_name.clone();
+        }
+        let (kind, outcome) = (seen.kind(), outcome_code(response));
+        span.record(
+            "graphql.operation.name",
+            seen.operation_name.as_deref().unwrap_or(""),
+        );
+        span.record("graphql.operation.type", kind.as_str());
+        span.record("graphql.outcome", outcome.as_str());
+        self.0.pipeline.metrics.operation(
+            seen.operation_name.as_deref(),
+            kind,
+            &outcome,
+            Some(started.elapsed()),
+        );
+    }
+}
+
+impl Executor for Gateway {
+    async fn execute(&self, request: Request) -> Response {
+        let (started, span) = (Instant::now(), operation_span());
+        let mut seen = Seen::default();
+        let mut response = match self.admit(request, None, &mut seen) {
+            Ok(request) => {
+                self.run(request, None, &seen)
+                    .instrument(span.clone())
+                    .await
+            }
+            Err(e) => Response::from_errors(vec![e]),
+        };
+        self.finish(&seen, &span, started, &mut response);
+        response
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let this = self.clone();
+        let (started, span) = (Instant::now(), operation_span());
+        let mut seen = Seen::default();
+        let request = match this.admit(request, session.as_deref(), &mut seen) {
+            Ok(request) => request,
+            Err(e) => {
+                let mut response = Response::from_errors(vec![e]);
+                this.finish(&seen, &span, started, &mut response);
+                return futures_util::stream::once(async move { response }).boxed();
+            }
+        };
+        if seen.kind != Some(OperationType::Subscription) {
+            // A query or mutation over a WebSocket: one answer, as over HTTP.
+            return futures_util::stream::once(async move {
+                let mut response = this
+                    .run(request, session, &seen)
+                    .instrument(span.clone())
+                    .await;
+                this.finish(&seen, &span, started, &mut response);
+                response
+            })
+            .boxed();
+        }
+        let mut watch = SubscriptionWatch {
+            metrics: this.0.pipeline.metrics.clone(),
+            operation_name: seen.operation_name.clone(),
+            counted: false,
+            _active: this.0.pipeline.metrics.subscription_started(),
+        };
+        let locale = seen.locale;
+        this.0
+            .streaming
+            .execute_stream_with_session_data(request, session.unwrap_or_default())
+            .map(move |mut response| {
+                watch.count(&outcome_code(&response));
+                localize(locale, &mut response);
+                response
+            })
+            .boxed()
+    }
+}
+
+/// Each event of a subscription runs under the time limit and gets null propagation, as a
+/// query's answer does. Installed only on the schema that runs subscriptions.
+#[derive(Debug, Clone, Copy)]
+pub struct EventBudget(pub Duration);
+
+impl ExtensionFactory for EventBudget {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(EventBudgetHook {
+            budget: self.0,
+            query: Mutex::default(),
+        })
+    }
+}
+
+struct EventBudgetHook {
+    budget: Duration,
+    query: Mutex<String>,
+}
+
+#[async_trait::async_trait]
+impl Extension for EventBudgetHook {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        query.clone_into(&mut self.query.lock().unwrap_or_else(|p| p.into_inner()));
+        next.run(ctx, query, variables).await
     }
 
     async fn execute(
@@ -400,35 +527,75 @@ impl Extension for PerRequest {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        let budget =
-            std::time::Duration::from_millis(self.pipeline.limits.request_timeout_ms.max(1));
-        match tokio::time::timeout(budget, next.run(ctx, operation_name)).await {
-            Ok(mut response) => {
-                if !response.errors.is_empty() {
-                    // Once per response: each event of a subscription is executed here too.
-                    let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-                    let doc = seen
-                        .query
-                        .as_deref()
-                        .and_then(|q| async_graphql::parser::parse_query(q).ok());
-                    if let Some(doc) = doc {
-                        crate::graphql::nulls::propagate(
-                            &ctx.schema_env.registry,
-                            &doc,
-                            operation_name,
-                            &mut response,
-                        );
-                    }
-                }
-                response
-            }
-            Err(_) => {
-                tracing::warn!(
-                    timeout_ms = budget.as_millis() as u64,
-                    "operation timed out"
-                );
-                Response::from_errors(vec![refusal(ApiError::internal("request timed out"), 503)])
-            }
+        let query = self.query.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        within_budget(
+            self.budget,
+            &ctx.schema_env.registry,
+            &query,
+            operation_name,
+            next.run(ctx, operation_name),
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::{EmptyMutation, Object, Schema, Subscription};
+    use futures_util::Stream;
+
+    struct Slow;
+    #[Object]
+    impl Slow {
+        async fn value(&self) -> i32 {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            1
         }
+        async fn quick(&self) -> i32 {
+            2
+        }
+    }
+
+    struct Query;
+    #[Object]
+    impl Query {
+        async fn ping(&self) -> i32 {
+            0
+        }
+    }
+
+    struct Events;
+    #[Subscription]
+    impl Events {
+        async fn slow(&self) -> impl Stream<Item = Slow> {
+            futures_util::stream::iter([Slow, Slow])
+        }
+    }
+
+    #[tokio::test]
+    async fn each_subscription_event_runs_under_the_time_limit() {
+        let schema = Schema::build(Query, EmptyMutation, Events)
+            .extension(EventBudget(Duration::from_millis(50)))
+            .finish();
+        let events: Vec<Response> = schema
+            .execute_stream("subscription { slow { value } }")
+            .collect()
+            .await;
+        assert_eq!(events.len(), 2, "the stream goes on after a slow event");
+        for event in &events {
+            assert_eq!(event.errors.len(), 1, "{event:?}");
+            assert_eq!(outcome_code(event), "INTERNAL", "{event:?}");
+            assert_eq!(
+                event.errors[0].source::<EdgeStatus>().map(|s| s.0),
+                Some(503),
+                "answered as the time limit"
+            );
+        }
+        let events: Vec<Response> = schema
+            .execute_stream("subscription { slow { quick } }")
+            .collect()
+            .await;
+        assert!(events.iter().all(|e| e.errors.is_empty()), "{events:?}");
     }
 }

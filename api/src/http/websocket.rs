@@ -106,7 +106,7 @@ pub async fn subscriptions(
             }
         }
     };
-    let protocol_stream = WebSocket::new(edge.schema.clone(), incoming, protocol)
+    let protocol_stream = WebSocket::new(edge.gateway.clone(), incoming, protocol)
         .connection_data(data)
         .on_connection_init(init);
 
