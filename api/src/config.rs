@@ -959,6 +959,35 @@ mod tests {
     }
 
     #[test]
+    fn every_documented_default_is_the_default() {
+        // A default `--help` shows as a value (not "unset" or "one per core") must be the
+        // value the service uses when the variable is not set.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("d");
+        let data = data.to_str().expect("utf8");
+        let plain = Settings::check(lookup(&[("DATA_DIR", data)]));
+        assert!(plain.problems.is_empty(), "{:?}", plain.problems);
+        let mut compared = 0;
+        let described = |d: &str| d.contains(' ') || ["unset", "none", "never"].contains(&d);
+        for s in SETTINGS
+            .iter()
+            .filter(|s| s.var != "DATA_DIR" && !s.secret && !described(s.default))
+        {
+            let set = Settings::check(lookup(&[("DATA_DIR", data), (s.var, s.default)]));
+            assert!(set.problems.is_empty(), "{}: {:?}", s.var, set.problems);
+            compared += 1;
+            assert_eq!(
+                format!("{:?}", set.settings),
+                format!("{:?}", plain.settings),
+                "{}: documented default {:?} is not the default",
+                s.var,
+                s.default
+            );
+        }
+        assert!(compared >= 15, "only {compared} defaults compared");
+    }
+
+    #[test]
     fn environment_overrides_the_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("c.toml");
