@@ -426,20 +426,35 @@ impl Gateway {
     }
 }
 
-impl Executor for Gateway {
-    async fn execute(&self, request: Request) -> Response {
-        let (started, span) = (Instant::now(), operation_span());
-        let mut seen = Seen::default();
-        let mut response = match self.admit(request, None, &mut seen) {
+impl Gateway {
+    /// A query or mutation from its admission (or refusal) to its finished answer.
+    async fn complete(
+        &self,
+        admitted: Result<Request, ServerError>,
+        session: Option<Arc<Data>>,
+        seen: &Seen,
+        span: &tracing::Span,
+        started: Instant,
+    ) -> Response {
+        let mut response = match admitted {
             Ok(request) => {
-                self.run(request, None, &seen)
+                self.run(request, session, seen)
                     .instrument(span.clone())
                     .await
             }
             Err(e) => Response::from_errors(vec![e]),
         };
-        self.finish(&seen, &span, started, &mut response);
+        self.finish(seen, span, started, &mut response);
         response
+    }
+}
+
+impl Executor for Gateway {
+    async fn execute(&self, request: Request) -> Response {
+        let (started, span) = (Instant::now(), operation_span());
+        let mut seen = Seen::default();
+        let admitted = self.admit(request, None, &mut seen);
+        self.complete(admitted, None, &seen, &span, started).await
     }
 
     fn execute_stream(
@@ -451,25 +466,16 @@ impl Executor for Gateway {
         let (started, span) = (Instant::now(), operation_span());
         let mut seen = Seen::default();
         let request = match this.admit(request, session.as_deref(), &mut seen) {
-            Ok(request) => request,
-            Err(e) => {
-                let mut response = Response::from_errors(vec![e]);
-                this.finish(&seen, &span, started, &mut response);
-                return futures_util::stream::once(async move { response }).boxed();
+            Ok(request) if seen.kind == Some(OperationType::Subscription) => request,
+            // A refusal, or a query or mutation over a WebSocket: one answer, as over HTTP.
+            admitted => {
+                return futures_util::stream::once(async move {
+                    this.complete(admitted, session, &seen, &span, started)
+                        .await
+                })
+                .boxed();
             }
         };
-        if seen.kind != Some(OperationType::Subscription) {
-            // A query or mutation over a WebSocket: one answer, as over HTTP.
-            return futures_util::stream::once(async move {
-                let mut response = this
-                    .run(request, session, &seen)
-                    .instrument(span.clone())
-                    .await;
-                this.finish(&seen, &span, started, &mut response);
-                response
-            })
-            .boxed();
-        }
         let mut watch = SubscriptionWatch {
             metrics: this.0.pipeline.metrics.clone(),
             operation_name: seen.operation_name.clone(),
@@ -498,14 +504,15 @@ impl ExtensionFactory for EventBudget {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(EventBudgetHook {
             budget: self.0,
-            query: Mutex::default(),
+            query: Mutex::new(Arc::from("")),
         })
     }
 }
 
 struct EventBudgetHook {
     budget: Duration,
-    query: Mutex<String>,
+    /// The document's text, for null propagation.
+    query: Mutex<Arc<str>>,
 }
 
 #[async_trait::async_trait]
@@ -517,7 +524,7 @@ impl Extension for EventBudgetHook {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        query.clone_into(&mut self.query.lock().unwrap_or_else(|p| p.into_inner()));
+        *self.query.lock().unwrap_or_else(|p| p.into_inner()) = Arc::from(query);
         next.run(ctx, query, variables).await
     }
 
