@@ -236,14 +236,11 @@ pub async fn check_schema(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Begins a write transaction, takes the write lock first (see the `write_lock` migration:
+/// Takes the write lock in `txn` before it changes anything (see the `write_lock` migration:
 /// writers run one at a time, so checks that count rows hold until commit) and reads, in the
 /// same statement, the head of the audit chain the transaction will extend: its sequence and
 /// hash.
-pub async fn begin_write(
-    db: &DatabaseConnection,
-) -> Result<(DatabaseTransaction, i64, String), DbErr> {
-    let txn = db.begin().await?;
+pub async fn lock_for_write(txn: &DatabaseTransaction) -> Result<(i64, String), DbErr> {
     let head = txn
         .query_one_raw(Statement::from_string(
             txn.get_database_backend(),
@@ -251,26 +248,36 @@ pub async fn begin_write(
         ))
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("the write_lock row".into()))?;
-    let seq = head.try_get("", "head_seq")?;
-    let hash = head.try_get("", "head_hash")?;
-    Ok((txn, seq, hash))
+    Ok((
+        head.try_get("", "head_seq")?,
+        head.try_get("", "head_hash")?,
+    ))
 }
 
 /// The writers of one process, admitted one at a time in the order they came. A writer
 /// waits here before it takes a connection, so writers queued behind the lock hold no
 /// connection readers need, and SQLite's busy loop (which sleeps up to 100 ms between tries,
-/// in no order) is never entered by this process. The `write_lock` row stays the guarantee
-/// across processes.
+/// in no order) is never entered by this process. Only the writer next in line takes its
+/// connection and begins its transaction while the one before it holds the turn, so that
+/// time is not spent inside the turn. The `write_lock` row stays the guarantee across
+/// processes.
 #[derive(Debug, Clone, Default)]
-pub struct WriteQueue(std::sync::Arc<tokio::sync::Mutex<()>>);
+pub struct WriteQueue {
+    next: std::sync::Arc<tokio::sync::Mutex<()>>,
+    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
 
 /// A writer's turn; the next writer goes when it is dropped.
 pub type WriteTurn = tokio::sync::OwnedMutexGuard<()>;
 
 impl WriteQueue {
-    /// Waits for this writer's turn.
-    pub async fn turn(&self) -> WriteTurn {
-        self.0.clone().lock_owned().await
+    /// Waits to be next in line, runs `prepare` there, then waits for the turn.
+    pub async fn turn_after<T>(&self, prepare: impl Future<Output = T>) -> (T, WriteTurn) {
+        let next = self.next.clone().lock_owned().await;
+        let prepared = prepare.await;
+        let turn = self.turn.clone().lock_owned().await;
+        drop(next);
+        (prepared, turn)
     }
 }
 

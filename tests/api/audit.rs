@@ -368,3 +368,111 @@ async fn a_clients_request_id_is_the_one_its_changes_are_recorded_under() {
     let last = events.last().expect("events");
     assert_eq!(last["requestId"], "county-desk-42", "{last}");
 }
+
+/// A write checked against a pilot read before the write lock (reporting an actual value)
+/// goes ahead under the lock only if the pilot is still as it was read: once another writer
+/// has changed it, the guarded insert writes nothing, neither the record nor its event.
+#[actix_web::test]
+async fn a_write_checked_before_the_lock_does_not_go_ahead_once_the_pilot_changed() {
+    use api::audit::writer::Audited;
+    use api::pilots::editing::unchanged;
+    use entities::*;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+
+    let app = TestApp::spawn().await;
+    let designated = pilot::Entity::find()
+        .filter(pilot::Column::Status.eq(PilotStatus::Designated))
+        .all(&app.db)
+        .await
+        .expect("pilots");
+    let ind = indicator::Entity::find()
+        .filter(indicator::Column::PilotId.is_in(designated.iter().map(|p| p.id)))
+        .one(&app.db)
+        .await
+        .expect("indicators")
+        .expect("an indicator of a designated pilot");
+    let read = designated
+        .iter()
+        .find(|p| p.id == ind.pilot_id)
+        .expect("its pilot")
+        .clone();
+    let state = api::state::AppState::new(app.db.clone(), std::sync::Arc::new(app.clock.clone()));
+    let viewer = api::auth::Viewer {
+        sub: "guard-test".into(),
+        role: Role::Applicant,
+        region: None,
+        org: Some(read.applicant_id),
+        dept: None,
+        name: None,
+        request_id: None,
+        expires_at: None,
+    };
+    let actual = || indicator_actual::ActiveModel {
+        indicator_id: Set(ind.id),
+        pilot_id: Set(ind.pilot_id),
+        period_end: Set(chrono::NaiveDate::from_ymd_opt(2025, 6, 30).expect("date")),
+        value: Set(Dec("12.5".parse().expect("decimal"))),
+        note: Set("guarded".into()),
+        reported_by: Set(viewer.sub.clone()),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    };
+    let counts = || async {
+        (
+            indicator_actual::Entity::find()
+                .count(&app.db)
+                .await
+                .expect("actuals"),
+            audit_event::Entity::find()
+                .count(&app.db)
+                .await
+                .expect("events"),
+        )
+    };
+    let (actuals, events) = counts().await;
+
+    // Another writer changes the pilot after it was read.
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE pilots SET version = version + 1 WHERE id = {}",
+            read.id
+        ))
+        .await
+        .expect("change the pilot");
+    let mut tx = state.write(&viewer).await.expect("write");
+    let refused = tx
+        .insert_if(actual(), unchanged(&read))
+        .await
+        .expect("insert");
+    assert!(refused.is_none(), "the stale check lets nothing through");
+    tx.commit().await.expect("commit");
+    assert_eq!(counts().await, (actuals, events), "nothing was written");
+
+    // Read again, the same write goes ahead, with its event chained.
+    let current = pilot::Entity::find_by_id(read.id)
+        .one(&app.db)
+        .await
+        .expect("pilot")
+        .expect("exists");
+    assert_eq!(current.version, read.version + 1);
+    let mut tx = state.write(&viewer).await.expect("write");
+    let made = tx
+        .insert_if(actual(), unchanged(&current))
+        .await
+        .expect("insert")
+        .expect("written");
+    tx.commit().await.expect("commit");
+    assert_eq!(made.value.0.to_string(), "12.5");
+    assert_eq!(made.pilot_of(), Some(read.id));
+    assert_eq!(counts().await, (actuals + 1, events + 1));
+    let last = audit_event::Entity::find()
+        .order_by_desc(audit_event::Column::Seq)
+        .one(&app.db)
+        .await
+        .expect("event")
+        .expect("the last event");
+    assert_eq!(last.action, "CREATE");
+    assert_eq!(last.entity_type, "IndicatorActual");
+    assert_eq!(last.pilot_id, Some(read.id));
+    assert_eq!(verify(&app).await["valid"], true);
+}

@@ -10,9 +10,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, Kind};
 use chrono::{DateTime, Utc};
 use entities::*;
+use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, Set,
+    ActiveModelBehavior, ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, FromQueryResult, IntoActiveModel, Iterable, Set,
+    TransactionTrait,
 };
 use serde::Serialize;
 
@@ -235,8 +237,8 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
-    /// Waits for the writer's turn in `queue`, begins a transaction, takes the write lock
-    /// and reads the head of the chain.
+    /// Begins a transaction once next in `queue`, waits for the writer's turn, then takes
+    /// the write lock and reads the head of the chain.
     pub async fn begin(
         db: &DatabaseConnection,
         queue: &WriteQueue,
@@ -244,8 +246,9 @@ impl WriteTx {
         request_id: Option<String>,
         now: DateTime<Utc>,
     ) -> ApiResult<Self> {
-        let turn = queue.turn().await;
-        let (txn, last_seq, last_hash) = crate::db::begin_write(db).await?;
+        let (txn, turn) = queue.turn_after(db.begin()).await;
+        let txn = txn?;
+        let (last_seq, last_hash) = crate::db::lock_for_write(&txn).await?;
         Ok(WriteTx {
             txn,
             actor,
@@ -276,6 +279,45 @@ impl WriteTx {
         let model = am.insert(&self.txn).await?;
         self.record("CREATE", None, &model).await?;
         Ok(model)
+    }
+
+    /// Inserts a record only if `guard` holds when the insert runs, and audits its creation;
+    /// `None` (nothing written) when it does not. The guard is evaluated by the insert itself
+    /// (`INSERT … SELECT … WHERE guard`), after the lock is taken: a writer that validated
+    /// against state read before the lock confirms here that the state has not moved,
+    /// without another round trip while it holds the lock.
+    pub async fn insert_if<A>(
+        &mut self,
+        am: A,
+        guard: SimpleExpr,
+    ) -> ApiResult<Option<<A::Entity as EntityTrait>::Model>>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited + FromQueryResult,
+    {
+        let mut columns = Vec::new();
+        let mut values = Query::select();
+        for column in <A::Entity as EntityTrait>::Column::iter() {
+            if let ActiveValue::Set(v) | ActiveValue::Unchanged(v) = am.get(column) {
+                columns.push(column);
+                values.expr(Expr::val(v));
+            }
+        }
+        values.and_where(guard);
+        let mut insert = Query::insert();
+        insert
+            .into_table(A::Entity::default())
+            .columns(columns)
+            .select_from(values)
+            .map_err(ApiError::internal)?
+            .returning_all();
+        let backend = self.txn.get_database_backend();
+        let Some(row) = self.txn.query_one_raw(backend.build(&insert)).await? else {
+            return Ok(None);
+        };
+        let model = <A::Entity as EntityTrait>::Model::from_query_result(&row, "")?;
+        self.record("CREATE", None, &model).await?;
+        Ok(Some(model))
     }
 
     /// Makes the following changes at `at` (loading history under a fixed clock).

@@ -140,22 +140,6 @@ where
     within::<E>(db, id, id_col, pilot_col, viewer.visible_pilot_ids()).await
 }
 
-/// An indicator the viewer may read.
-pub async fn find_indicator(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i64,
-) -> ApiResult<indicator::Model> {
-    child::<indicator::Entity>(
-        db,
-        viewer,
-        id,
-        indicator::Column::Id,
-        indicator::Column::PilotId,
-    )
-    .await
-}
-
 /// The root fields of this module.
 #[derive(Default)]
 pub struct NodeQuery;

@@ -87,7 +87,7 @@ impl IndicatorMutation {
     ) -> Result<IndicatorActualPayload> {
         let viewer = ctx.viewer()?;
         let id = ids::parse_id(&input.indicator_id, Kind::Indicator, "input.indicatorId")?;
-        let actual = service::report_actual(
+        let (indicator, actual) = service::report_actual(
             ctx.state(),
             viewer,
             id,
@@ -96,8 +96,6 @@ impl IndicatorMutation {
             &input.note,
         )
         .await?;
-        let indicator =
-            crate::graphql::node::find_indicator(ctx.db(), viewer, actual.indicator_id).await?;
         Ok(IndicatorActualPayload {
             actual: IndicatorActual(actual),
             indicator: Indicator::from(indicator),

@@ -4,7 +4,7 @@
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::input;
-use crate::pilots::editing::{Section, editable_pilot};
+use crate::pilots::editing::{Section, editable_pilot, unchanged};
 use crate::state::AppState;
 use chrono::NaiveDate;
 use entities::{Dec, Direction, IndicatorCategory, indicator, indicator_actual, program_indicator};
@@ -164,7 +164,7 @@ pub async fn report_actual(
     period_end: NaiveDate,
     value: Decimal,
     note: &str,
-) -> ApiResult<indicator_actual::Model> {
+) -> ApiResult<(indicator::Model, indicator_actual::Model)> {
     let note = input::long_text("input.note", note, false)?;
     let now = state.clock.now();
     if period_end > crate::clock::china_date(now) {
@@ -173,25 +173,36 @@ pub async fn report_actual(
             "a period that has not ended has no actual value",
         ));
     }
-    let mut tx = state.write(viewer).await?;
-    let ind = indicator::Entity::find_by_id(indicator_id)
-        .filter(indicator::Column::PilotId.in_subquery(viewer.visible_pilot_ids()))
-        .one(tx.conn())
-        .await?
-        .ok_or_else(|| ApiError::not_found("indicator"))?;
-    editable_pilot(tx.conn(), viewer, ind.pilot_id, Section::Actuals).await?;
-    let model = tx
-        .insert(indicator_actual::ActiveModel {
+    // Checked before the write lock, on the pool; under the lock the insert itself confirms
+    // that the pilot has not changed since, and the check runs again if it has.
+    for _ in 0..WRITE_ATTEMPTS {
+        let ind = indicator::Entity::find_by_id(indicator_id)
+            .filter(indicator::Column::PilotId.in_subquery(viewer.visible_pilot_ids()))
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| ApiError::not_found("indicator"))?;
+        let pilot = editable_pilot(&state.db, viewer, ind.pilot_id, Section::Actuals).await?;
+        let mut tx = state.write(viewer).await?;
+        let actual = indicator_actual::ActiveModel {
             indicator_id: Set(ind.id),
             pilot_id: Set(ind.pilot_id),
             period_end: Set(period_end),
             value: Set(Dec(value)),
-            note: Set(note),
+            note: Set(note.clone()),
             reported_by: Set(viewer.sub.clone()),
             created_at: Set(now),
             ..Default::default()
-        })
-        .await?;
-    tx.commit().await?;
-    Ok(model)
+        };
+        if let Some(model) = tx.insert_if(actual, unchanged(&pilot)).await? {
+            tx.commit().await?;
+            return Ok((ind, model));
+        }
+    }
+    Err(ApiError::Conflict(
+        "the pilot kept changing while the value was reported; try again".into(),
+    ))
 }
+
+/// How many times a write checked before the lock is tried before it gives up with
+/// `CONFLICT` (each try that fails found the pilot changed by another writer).
+const WRITE_ATTEMPTS: usize = 3;

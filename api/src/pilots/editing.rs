@@ -16,7 +16,8 @@ use crate::audit::writer::Audited;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use entities::{PilotStatus, Role, pilot};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 /// A part of a pilot an applicant edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +80,20 @@ pub async fn editable_pilot(
         )));
     }
     Ok(p)
+}
+
+/// Holds while the pilot is as `p` was read: every change to a pilot raises its version, so
+/// a write checked against `p` before the write lock may go ahead under the lock on this
+/// alone (see `WriteTx::insert_if`).
+pub fn unchanged(p: &pilot::Model) -> SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(pilot::Entity)
+            .and_where(pilot::Column::Id.eq(p.id))
+            .and_where(pilot::Column::Version.eq(p.version))
+            .to_owned(),
+    )
 }
 
 /// A record with an optimistic-lock version.
