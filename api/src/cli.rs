@@ -505,7 +505,7 @@ fn check_config() -> anyhow::Result<()> {
         problems.push(format!("token keys: {e:#}"));
     }
     if problems.is_empty()
-        && let Err(e) = crate::http::pipeline::Pipeline::new(settings.limits.clone())
+        && let Err(e) = crate::http::pipeline::Pipeline::new(settings.limits.clone(), 1)
     {
         problems.push(format!("PERSISTED_MANIFEST: {e:#}"));
     }

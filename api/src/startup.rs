@@ -31,7 +31,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let body_limit = limits.max_body_bytes;
         let origins = limits.cors_allowed_origins.clone();
-        let pipeline = Arc::new(Pipeline::new(limits)?);
+        let pipeline = Arc::new(Pipeline::new(limits, workers)?);
         let edge = web::Data::new(Edge {
             gateway: Gateway::new(state.clone(), pipeline.clone()),
             verifier: Arc::new(verifier),

@@ -448,3 +448,43 @@ async fn a_request_over_its_time_budget_is_cut_short() {
         "no detail leaks"
     );
 }
+
+/// With one query turn per process, queries asked for at once all get their full answers,
+/// one after another, and a mutation asked for meanwhile goes through.
+#[actix_web::test]
+async fn queries_beyond_the_in_flight_limit_wait_their_turn_and_all_answer() {
+    let limits = api::config::Limits {
+        max_queries_in_flight: Some(1),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_configured(jwt_settings(), limits).await;
+    let t = token_for("provincial", Some("370000"));
+    let q = "{pilots(first:20){totalCount edges{node{code plans{kind} financingSources{kind}}}}}";
+    let alone = app.gql(Some(&t), q, json!({})).await;
+    assert!(alone["errors"].is_null(), "{alone}");
+    let count = alone["data"]["pilots"]["totalCount"]
+        .as_u64()
+        .expect("count");
+    assert!(count > 0, "{alone}");
+    let answers =
+        futures_util::future::join_all((0..6).map(|_| app.gql(Some(&t), q, json!({})))).await;
+    for answer in &answers {
+        assert_eq!(answer, &alone, "the same full answer under contention");
+    }
+    let pilot = app.pilot_id("SD-2023-COMMUNITY-0001").await;
+    let municipal = token_for("municipal", Some("371400"));
+    let (reads, note) = tokio::join!(
+        futures_util::future::join_all((0..4).map(|_| app.gql(Some(&t), q, json!({})))),
+        app.gql(
+            Some(&municipal),
+            "mutation($p:ID!){addTrackingNote(input:{pilotId:$p,body:\"排队测试\"}){trackingNote{body}}}",
+            json!({"p": pilot}),
+        )
+    );
+    assert!(reads.iter().all(|r| r == &alone));
+    assert!(note["errors"].is_null(), "{note}");
+    assert_eq!(
+        note["data"]["addTrackingNote"]["trackingNote"]["body"],
+        "排队测试"
+    );
+}

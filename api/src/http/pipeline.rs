@@ -87,12 +87,14 @@ pub struct Pipeline {
     pub safelist: Option<Safelist>,
     pub limiter: RateLimiter,
     pub metrics: Arc<Metrics>,
+    /// Turns for queries (`MAX_QUERIES_IN_FLIGHT`), given in the order they were asked for.
+    queries: Arc<tokio::sync::Semaphore>,
 }
 
 impl Pipeline {
-    /// The pipeline for the configured limits (reads the safelist's manifest when one is
-    /// required).
-    pub fn new(limits: Limits) -> anyhow::Result<Self> {
+    /// The pipeline for the configured limits in a process of `workers` HTTP workers (reads
+    /// the safelist's manifest when one is required).
+    pub fn new(limits: Limits, workers: usize) -> anyhow::Result<Self> {
         let safelist = match (limits.persisted_only, &limits.persisted_manifest) {
             (only, Some(path)) => Some(Safelist::load(path, only)?),
             (false, None) => None,
@@ -101,6 +103,9 @@ impl Pipeline {
         Ok(Pipeline {
             limiter: RateLimiter::from_limits(&limits),
             metrics: Arc::default(),
+            queries: Arc::new(tokio::sync::Semaphore::new(
+                limits.queries_in_flight(workers),
+            )),
             safelist,
             limits,
         })
@@ -172,6 +177,20 @@ async fn within_budget(
             Response::from_errors(vec![refusal(ApiError::internal("request timed out"), 503)])
         }
     }
+}
+
+/// Runs `execution` once one of `turns` is free (at once without turns), holding the turn
+/// until it ends. Inside `within_budget`, the wait counts toward the time limit.
+async fn in_turn<T>(
+    turns: Option<&tokio::sync::Semaphore>,
+    execution: impl std::future::Future<Output = T>,
+) -> T {
+    // The semaphore is never closed, so acquiring always succeeds.
+    let _turn = match turns {
+        Some(t) => t.acquire().await.ok(),
+        None => None,
+    };
+    execution.await
 }
 
 /// What the pipeline learned of one operation before it ran.
@@ -382,7 +401,10 @@ impl Gateway {
     async fn run(&self, request: Request, session: Option<Arc<Data>>, seen: &Seen) -> Response {
         let inner = &self.0;
         let operation_name = request.operation_name.clone();
-        let execution = async move {
+        // A query waits for its turn inside its time limit; mutations queue for the write
+        // lock instead, and a turn held there would keep readers waiting on writers.
+        let turns = (seen.kind == Some(OperationType::Query)).then(|| &*inner.pipeline.queries);
+        let execution = in_turn(turns, async move {
             match session {
                 Some(session) => inner
                     .schema
@@ -392,7 +414,7 @@ impl Gateway {
                     .unwrap_or_else(|| Response::new(async_graphql::Value::Null)),
                 None => inner.schema.execute(request).await,
             }
-        };
+        });
         within_budget(
             inner.pipeline.budget(),
             &inner.registry,
@@ -604,5 +626,47 @@ mod tests {
             .collect()
             .await;
         assert!(events.iter().all(|e| e.errors.is_empty()), "{events:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_query_waits_for_its_turn_inside_its_time_limit() {
+        let schema = Schema::build(Slow, EmptyMutation, async_graphql::EmptySubscription).finish();
+        let registry = Arc::new(crate::graphql::nulls::registry::<
+            Slow,
+            EmptyMutation,
+            async_graphql::EmptySubscription,
+        >());
+        let run = |turns: Arc<tokio::sync::Semaphore>| {
+            let (schema, registry) = (schema.clone(), registry.clone());
+            async move {
+                let started = tokio::time::Instant::now();
+                let response = within_budget(
+                    Duration::from_millis(700),
+                    &registry,
+                    "{ value }",
+                    None,
+                    in_turn(Some(&turns), schema.execute("{ value }")),
+                )
+                .await;
+                (response, started.elapsed())
+            }
+        };
+        // One turn: the second query waits 500 ms for it, and runs out of time while it runs.
+        let one = Arc::new(tokio::sync::Semaphore::new(1));
+        let (first, second) = tokio::join!(run(one.clone()), run(one.clone()));
+        assert!(first.0.errors.is_empty(), "{:?}", first.0);
+        assert_eq!(first.1, Duration::from_millis(500));
+        assert_eq!(outcome_code(&second.0), "INTERNAL", "{:?}", second.0);
+        assert_eq!(
+            second.0.errors[0].source::<EdgeStatus>().map(|s| s.0),
+            Some(503)
+        );
+        assert_eq!(second.1, Duration::from_millis(700));
+        assert_eq!(one.available_permits(), 1, "the turns are given back");
+        // Two turns: both run at once.
+        let two = Arc::new(tokio::sync::Semaphore::new(2));
+        let (first, second) = tokio::join!(run(two.clone()), run(two.clone()));
+        assert!(first.0.errors.is_empty() && second.0.errors.is_empty());
+        assert_eq!(second.1, Duration::from_millis(500));
     }
 }
