@@ -87,6 +87,7 @@ impl Objection {
 
 /// The verdict of the indicator rule and the numbers behind it.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct AcceptanceVerdict {
     pub constraint_met: i32,
     pub constraint_total: i32,
@@ -105,7 +106,7 @@ pub struct AcceptanceRecord {
     pub re_reviews: Vec<re_review::Model>,
 }
 
-#[Object]
+#[Object(serial)]
 impl AcceptanceRecord {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::AcceptanceRecord, self.model.id)
@@ -223,6 +224,7 @@ impl ReReview {
 
 /// A note of the municipal bureau's process tracking.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct TrackingNote {
     pub body: String,
     pub author_name: Option<String>,

@@ -10,7 +10,7 @@ use entities::{FinancingKind, FinancingStatus, financing_source};
 /// Money committed to a pilot or one of its key projects.
 pub struct FinancingSource(pub financing_source::Model);
 
-#[Object]
+#[Object(serial)]
 impl FinancingSource {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::FinancingSource, self.0.id)
@@ -77,6 +77,7 @@ impl FinancingSource {
 
 /// Sums of the amounts of financing sources that are not cancelled.
 #[derive(SimpleObject, Default, Debug, Clone, PartialEq)]
+#[graphql(serial)]
 pub struct FinancingTotals {
     /// CNY.
     pub committed_amount: Decimal,

@@ -57,7 +57,7 @@ pub fn latest(rows: &[indicator_actual::Model]) -> Option<&indicator_actual::Mod
     rows.iter().max_by_key(|a| (a.period_end, a.id))
 }
 
-#[Object]
+#[Object(serial)]
 impl Indicator {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Indicator, self.model.id)
@@ -125,7 +125,7 @@ impl Indicator {
 /// A value reported for an indicator.
 pub struct IndicatorActual(pub indicator_actual::Model);
 
-#[Object]
+#[Object(serial)]
 impl IndicatorActual {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::IndicatorActual, self.0.id)

@@ -9,7 +9,7 @@ use entities::{OrganizationKind, ParkLevel, organization};
 /// An applicant body.
 pub struct Organization(pub organization::Model);
 
-#[Object]
+#[Object(serial)]
 impl Organization {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Organization, self.0.id)

@@ -10,6 +10,7 @@ pub struct Plan(pub plan::Model);
 
 /// Metadata of the document attached to a plan.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct AttachedDocument {
     pub name: String,
     pub media_type: String,
@@ -19,7 +20,7 @@ pub struct AttachedDocument {
     pub sha256: String,
 }
 
-#[Object]
+#[Object(serial)]
 impl Plan {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Plan, self.0.id)

@@ -10,7 +10,7 @@ use entities::{ProjectField, ProjectStatus, key_project};
 /// A key project of a pilot.
 pub struct KeyProject(pub key_project::Model);
 
-#[Object]
+#[Object(serial)]
 impl KeyProject {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::KeyProject, self.0.id)

@@ -10,7 +10,7 @@ use entities::{RegionLevel, region};
 /// A node of the administrative hierarchy (GB/T 2260).
 pub struct Region(pub region::Model);
 
-#[Object]
+#[Object(serial)]
 impl Region {
     /// Opaque global id.
     pub async fn id(&self) -> ID {

@@ -10,6 +10,7 @@ pub struct WorkflowEvent(pub workflow_event::Model);
 
 /// Who made a change.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct Actor {
     pub sub: String,
     pub role: Role,
@@ -17,7 +18,7 @@ pub struct Actor {
     pub name: Option<String>,
 }
 
-#[Object]
+#[Object(serial)]
 impl WorkflowEvent {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::WorkflowEvent, self.0.id)
