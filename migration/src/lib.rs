@@ -16,6 +16,7 @@ mod m20261201_000003_write_lock_head;
 mod m20261201_000004_regional_plans;
 mod m20261201_000005_workflow_events_notify;
 mod m20261201_000006_scope_counts;
+mod m20261202_000007_municipal_figures;
 mod names;
 
 /// Every migration of the service, in order.
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_regional_plans::Migration),
             Box::new(m20261201_000005_workflow_events_notify::Migration),
             Box::new(m20261201_000006_scope_counts::Migration),
+            Box::new(m20261202_000007_municipal_figures::Migration),
         ]
     }
 }

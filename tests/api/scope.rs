@@ -588,6 +588,42 @@ async fn statistics_group_by_several_dimensions_in_the_database_with_exact_sums(
     app.as_(&county).endorse(&park).await;
     let (got, expected, _) = cells_both_ways(&app, &shandong).await;
     assert_eq!(got, expected);
+    // The municipal cells (grouping by municipality) and the finer ones (grouping by the
+    // region too), both kept by triggers, agree.
+    let by = |g: &'static str| {
+        let app = &app;
+        let shandong = &shandong;
+        async move {
+            let body = app
+                .gql(
+                    Some(shandong),
+                    &format!("{{pilotStatistics(groupBy:{g}){{municipality{{code}} pilotCount financingTotals{{committedAmount disbursedAmount}}}}}}"),
+                    json!({}),
+                )
+                .await;
+            let mut sums = Cells::new();
+            for r in body["data"]["pilotStatistics"].as_array().expect("rows") {
+                let cell = sums
+                    .entry(r["municipality"]["code"].as_str().expect("code").to_owned())
+                    .or_default();
+                cell.0 += r["pilotCount"].as_u64().expect("n");
+                for (sum, field) in [
+                    (&mut cell.1, "committedAmount"),
+                    (&mut cell.2, "disbursedAmount"),
+                ] {
+                    *sum += r["financingTotals"][field]
+                        .as_str()
+                        .expect("amount")
+                        .parse::<rust_decimal::Decimal>()
+                        .expect("decimal");
+                }
+            }
+            sums
+        }
+    };
+    let coarse = by("MUNICIPALITY").await;
+    assert_eq!(coarse.len(), 4, "{coarse:?}");
+    assert_eq!(coarse, by("[MUNICIPALITY, REGION]").await);
     // And for every kind of viewer, within its own scope.
     for token in [
         token_for("municipal", Some("371400")),

@@ -27,7 +27,7 @@ pub struct PilotStatistics {
     figures: super::statistics::GroupFigures,
     groups: std::sync::Arc<[super::statistics::StatisticsGroup]>,
     /// The regions the rows name, read once for all rows.
-    regions: std::sync::Arc<std::collections::HashMap<String, entities::region::Model>>,
+    regions: std::sync::Arc<std::collections::HashMap<String, crate::regions::types::Region>>,
 }
 
 impl PilotStatistics {
@@ -40,21 +40,19 @@ impl PilotStatistics {
             .map(String::as_str)
     }
 
-    fn region_of(&self, code: Option<&str>) -> Option<crate::regions::types::Region> {
+    fn region_of(&self, code: Option<&str>) -> Option<&crate::regions::types::Region> {
         code.and_then(|c| self.regions.get(c))
-            .cloned()
-            .map(crate::regions::types::Region)
     }
 }
 
-#[Object]
+#[Object(serial)]
 impl PilotStatistics {
     /// The group's values, in the order of `groupBy`, joined by `/` (e.g. `371400/PARK/DESIGNATED`).
     async fn key(&self) -> String {
         self.figures.keys.join("/")
     }
     /// The region of the first region dimension asked for (province, municipality or region).
-    async fn region(&self) -> Option<crate::regions::types::Region> {
+    async fn region(&self) -> Option<&crate::regions::types::Region> {
         let first = self
             .groups
             .iter()
@@ -64,11 +62,11 @@ impl PilotStatistics {
         self.region_of(first)
     }
     /// When grouped by province.
-    async fn province(&self) -> Option<crate::regions::types::Region> {
+    async fn province(&self) -> Option<&crate::regions::types::Region> {
         self.region_of(self.key_of(super::statistics::StatisticsGroup::Province))
     }
     /// When grouped by municipality.
-    async fn municipality(&self) -> Option<crate::regions::types::Region> {
+    async fn municipality(&self) -> Option<&crate::regions::types::Region> {
         self.region_of(self.key_of(super::statistics::StatisticsGroup::Municipality))
     }
     /// When grouped by type.
@@ -210,12 +208,15 @@ impl PilotQuery {
                     .map(|(_, k)| k.clone())
             })
             .collect();
-        let regions = std::sync::Arc::new(
+        let regions: std::sync::Arc<std::collections::HashMap<_, _>> = std::sync::Arc::new(
             ctx.loaders()
                 .keyed::<entities::region::Entity>()
                 .load_many(codes)
                 .await
-                .map_err(crate::error::ApiError::internal)?,
+                .map_err(crate::error::ApiError::internal)?
+                .into_iter()
+                .map(|(code, m)| (code, crate::regions::types::Region(m)))
+                .collect(),
         );
         let groups: std::sync::Arc<[super::statistics::StatisticsGroup]> = group_by.into();
         Ok(rows

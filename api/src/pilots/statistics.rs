@@ -9,7 +9,7 @@ use crate::financing::types::FinancingTotals;
 use crate::graphql::scalars::Decimal as DecimalScalar;
 use entities::{Role, pilot};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Asterisk, Expr, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityName};
 
 /// What pilots are grouped by.
@@ -61,18 +61,24 @@ fn cents(backend: DbBackend, column: &str) -> String {
     }
 }
 
-/// Where the figures come from, named as the pilots table so the scope applies: the
-/// `pilot_figures` cells for viewers bound to a region (their scope reads only region, program
-/// and type); for an applicant, whose scope is its own organisation's few pilots, a cell per
-/// pilot summed from its sources.
+/// Where the figures come from, named as the pilots table so the scope applies: for viewers
+/// bound to a region (whose scope reads only region, program and type), the cells of
+/// `pilot_figures_municipal` when neither the grouping nor a region in the scope is finer
+/// than a municipality, else those of `pilot_figures`; for an applicant, whose scope is its
+/// own organisation's few pilots, a cell per pilot summed from its sources.
 fn source(
     backend: DbBackend,
     viewer: &Viewer,
     scope: &sea_orm::Condition,
+    finest: Grain,
 ) -> (SelectStatement, bool) {
     let mut from = Query::select();
     if viewer.role != Role::Applicant {
-        from.column(Asterisk).from(Alias::new("pilot_figures"));
+        let cells = match finest {
+            Grain::Municipality => "pilot_figures_municipal",
+            Grain::Region => "pilot_figures",
+        };
+        from.column(Asterisk).from(Alias::new(cells));
         return (from, true);
     }
     let money = |column: &str| {
@@ -89,6 +95,32 @@ fn source(
         .from(pilot::Entity)
         .cond_where(scope.clone());
     (from, false)
+}
+
+/// How fine the cells a statement reads must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grain {
+    /// Cells per municipality: enough to group by province, municipality, type and status,
+    /// and to apply a scope of a province or a municipality.
+    Municipality,
+    /// Cells per region the pilots cover (a county, or a municipality for a city pilot).
+    Region,
+}
+
+/// The coarsest grain that holds every dimension of `groups` and every region `regions` of
+/// the scope names.
+fn grain<'a>(
+    groups: &[StatisticsGroup],
+    regions: impl IntoIterator<Item = &'a crate::regions::code::RegionCode>,
+) -> Grain {
+    let county = regions
+        .into_iter()
+        .any(|r| r.level() == entities::RegionLevel::County);
+    if county || groups.contains(&StatisticsGroup::Region) {
+        Grain::Region
+    } else {
+        Grain::Municipality
+    }
 }
 
 /// The figures of the pilots the viewer may read (of one program, inside one region, if
@@ -109,15 +141,15 @@ pub async fn compute(
     if let Some(region) = inside {
         scope = scope.add(crate::auth::scope::pilot_in(region));
     }
-    let (from, cells) = source(db.get_database_backend(), viewer, &scope);
+    let finest = grain(groups, viewer.region.iter().chain(inside));
+    let (from, cells) = source(db.get_database_backend(), viewer, &scope, finest);
     let sum = |column: &str| Expr::cust(format!("CAST(SUM({column}) AS BIGINT)"));
     let mut q = Query::select();
     q.from_subquery(from, Alias::new(pilot::Entity.table_name()));
     for (i, g) in groups.iter().enumerate() {
         let col = Expr::col((pilot::Entity, g.column()));
         q.expr_as(col.clone(), Alias::new(format!("k{i}")))
-            .add_group_by([col.clone()])
-            .order_by_expr(col, Order::Asc);
+            .add_group_by([col]);
     }
     q.expr_as(sum("pilot_count"), Alias::new("n"))
         .expr_as(sum("committed_cents"), Alias::new("committed"))
@@ -143,5 +175,39 @@ pub async fn compute(
             },
         });
     }
+    // Ordered here rather than by the database: the keys are region codes and enum names in
+    // ASCII, whose byte order both backends would give, and sorting them in SQL took a third
+    // of the statement's time on PostgreSQL.
+    out.sort_unstable_by(|a, b| a.keys.cmp(&b.keys));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Grain, StatisticsGroup as G, grain};
+    use crate::regions::code::RegionCode;
+
+    fn code(c: &str) -> RegionCode {
+        RegionCode::parse(c).expect("a region code")
+    }
+
+    #[test]
+    fn statistics_read_the_coarsest_cells_that_hold_the_grouping_and_the_scope() {
+        let (province, city, county) = (code("370000"), code("371400"), code("371481"));
+        let all = [G::Province, G::Municipality, G::Type, G::Status];
+        assert_eq!(grain(&all, [&province]), Grain::Municipality);
+        assert_eq!(grain(&all, [&city]), Grain::Municipality);
+        assert_eq!(grain(&[G::Type], []), Grain::Municipality, "the nation");
+        assert_eq!(
+            grain(&[G::Type], [&county]),
+            Grain::Region,
+            "a county's scope"
+        );
+        assert_eq!(
+            grain(&[G::Type], [&province, &county]),
+            Grain::Region,
+            "a county's plan inside a province's scope"
+        );
+        assert_eq!(grain(&[G::Municipality, G::Region], [&city]), Grain::Region);
+    }
 }
