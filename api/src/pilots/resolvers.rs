@@ -165,7 +165,7 @@ impl PilotQuery {
         )]
         regional_plan_id: Option<ID>,
         group_by: Vec<super::statistics::StatisticsGroup>,
-    ) -> Result<Vec<PilotStatistics>> {
+    ) -> Result<crate::graphql::rows::InOrder<PilotStatistics>> {
         let viewer = ctx.viewer()?;
         let program_id = program_id
             .map(|p| ids::parse_id(&p, Kind::Program, "programId"))
@@ -219,14 +219,15 @@ impl PilotQuery {
                 .collect(),
         );
         let groups: std::sync::Arc<[super::statistics::StatisticsGroup]> = group_by.into();
-        Ok(rows
-            .into_iter()
-            .map(|figures| PilotStatistics {
-                figures,
-                groups: groups.clone(),
-                regions: regions.clone(),
-            })
-            .collect())
+        Ok(crate::graphql::rows::InOrder(
+            rows.into_iter()
+                .map(|figures| PilotStatistics {
+                    figures,
+                    groups: groups.clone(),
+                    regions: regions.clone(),
+                })
+                .collect(),
+        ))
     }
 
     /// What changed in a pilot and its records between two instants, field by field.
