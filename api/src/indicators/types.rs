@@ -57,7 +57,7 @@ pub fn latest(rows: &[indicator_actual::Model]) -> Option<&indicator_actual::Mod
     rows.iter().max_by_key(|a| (a.period_end, a.id))
 }
 
-#[Object(serial)]
+#[Object]
 impl Indicator {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Indicator, self.model.id)

@@ -30,7 +30,7 @@ impl Program {
     }
 }
 
-#[Object(serial)]
+#[Object]
 impl Program {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Program, self.0.id)
