@@ -5,8 +5,8 @@
 //! region-bound viewers reads, under the pilot's names, so that scope condition applies to
 //! them unchanged.
 
+use crate::names::run_for_backend;
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -165,33 +165,24 @@ END;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let sql = match m.get_database_backend() {
-            DbBackend::Postgres => postgres(),
-            _ => sqlite(),
-        };
-        m.get_connection().execute_unprepared(&sql).await?;
-        Ok(())
+        run_for_backend(m, &postgres(), &sqlite()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let sql = match m.get_database_backend() {
-            DbBackend::Postgres => {
-                "DROP TRIGGER pilot_figures_source ON financing_sources;
+        run_for_backend(
+            m,
+            "DROP TRIGGER pilot_figures_source ON financing_sources;
                  DROP TRIGGER pilot_figures_pilot ON pilots;
                  DROP FUNCTION pilot_figures_source();
                  DROP FUNCTION pilot_figures_pilot();
                  DROP FUNCTION pilot_figures_cents(TEXT);
-                 DROP TABLE pilot_figures;"
-            }
-            _ => {
-                "DROP TRIGGER pilot_figures_source_update;
+                 DROP TABLE pilot_figures;",
+            "DROP TRIGGER pilot_figures_source_update;
                  DROP TRIGGER pilot_figures_source_insert;
                  DROP TRIGGER pilot_figures_pilot_status;
                  DROP TRIGGER pilot_figures_pilot_insert;
-                 DROP TABLE pilot_figures;"
-            }
-        };
-        m.get_connection().execute_unprepared(sql).await?;
-        Ok(())
+                 DROP TABLE pilot_figures;",
+        )
+        .await
     }
 }

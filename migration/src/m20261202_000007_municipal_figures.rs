@@ -6,8 +6,8 @@
 //! The rows carry the province and municipality columns under the pilot's names, so the scope
 //! condition applies to them unchanged.
 
+use crate::names::run_for_backend;
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -107,28 +107,19 @@ END;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let sql = match m.get_database_backend() {
-            DbBackend::Postgres => postgres(),
-            _ => sqlite(),
-        };
-        m.get_connection().execute_unprepared(&sql).await?;
-        Ok(())
+        run_for_backend(m, &postgres(), &sqlite()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let sql = match m.get_database_backend() {
-            DbBackend::Postgres => {
-                "DROP TRIGGER pilot_figures_roll_up ON pilot_figures;
+        run_for_backend(
+            m,
+            "DROP TRIGGER pilot_figures_roll_up ON pilot_figures;
                  DROP FUNCTION pilot_figures_roll_up();
-                 DROP TABLE pilot_figures_municipal;"
-            }
-            _ => {
-                "DROP TRIGGER pilot_figures_roll_up_update;
+                 DROP TABLE pilot_figures_municipal;",
+            "DROP TRIGGER pilot_figures_roll_up_update;
                  DROP TRIGGER pilot_figures_roll_up_insert;
-                 DROP TABLE pilot_figures_municipal;"
-            }
-        };
-        m.get_connection().execute_unprepared(sql).await?;
-        Ok(())
+                 DROP TABLE pilot_figures_municipal;",
+        )
+        .await
     }
 }

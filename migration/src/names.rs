@@ -16,3 +16,18 @@ pub fn fk(table: &str, column: &str, to: &str) -> ForeignKeyCreateStatement {
         .on_delete(ForeignKeyAction::Restrict)
         .to_owned()
 }
+
+/// Runs the script written for the connection's backend: `postgres` on PostgreSQL, `sqlite`
+/// otherwise (triggers and functions are written per backend).
+pub async fn run_for_backend(
+    m: &SchemaManager<'_>,
+    postgres: &str,
+    sqlite: &str,
+) -> Result<(), DbErr> {
+    let sql = match m.get_database_backend() {
+        sea_orm_migration::sea_orm::DbBackend::Postgres => postgres,
+        _ => sqlite,
+    };
+    m.get_connection().execute_unprepared(sql).await?;
+    Ok(())
+}
