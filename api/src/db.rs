@@ -1,11 +1,13 @@
 //! Connecting to SQLite or PostgreSQL and bringing the schema and reference data up to date.
 
+use crate::state::AppState;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     DbErr, Statement, TransactionTrait,
 };
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Connections of a SQLite pool (one writer at a time is SQLite's rule; a small pool avoids
@@ -13,6 +15,10 @@ use std::time::Duration;
 const SQLITE_POOL: u32 = 8;
 /// Connections of a PostgreSQL pool.
 const POSTGRES_POOL: u32 = 20;
+
+/// A connection idle this long is pinged before it is handed out; one in steady use is not
+/// (sqlx pings on every acquire by default: a second round trip for every statement).
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
 
 /// How long the command line waits for a connection of its pool.
 const COMMAND_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -61,6 +67,7 @@ pub async fn connect_lazy(
         .connect_timeout(acquire_timeout)
         .acquire_timeout(acquire_timeout)
         .max_connections(8)
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         .connect_lazy(true);
     let db = Database::connect(opts)
         .await
@@ -89,7 +96,9 @@ async fn open(
     opts.sqlx_logging(false)
         .connect_timeout(acquire_timeout.min(Duration::from_secs(10)))
         .acquire_timeout(acquire_timeout);
-    opts.max_connections(size).min_connections(1);
+    opts.max_connections(size)
+        .min_connections(1)
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR);
     if let Some(pool) = server {
         let keep_all = pool.idle_timeout.is_none();
         opts.min_connections(if keep_all { size } else { 1 })
