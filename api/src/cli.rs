@@ -230,19 +230,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let workers = workers
                 .or(settings.workers)
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let acquire =
+                std::time::Duration::from_millis(settings.limits.db_acquire_timeout_ms.max(1));
+            let read_url = settings.database_read_url.as_deref();
+            let pools = db::WorkerPools::new(
+                &settings.database_url,
+                read_url,
+                workers,
+                acquire,
+                settings.pool,
+            );
+            // With a pool per worker, the startup pool has shown the database accepts the
+            // connections and migrated; it gives them back to the workers, and the process's
+            // own background reads (the event relay) take a small pool of their own.
+            let db = if pools.is_shared() {
+                db
+            } else {
+                db.close().await?;
+                db::connect_lazy(&settings.database_url, acquire).await?
+            };
             let mut state = AppState::new(db, clock);
-            if let Some(url) = &settings.database_read_url {
-                let replica = db::connect_server(
-                    url,
-                    std::time::Duration::from_millis(settings.limits.db_acquire_timeout_ms.max(1)),
-                    settings.pool,
-                )
-                .await
-                .context("connecting to the read replica (DATABASE_READ_URL)")?;
+            if let Some(url) = read_url {
+                let replica = db::connect_server(url, acquire, settings.pool)
+                    .await
+                    .context("connecting to the read replica (DATABASE_READ_URL)")?;
+                let replica = if pools.is_shared() {
+                    replica
+                } else {
+                    replica.close().await?;
+                    db::connect_lazy(url, acquire).await?
+                };
                 state = state.with_replica(replica);
             }
-            let app =
-                Application::build(listener, state, verifier, settings.limits.clone(), workers)?;
+            let app = Application::build(
+                listener,
+                state,
+                pools,
+                verifier,
+                settings.limits.clone(),
+                workers,
+            )?;
             tracing::info!(address = %bind, database = %db::redact(&settings.database_url), "serving; GraphiQL at /graphql");
             app.run_until_stopped().await?;
         }

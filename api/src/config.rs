@@ -362,7 +362,7 @@ pub const SETTINGS: &[SettingDoc] = &[
     doc(
         "DB_POOL_SIZE",
         "20 (PostgreSQL), 8 (SQLite)",
-        "connections of the server's pool",
+        "connections of the server (on PostgreSQL split among the HTTP workers)",
     ),
     doc(
         "DB_IDLE_TIMEOUT",

@@ -42,11 +42,12 @@ pub struct PoolSettings {
 }
 
 /// Opens the server's pool: every connection at once, on the calling (main) runtime, and
-/// kept open. Each HTTP worker runs its own runtime, and a connection belongs to the runtime
-/// that opened it; were a worker to open one, it would die with that worker when a graceful
-/// shutdown stops it, under requests of other workers still finishing. (With an idle timeout
-/// or a lifetime set, replacements open on whichever runtime needs them: the price of
-/// giving connections back.)
+/// kept open; if the database refuses one, the error says why. On SQLite it is the pool every
+/// HTTP worker shares. On PostgreSQL it is the startup's (migrations, the demo data): then it
+/// is closed and each worker opens its share on its own runtime ([`WorkerPools`]), where only
+/// that worker's requests use them, so a worker stopping at shutdown takes none away from
+/// another. (With an idle timeout or a lifetime set, replacements open on whichever runtime
+/// needs them: the price of giving connections back.)
 /// A request waits at most `acquire_timeout` for a connection, then is answered `UNAVAILABLE`.
 pub async fn connect_server(
     url: &str,
@@ -54,6 +55,179 @@ pub async fn connect_server(
     pool: PoolSettings,
 ) -> anyhow::Result<DatabaseConnection> {
     open(url, Some(pool), acquire_timeout).await
+}
+
+/// Where the server's HTTP workers take their PostgreSQL connections: each worker its own
+/// pool, opened on the worker's own runtime. A connection belongs to the runtime that opened
+/// it, and answers from the database are read by that runtime's reactor: with one pool opened
+/// on the main runtime, every answer reached its worker through a wake-up from another thread
+/// (a tenth of the server's CPU on the list page; Q2, thirteen statements, rose from 640 to
+/// 850 req/s with a pool per worker). SQLite's connections run on threads of their own, so a
+/// SQLite server keeps its one pool ([`WorkerPools::shared`]).
+#[derive(Clone, Default)]
+pub struct WorkerPools(Option<Arc<PerWorker>>);
+
+/// The recipe for each worker's pools, and the pools opened so far.
+struct PerWorker {
+    primary: PgPoolSpec,
+    read: Option<PgPoolSpec>,
+    /// Open every connection when the worker starts (the server), or on first use (tests).
+    eager: bool,
+    metered: Option<StatementCallback>,
+    opened: Mutex<Vec<(DatabaseConnection, DatabaseConnection)>>,
+}
+
+/// Called for every statement a pool runs (tests count them).
+type StatementCallback = Arc<dyn Fn(&sea_orm::metric::Info<'_>) + Send + Sync>;
+
+/// One PostgreSQL pool of a worker.
+struct PgPoolSpec {
+    url: String,
+    size: u32,
+    acquire_timeout: Duration,
+    idle_timeout: Option<Duration>,
+    max_lifetime: Option<Duration>,
+}
+
+impl WorkerPools {
+    /// Every worker uses the state's own pools.
+    pub fn shared() -> Self {
+        WorkerPools(None)
+    }
+
+    /// A pool per worker on PostgreSQL (and one per worker on the read replica, when
+    /// `read_url` names one), `pool.size` connections in all split among `workers`, each
+    /// opened when its worker starts; [`WorkerPools::shared`] on SQLite.
+    pub fn new(
+        url: &str,
+        read_url: Option<&str>,
+        workers: usize,
+        acquire_timeout: Duration,
+        pool: PoolSettings,
+    ) -> Self {
+        if !url.starts_with("postgres") {
+            return WorkerPools::shared();
+        }
+        let workers = u32::try_from(workers.max(1)).unwrap_or(u32::MAX);
+        let size = pool.size.unwrap_or(POSTGRES_POOL).max(1).div_ceil(workers);
+        let spec = |url: &str| PgPoolSpec {
+            url: url.to_owned(),
+            size,
+            acquire_timeout,
+            idle_timeout: pool.idle_timeout,
+            max_lifetime: pool.max_lifetime,
+        };
+        WorkerPools(Some(Arc::new(PerWorker {
+            primary: spec(url),
+            read: read_url.map(spec),
+            eager: true,
+            metered: None,
+            opened: Mutex::new(Vec::new()),
+        })))
+    }
+
+    /// Whether every worker uses the state's own pools.
+    pub fn is_shared(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The same pools opening their connections on first use, each statement reported to
+    /// `callback` (tests).
+    pub fn lazy_and_metered(
+        self,
+        callback: impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        WorkerPools(self.0.map(|p| {
+            let p = Arc::into_inner(p).expect("pools not yet handed to workers");
+            Arc::new(PerWorker {
+                eager: false,
+                metered: Some(Arc::new(callback)),
+                ..p
+            })
+        }))
+    }
+
+    /// The state a worker runs with, on pools of its own opened here, on the worker's
+    /// runtime (call it from the worker: the HTTP server's app factory); `None` when the
+    /// pools are shared.
+    pub fn for_worker(&self, state: &AppState) -> Option<AppState> {
+        let p = self.0.as_ref()?;
+        let primary = p.open(&p.primary);
+        let read = p
+            .read
+            .as_ref()
+            .map_or_else(|| primary.clone(), |r| p.open(r));
+        p.opened
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((primary.clone(), read.clone()));
+        Some(state.on_pools(primary, read))
+    }
+
+    /// The pools requests run on, primary and read: every worker's, or the state's when
+    /// shared (metrics).
+    pub fn in_use(&self, state: &AppState) -> (Vec<DatabaseConnection>, Vec<DatabaseConnection>) {
+        match &self.0 {
+            None => (vec![state.db.clone()], vec![state.lagging.clone()]),
+            Some(p) => p
+                .opened
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .cloned()
+                .unzip(),
+        }
+    }
+}
+
+impl PerWorker {
+    /// A pool on the calling runtime; with `eager`, its connections open now, in the
+    /// background (the start already proved the database accepts them: [`connect_server`]).
+    fn open(&self, spec: &PgPoolSpec) -> DatabaseConnection {
+        use sea_orm::sqlx::ConnectOptions as _;
+        use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+        let options = match spec.url.parse::<PgConnectOptions>() {
+            Ok(o) => o.disable_statement_logging(),
+            // The same URL opened the startup pool; should it not parse, requests say so.
+            Err(e) => {
+                tracing::error!(error = %e, "worker pool: the database URL does not parse");
+                PgConnectOptions::new().disable_statement_logging()
+            }
+        };
+        let pool = PgPoolOptions::new()
+            .max_connections(spec.size)
+            .min_connections(u32::from(spec.idle_timeout.is_some()))
+            .acquire_timeout(spec.acquire_timeout)
+            .idle_timeout(spec.idle_timeout)
+            .max_lifetime(spec.max_lifetime)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_IF_IDLE_FOR {
+                        sea_orm::sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
+            .connect_lazy_with(options);
+        let mut db = sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+        if let Some(callback) = &self.metered {
+            let callback = callback.clone();
+            db.set_metric_callback(move |info| callback(info));
+        }
+        if self.eager {
+            let (db, size) = (db.clone(), spec.size);
+            tokio::spawn(async move {
+                let pings = (0..size).map(|_| db.execute_unprepared("SELECT 1"));
+                for result in futures_util::future::join_all(pings).await {
+                    if let Err(e) = result {
+                        tracing::warn!(error = %e, "worker pool: could not open a connection; it opens on first use");
+                    }
+                }
+            });
+        }
+        db
+    }
 }
 
 /// Opens a pool whose connections open on first use, waiting at most `acquire_timeout` for

@@ -247,16 +247,19 @@ impl Metrics {
         ActiveSubscription(self.subscriptions.clone())
     }
 
-    /// The metrics as OpenMetrics text, with the pools and the audit head read now
-    /// (`head` is `None` when the database did not answer).
+    /// The metrics as OpenMetrics text, with the pools (summed over the workers' pools) and
+    /// the audit head read now (`head` is `None` when the database did not answer).
     pub fn render(
         &self,
-        primary: &DatabaseConnection,
-        read: &DatabaseConnection,
+        primary: &[DatabaseConnection],
+        read: &[DatabaseConnection],
         head: Option<i64>,
     ) -> String {
-        for (name, db) in [("primary", primary), ("read", read)] {
-            let (size, idle) = pool_use(db);
+        for (name, pools) in [("primary", primary), ("read", read)] {
+            let (size, idle) = pools
+                .iter()
+                .map(pool_use)
+                .fold((0, 0), |(s, i), (ps, pi)| (s + ps, i + pi));
             self.pool
                 .get_or_create(&PoolLabels {
                     pool: name,

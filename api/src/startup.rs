@@ -3,6 +3,7 @@
 
 use crate::auth::jwt::TokenVerifier;
 use crate::config::Limits;
+use crate::db::WorkerPools;
 use crate::http::pipeline::{Gateway, Pipeline};
 use crate::http::{Edge, access, export, graphiql, graphql, health, websocket};
 use crate::state::AppState;
@@ -20,10 +21,12 @@ pub struct Application {
 }
 
 impl Application {
-    /// Builds the server on an already bound listener (tests bind port 0).
+    /// Builds the server on an already bound listener (tests bind port 0); each HTTP worker
+    /// runs on `pools` (its own, or `state`'s when shared).
     pub fn build(
         listener: TcpListener,
         state: AppState,
+        pools: WorkerPools,
         verifier: TokenVerifier,
         limits: Limits,
         workers: usize,
@@ -37,6 +40,7 @@ impl Application {
             verifier: Arc::new(verifier),
             state,
             pipeline,
+            pools,
         });
         // Committed workflow events reach this process's subscribers from the database,
         // whichever replica committed them.
@@ -56,6 +60,17 @@ impl Application {
             });
         }
         let server = HttpServer::new(move || {
+            // This runs on the worker's own thread: its pools open here.
+            let edge = match edge.pools.for_worker(&edge.state) {
+                None => edge.clone(),
+                Some(state) => web::Data::new(Edge {
+                    gateway: Gateway::new(state.clone(), edge.pipeline.clone()),
+                    verifier: edge.verifier.clone(),
+                    state,
+                    pipeline: edge.pipeline.clone(),
+                    pools: edge.pools.clone(),
+                }),
+            };
             // Browsers may call only from the configured origins (none by default).
             let cors = origins
                 .iter()

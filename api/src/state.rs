@@ -44,6 +44,15 @@ impl AppState {
         self
     }
 
+    /// The same state on other pools (an HTTP worker's own: `db::WorkerPools`).
+    pub fn on_pools(&self, db: DatabaseConnection, lagging: DatabaseConnection) -> Self {
+        AppState {
+            db,
+            lagging,
+            ..self.clone()
+        }
+    }
+
     /// Begins an audited write transaction on behalf of `viewer`, stamped with its request id.
     pub async fn write(&self, viewer: &Viewer) -> ApiResult<WriteTx> {
         WriteTx::begin(

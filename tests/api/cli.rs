@@ -775,3 +775,90 @@ async fn traces_go_over_otlp_and_continue_the_callers_traceparent() {
     );
     assert!(contains(&body, b"POST /graphql"), "the HTTP request's span");
 }
+
+/// `DB_POOL_SIZE` connections in all, opened at start: on PostgreSQL split among the HTTP
+/// workers, each worker's opened on its own runtime (counted in the database itself), and
+/// requests answered on every worker; on SQLite one pool that all workers share.
+#[actix_web::test]
+async fn the_servers_connections_open_at_start_split_among_its_workers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pg = empty_database().await;
+    let mut env = vec![("DB_POOL_SIZE", "4"), ("WORKERS", "2")];
+    if let Some(url) = &pg {
+        env.push(("DATABASE_URL", url));
+    }
+    let (server, bind) = serve(dir.path(), &[], &env);
+    let client = awc::Client::default();
+    wait_until_up(&client, &bind).await;
+    let pooled = |text: &str| -> f64 {
+        ["idle", "in_use"]
+            .iter()
+            .filter_map(|state| {
+                let name = format!(
+                    r#"carbon_pilots_db_pool_connections{{pool="primary",state="{state}"}} "#
+                );
+                text.lines()
+                    .find_map(|l| l.strip_prefix(&name))
+                    .and_then(|v| v.trim().parse::<f64>().ok())
+            })
+            .sum()
+    };
+    // Sixteen connections of the client, so both workers answer some.
+    let answers = futures_util::future::join_all((0..16).map(|_| {
+        let client = awc::Client::builder().disable_redirects().finish();
+        let bind = bind.clone();
+        async move {
+            let mut res = client
+                .post(format!("http://{bind}/graphql"))
+                .send_json(&serde_json::json!({"query": "{ health }"}))
+                .await
+                .expect("request");
+            (
+                res.status().as_u16(),
+                res.json::<serde_json::Value>().await.expect("json"),
+            )
+        }
+    }))
+    .await;
+    for (status, body) in &answers {
+        assert_eq!(*status, 200, "{body}");
+        assert_eq!(body["data"]["health"], "ok", "{body}");
+    }
+    let mut text = String::new();
+    for _ in 0..50 {
+        let mut res = client
+            .get(format!("http://{bind}/metrics"))
+            .send()
+            .await
+            .expect("metrics");
+        text = String::from_utf8(res.body().await.expect("body").to_vec()).expect("utf-8");
+        if pooled(&text) == 4.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(pooled(&text), 4.0, "{text}");
+    if let Some(url) = &pg {
+        // The workers' four, the relay's reads and its notifications: no more.
+        let db = api::db::connect(url).await.expect("connect");
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+                 AND pid <> pg_backend_pid()",
+            ))
+            .await
+            .expect("count")
+            .expect("row");
+        let n: i64 = row.try_get("", "n").expect("n");
+        assert!((4..=6).contains(&n), "{n} connections");
+    }
+    terminate(server.id());
+    let out = server.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

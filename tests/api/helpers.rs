@@ -245,7 +245,23 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let verifier = TokenVerifier::new(&jwt).expect("verifier");
         let state = AppState::new(db.clone(), Arc::new(clock.clone()));
-        let app = Application::build(listener, state, verifier, limits, 1).expect("build");
+        // On PostgreSQL the worker has its own pool, as a server's workers do; its statements
+        // are counted too.
+        let counter = statements.clone();
+        let pools = api::db::WorkerPools::new(
+            &url,
+            None,
+            1,
+            std::time::Duration::from_millis(limits.db_acquire_timeout_ms),
+            api::db::PoolSettings {
+                size: Some(8),
+                ..Default::default()
+            },
+        )
+        .lazy_and_metered(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let app = Application::build(listener, state, pools, verifier, limits, 1).expect("build");
         let base = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
         TestApp {

@@ -57,9 +57,8 @@ pub async fn metrics(edge: web::Data<Edge>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .body(
-            edge.pipeline
-                .metrics
-                .render(&edge.state.db, &edge.state.lagging, head),
-        )
+        .body({
+            let (primary, read) = edge.pools.in_use(&edge.state);
+            edge.pipeline.metrics.render(&primary, &read, head)
+        })
 }

@@ -33,6 +33,8 @@ pub struct Edge {
     pub verifier: Arc<TokenVerifier>,
     pub state: AppState,
     pub pipeline: Arc<Pipeline>,
+    /// Where each worker's connections come from (`state`'s are this worker's).
+    pub pools: crate::db::WorkerPools,
 }
 
 /// Turns an `Authorization` value (`Bearer <token>`) into a viewer.
