@@ -239,7 +239,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 workers,
                 acquire,
                 settings.pool,
-            );
+            )?;
             // With a pool per worker, the startup pool has shown the database accepts the
             // connections and migrated; it gives them back to the workers, and the process's
             // own background reads (the event relay) take a small pool of their own.

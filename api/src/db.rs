@@ -82,7 +82,7 @@ type StatementCallback = Arc<dyn Fn(&sea_orm::metric::Info<'_>) + Send + Sync>;
 
 /// One PostgreSQL pool of a worker.
 struct PgPoolSpec {
-    url: String,
+    options: sea_orm::sqlx::postgres::PgConnectOptions,
     size: u32,
     acquire_timeout: Duration,
     idle_timeout: Option<Duration>,
@@ -104,26 +104,32 @@ impl WorkerPools {
         workers: usize,
         acquire_timeout: Duration,
         pool: PoolSettings,
-    ) -> Self {
+    ) -> anyhow::Result<Self> {
+        use sea_orm::sqlx::ConnectOptions as _;
         if !url.starts_with("postgres") {
-            return WorkerPools::shared();
+            return Ok(WorkerPools::shared());
         }
         let workers = u32::try_from(workers.max(1)).unwrap_or(u32::MAX);
         let size = pool.size.unwrap_or(POSTGRES_POOL).max(1).div_ceil(workers);
-        let spec = |url: &str| PgPoolSpec {
-            url: url.to_owned(),
-            size,
-            acquire_timeout,
-            idle_timeout: pool.idle_timeout,
-            max_lifetime: pool.max_lifetime,
+        let spec = |url: &str| -> anyhow::Result<PgPoolSpec> {
+            let options = url
+                .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+                .with_context(|| format!("reading {}", redact(url)))?;
+            Ok(PgPoolSpec {
+                options: options.disable_statement_logging(),
+                size,
+                acquire_timeout,
+                idle_timeout: pool.idle_timeout,
+                max_lifetime: pool.max_lifetime,
+            })
         };
-        WorkerPools(Some(Arc::new(PerWorker {
-            primary: spec(url),
-            read: read_url.map(spec),
+        Ok(WorkerPools(Some(Arc::new(PerWorker {
+            primary: spec(url)?,
+            read: read_url.map(spec).transpose()?,
             eager: true,
             metered: None,
             opened: Mutex::new(Vec::new()),
-        })))
+        }))))
     }
 
     /// Whether every worker uses the state's own pools.
@@ -184,17 +190,7 @@ impl PerWorker {
     /// A pool on the calling runtime; with `eager`, its connections open now, in the
     /// background (the start already proved the database accepts them: [`connect_server`]).
     fn open(&self, spec: &PgPoolSpec) -> DatabaseConnection {
-        use sea_orm::sqlx::ConnectOptions as _;
-        use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-        let options = match spec.url.parse::<PgConnectOptions>() {
-            Ok(o) => o.disable_statement_logging(),
-            // The same URL opened the startup pool; should it not parse, requests say so.
-            Err(e) => {
-                tracing::error!(error = %e, "worker pool: the database URL does not parse");
-                PgConnectOptions::new().disable_statement_logging()
-            }
-        };
-        let pool = PgPoolOptions::new()
+        let pool = sea_orm::sqlx::postgres::PgPoolOptions::new()
             .max_connections(spec.size)
             .min_connections(u32::from(spec.idle_timeout.is_some()))
             .acquire_timeout(spec.acquire_timeout)
@@ -209,7 +205,7 @@ impl PerWorker {
                     Ok(true)
                 })
             })
-            .connect_lazy_with(options);
+            .connect_lazy_with(spec.options.clone());
         let mut db = sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
         if let Some(callback) = &self.metered {
             let callback = callback.clone();

@@ -258,6 +258,7 @@ impl TestApp {
                 ..Default::default()
             },
         )
+        .expect("worker pools")
         .lazy_and_metered(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         });
