@@ -240,26 +240,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 acquire,
                 settings.pool,
             )?;
-            // With a pool per worker, the startup pool has shown the database accepts the
-            // connections and migrated; it gives them back to the workers, and the process's
-            // own background reads (the event relay) take a small pool of their own.
-            let db = if pools.is_shared() {
-                db
-            } else {
-                db.close().await?;
-                db::connect_lazy(&settings.database_url, acquire).await?
-            };
+            let db = pools
+                .after_startup(db, &settings.database_url, acquire)
+                .await?;
             let mut state = AppState::new(db, clock);
             if let Some(url) = read_url {
                 let replica = db::connect_server(url, acquire, settings.pool)
                     .await
                     .context("connecting to the read replica (DATABASE_READ_URL)")?;
-                let replica = if pools.is_shared() {
-                    replica
-                } else {
-                    replica.close().await?;
-                    db::connect_lazy(url, acquire).await?
-                };
+                let replica = pools.after_startup(replica, url, acquire).await?;
                 state = state.with_replica(replica);
             }
             let app = Application::build(

@@ -132,9 +132,21 @@ impl WorkerPools {
         }))))
     }
 
-    /// Whether every worker uses the state's own pools.
-    pub fn is_shared(&self) -> bool {
-        self.0.is_none()
+    /// The pool the process keeps for itself after a startup pool on `url` has shown the
+    /// database accepts the connections: that same pool when the workers share it; otherwise
+    /// it is closed, giving them back to the workers, and a small pool opening on first use
+    /// takes the process's own background reads (the event relay).
+    pub async fn after_startup(
+        &self,
+        startup: DatabaseConnection,
+        url: &str,
+        acquire_timeout: Duration,
+    ) -> anyhow::Result<DatabaseConnection> {
+        if self.0.is_none() {
+            return Ok(startup);
+        }
+        startup.close().await?;
+        connect_lazy(url, acquire_timeout).await
     }
 
     /// The same pools opening their connections on first use, each statement reported to

@@ -4,7 +4,7 @@
 use crate::auth::jwt::TokenVerifier;
 use crate::config::Limits;
 use crate::db::WorkerPools;
-use crate::http::pipeline::{Gateway, Pipeline};
+use crate::http::pipeline::Pipeline;
 use crate::http::{Edge, access, export, graphiql, graphql, health, websocket};
 use crate::state::AppState;
 use actix_web::dev::{Server, Service};
@@ -35,13 +35,7 @@ impl Application {
         let body_limit = limits.max_body_bytes;
         let origins = limits.cors_allowed_origins.clone();
         let pipeline = Arc::new(Pipeline::new(limits, workers)?);
-        let edge = web::Data::new(Edge {
-            gateway: Gateway::new(state.clone(), pipeline.clone()),
-            verifier: Arc::new(verifier),
-            state,
-            pipeline,
-            pools,
-        });
+        let edge = web::Data::new(Edge::new(state, Arc::new(verifier), pipeline, pools));
         // Committed workflow events reach this process's subscribers from the database,
         // whichever replica committed them.
         edge.state.events.relay(edge.state.db.clone());
@@ -63,13 +57,7 @@ impl Application {
             // This runs on the worker's own thread: its pools open here.
             let edge = match edge.pools.for_worker(&edge.state) {
                 None => edge.clone(),
-                Some(state) => web::Data::new(Edge {
-                    gateway: Gateway::new(state.clone(), edge.pipeline.clone()),
-                    verifier: edge.verifier.clone(),
-                    state,
-                    pipeline: edge.pipeline.clone(),
-                    pools: edge.pools.clone(),
-                }),
+                Some(state) => web::Data::new(edge.on_state(state)),
             };
             // Browsers may call only from the configured origins (none by default).
             let cors = origins

@@ -57,6 +57,32 @@ pub async fn authenticate_bearer(
 }
 
 impl Edge {
+    /// The edge of one server: the pipeline around the schema over `state`.
+    pub fn new(
+        state: AppState,
+        verifier: Arc<TokenVerifier>,
+        pipeline: Arc<Pipeline>,
+        pools: crate::db::WorkerPools,
+    ) -> Self {
+        Edge {
+            gateway: pipeline::Gateway::new(state.clone(), pipeline.clone()),
+            verifier,
+            state,
+            pipeline,
+            pools,
+        }
+    }
+
+    /// The same edge over another state (an HTTP worker's, on its own pools).
+    pub fn on_state(&self, state: AppState) -> Self {
+        Edge::new(
+            state,
+            self.verifier.clone(),
+            self.pipeline.clone(),
+            self.pools.clone(),
+        )
+    }
+
     /// Reads `Authorization: Bearer …` and turns it into a viewer; no header means anonymous.
     async fn authenticate(&self, req: &HttpRequest) -> Result<Option<Viewer>, ApiError> {
         let Some(value) = req.headers().get(header::AUTHORIZATION) else {
