@@ -31,10 +31,8 @@ impl FinancingSource {
         };
         Ok(ctx
             .data_unchecked::<crate::graphql::loaders::Loaders>()
-            .keyed::<entities::program_fund::Entity>()
-            .load_one(id)
-            .await
-            .map_err(crate::error::ApiError::internal)?
+            .one::<entities::program_fund::Entity>(id)
+            .await?
             .map(crate::programs::types::Fund))
     }
     /// The key project the money is earmarked for, if any.

@@ -1,6 +1,11 @@
 //! Batched loading of related records: one query per relationship per request, whatever the
 //! page size. Loaders live for one request, so nothing cached crosses viewers.
+//!
+//! A batch's rows travel to their resolvers behind an `Arc`, so handing them over copies
+//! nothing: the resolver that asked for a key is the only holder once the batch is handed
+//! out, and takes the rows themselves ([`Loaders::children`], [`Loaders::one`]).
 
+use crate::error::{ApiError, ApiResult};
 use async_graphql::dataloader::{DataLoader, Loader};
 use entities::*;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
@@ -42,7 +47,7 @@ impl<E: Grouped> Loader<E::Key> for GroupLoader<E>
 where
     E::Model: Send + Sync + Clone,
 {
-    type Value = Vec<E::Model>;
+    type Value = Arc<Vec<E::Model>>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[E::Key]) -> Result<HashMap<E::Key, Self::Value>, Self::Error> {
@@ -56,7 +61,7 @@ where
         for row in rows {
             out.entry(E::key_of(&row)).or_default().push(row);
         }
-        Ok(out)
+        Ok(out.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
     }
 }
 
@@ -64,7 +69,7 @@ impl<E: Keyed> Loader<E::Key> for KeyLoader<E>
 where
     E::Model: Send + Sync + Clone,
 {
-    type Value = E::Model;
+    type Value = Arc<E::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[E::Key]) -> Result<HashMap<E::Key, Self::Value>, Self::Error> {
@@ -73,7 +78,10 @@ where
             .all(&self.0)
             .await
             .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|r| (E::key_of(&r), r)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (E::key_of(&r), Arc::new(r)))
+            .collect())
     }
 }
 
@@ -196,8 +204,7 @@ impl Loaders {
         fresh
     }
 
-    /// The request's loader of groups of `E`.
-    pub fn group<E: Grouped>(&self) -> Arc<DataLoader<GroupLoader<E>>>
+    fn group<E: Grouped>(&self) -> Arc<DataLoader<GroupLoader<E>>>
     where
         E::Model: Send + Sync + Clone,
     {
@@ -206,11 +213,56 @@ impl Loaders {
         })
     }
 
-    /// The request's loader of `E` by key.
-    pub fn keyed<E: Keyed>(&self) -> Arc<DataLoader<KeyLoader<E>>>
+    fn keyed<E: Keyed>(&self) -> Arc<DataLoader<KeyLoader<E>>>
     where
         E::Model: Send + Sync + Clone,
     {
         self.get_or_make(|| DataLoader::new(KeyLoader(self.db.clone(), PhantomData), tokio::spawn))
+    }
+
+    /// The rows of `E` under `key`, in their order (none: empty), read in the request's
+    /// one batch for `E`.
+    pub async fn children<E: Grouped>(&self, key: E::Key) -> ApiResult<Vec<E::Model>>
+    where
+        E::Model: Send + Sync + Clone,
+    {
+        let rows = self
+            .group::<E>()
+            .load_one(key)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(rows.map(Arc::unwrap_or_clone).unwrap_or_default())
+    }
+
+    /// The row of `E` with `key`, if any, read in the request's one batch for `E`.
+    pub async fn one<E: Keyed>(&self, key: E::Key) -> ApiResult<Option<E::Model>>
+    where
+        E::Model: Send + Sync + Clone,
+    {
+        let row = self
+            .keyed::<E>()
+            .load_one(key)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(row.map(Arc::unwrap_or_clone))
+    }
+
+    /// The rows of `E` with any of `keys`, by key, in one read.
+    pub async fn many<E: Keyed>(
+        &self,
+        keys: impl IntoIterator<Item = E::Key>,
+    ) -> ApiResult<HashMap<E::Key, E::Model>>
+    where
+        E::Model: Send + Sync + Clone,
+    {
+        let rows = self
+            .keyed::<E>()
+            .load_many(keys)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|(k, r)| (k, Arc::unwrap_or_clone(r)))
+            .collect())
     }
 }

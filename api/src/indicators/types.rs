@@ -1,7 +1,6 @@
 //! The `Indicator` and `IndicatorActual` objects.
 
 use super::rule;
-use crate::error::ApiError;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::scalars::Date;
 use crate::graphql::scalars::Decimal;
@@ -44,11 +43,8 @@ impl Indicator {
         }
         Ok(ctx
             .data_unchecked::<Loaders>()
-            .group::<indicator_actual::Entity>()
-            .load_one(self.model.id)
-            .await
-            .map_err(ApiError::internal)?
-            .unwrap_or_default())
+            .children::<indicator_actual::Entity>(self.model.id)
+            .await?)
     }
 }
 

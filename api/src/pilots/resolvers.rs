@@ -210,10 +210,8 @@ impl PilotQuery {
             .collect();
         let regions: std::sync::Arc<std::collections::HashMap<_, _>> = std::sync::Arc::new(
             ctx.loaders()
-                .keyed::<entities::region::Entity>()
-                .load_many(codes)
-                .await
-                .map_err(crate::error::ApiError::internal)?
+                .many::<entities::region::Entity>(codes)
+                .await?
                 .into_iter()
                 .map(|(code, m)| (code, crate::regions::types::Region(m)))
                 .collect(),

@@ -140,10 +140,8 @@ impl Pilot {
     async fn governing_program(&self, ctx: &Context<'_>) -> Result<program::Model> {
         Ok(ctx
             .loaders()
-            .keyed::<program::Entity>()
-            .load_one(self.model.program_id)
-            .await
-            .map_err(ApiError::internal)?
+            .one::<program::Entity>(self.model.program_id)
+            .await?
             .ok_or_else(|| ApiError::internal("pilot without program"))?)
     }
 
@@ -156,11 +154,8 @@ impl Pilot {
         }
         Ok(ctx
             .data_unchecked::<Loaders>()
-            .group::<E>()
-            .load_one(self.model.id)
-            .await
-            .map_err(ApiError::internal)?
-            .unwrap_or_default())
+            .children::<E>(self.model.id)
+            .await?)
     }
 }
 
@@ -199,10 +194,8 @@ impl Pilot {
     async fn applicant(&self, ctx: &Context<'_>) -> Result<Organization> {
         let row = ctx
             .data_unchecked::<Loaders>()
-            .keyed::<organization::Entity>()
-            .load_one(self.model.applicant_id)
-            .await
-            .map_err(ApiError::internal)?
+            .one::<organization::Entity>(self.model.applicant_id)
+            .await?
             .ok_or_else(|| ApiError::internal("pilot without applicant"))?;
         Ok(Organization(row))
     }
@@ -423,21 +416,15 @@ impl Pilot {
         let viewer = ctx.viewer()?;
         let rules = ctx
             .data_unchecked::<Loaders>()
-            .group::<program_type_rule::Entity>()
-            .load_one(self.model.program_id)
-            .await
-            .map_err(ApiError::internal)?
-            .unwrap_or_default();
+            .children::<program_type_rule::Entity>(self.model.program_id)
+            .await?;
         let Some(rule) = rules.iter().find(|r| r.pilot_type == self.model.pilot_type) else {
             return Ok(Vec::new());
         };
         let values = ctx
             .loaders()
-            .group::<program_rule_value::Entity>()
-            .load_one(rule.id)
-            .await
-            .map_err(ApiError::internal)?
-            .unwrap_or_default();
+            .children::<program_rule_value::Entity>(rule.id)
+            .await?;
         let program = self.governing_program(ctx).await?;
         let chain = TypeRule::assemble(rule.clone(), &values).chain(&program);
         Ok(transitions::available(viewer, self.model.status, &chain))

@@ -1,6 +1,5 @@
 //! The `Program` object and its per-type rules and calendar.
 
-use crate::error::ApiError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::scalars::Date;
@@ -22,11 +21,8 @@ impl Program {
     async fn rules(&self, ctx: &Context<'_>) -> Result<Vec<program_type_rule::Model>> {
         Ok(ctx
             .data_unchecked::<Loaders>()
-            .group::<program_type_rule::Entity>()
-            .load_one(self.0.id)
-            .await
-            .map_err(ApiError::internal)?
-            .unwrap_or_default())
+            .children::<program_type_rule::Entity>(self.0.id)
+            .await?)
     }
 }
 
@@ -113,11 +109,8 @@ impl Program {
     async fn calendar(&self, ctx: &Context<'_>) -> Result<Vec<CalendarDay>> {
         let rows = ctx
             .data_unchecked::<Loaders>()
-            .group::<program_calendar_day::Entity>()
-            .load_one(self.0.id)
-            .await
-            .map_err(ApiError::internal)?
-            .unwrap_or_default();
+            .children::<program_calendar_day::Entity>(self.0.id)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|d| CalendarDay {
@@ -173,11 +166,8 @@ impl ProgramTypeRule {
     async fn with_lists(&self, ctx: &Context<'_>) -> Result<super::rules::TypeRule> {
         let values = ctx
             .loaders()
-            .group::<program_rule_value::Entity>()
-            .load_one(self.0.id)
-            .await
-            .map_err(crate::error::ApiError::internal)?
-            .unwrap_or_default();
+            .children::<program_rule_value::Entity>(self.0.id)
+            .await?;
         Ok(super::rules::TypeRule::assemble(self.0.clone(), &values))
     }
 }
@@ -290,11 +280,8 @@ where
 {
     Ok(ctx
         .loaders()
-        .group::<E>()
-        .load_one(key)
-        .await
-        .map_err(ApiError::internal)?
-        .unwrap_or_default()
+        .children::<E>(key)
+        .await?
         .into_iter()
         .filter(|m| keep(m))
         .collect())

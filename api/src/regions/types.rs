@@ -1,6 +1,5 @@
 //! The `Region` object of the contract.
 
-use crate::error::ApiError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::Loaders;
 use crate::ids::{self, Kind};
@@ -36,11 +35,8 @@ impl Region {
         ctx.viewer()?;
         let rows = ctx
             .data_unchecked::<Loaders>()
-            .group::<region::Entity>()
-            .load_one(Some(self.0.code.clone()))
-            .await
-            .map_err(ApiError::internal)?
-            .unwrap_or_default();
+            .children::<region::Entity>(Some(self.0.code.clone()))
+            .await?;
         Ok(rows.into_iter().map(Region).collect())
     }
 }
@@ -50,9 +46,7 @@ pub async fn load(ctx: &Context<'_>, code: Option<String>) -> Result<Option<Regi
     let Some(code) = code else { return Ok(None) };
     let row = ctx
         .data_unchecked::<Loaders>()
-        .keyed::<region::Entity>()
-        .load_one(code)
-        .await
-        .map_err(ApiError::internal)?;
+        .one::<region::Entity>(code)
+        .await?;
     Ok(row.map(Region))
 }
