@@ -239,12 +239,7 @@ impl Loaders {
     where
         E::Model: Send + Sync + Clone,
     {
-        let row = self
-            .keyed::<E>()
-            .load_one(key)
-            .await
-            .map_err(ApiError::internal)?;
-        Ok(row.map(Arc::unwrap_or_clone))
+        Ok(self.many::<E>([key.clone()]).await?.remove(&key))
     }
 
     /// The rows of `E` with any of `keys`, by key, in one read.
