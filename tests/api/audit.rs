@@ -23,12 +23,7 @@ async fn history(app: &TestApp, pilot: &str) -> Vec<Value> {
     let t = token_for("auditor", Some("370000"));
     let q = "query($id:ID!){pilot(id:$id){history(first:100){edges{node{seq entityType action requestId before after actor{sub role}}}}}}";
     let body = app.gql(Some(&t), q, json!({"id": pilot})).await;
-    body["data"]["pilot"]["history"]["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    nodes_of(&body["data"]["pilot"]["history"])
 }
 
 #[actix_web::test]

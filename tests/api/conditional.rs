@@ -31,19 +31,6 @@ async fn fetch(
     (status, etag, String::from_utf8_lossy(&body).into_owned())
 }
 
-fn query_path(q: &str) -> String {
-    let encoded: String = q
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("/graphql?query={encoded}")
-}
-
 #[actix_web::test]
 async fn an_unchanged_answer_is_not_sent_again_until_something_is_written() {
     let app = TestApp::spawn().await;

@@ -692,3 +692,27 @@ impl Caller<'_> {
         self.act("forwardAcceptance", pilot).await
     }
 }
+
+/// The `/graphql` GET path that runs `q`.
+pub fn query_path(q: &str) -> String {
+    let encoded: String = q
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("/graphql?query={encoded}")
+}
+
+/// The nodes of a connection's edges, in order.
+pub fn nodes_of(conn: &Value) -> Vec<Value> {
+    conn["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}

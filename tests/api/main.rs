@@ -21,6 +21,7 @@ mod migrations;
 mod n_plus_one;
 mod pagination;
 mod programs;
+mod records;
 mod redaction;
 mod regional;
 mod replicas;

@@ -10,17 +10,28 @@ use entities::{FinancingKind, FinancingStatus, financing_source};
 /// Money committed to a pilot or one of its key projects.
 pub struct FinancingSource(pub financing_source::Model);
 
-#[Object(serial)]
-impl FinancingSource {
-    pub async fn id(&self) -> ID {
-        ids::encode(Kind::FinancingSource, self.0.id)
+crate::graphql::records::record_object! {
+    #[Object(serial)]
+    impl FinancingSource as f {
+        pub id: ID = ids::encode(Kind::FinancingSource, f.0.id);
+        kind: FinancingKind = f.0.kind;
+        provider: &str = &f.0.provider;
+        /// The key project the money is earmarked for, if any.
+        key_project_id: Option<ID> = f.0.key_project_id.map(|id| ids::encode(Kind::KeyProject, id));
+        /// Committed amount, CNY.
+        committed_amount: Decimal = Decimal(f.0.committed_amount.0);
+        /// Disbursed amount, CNY; never more than committed.
+        disbursed_amount: Decimal = Decimal(f.0.disbursed_amount.0);
+        /// Loan contract number, bond code or similar.
+        reference_number: Option<&str> = f.0.reference_number.as_deref();
+        committed_on: Option<Date> = f.0.committed_on.map(Date);
+        disbursed_on: Option<Date> = f.0.disbursed_on.map(Date);
+        status: FinancingStatus = f.0.status;
+        version: i32 = f.0.version;
+        created_at: DateTime<Utc> = f.0.created_at;
+        updated_at: DateTime<Utc> = f.0.updated_at;
     }
-    async fn kind(&self) -> FinancingKind {
-        self.0.kind
-    }
-    async fn provider(&self) -> &str {
-        &self.0.provider
-    }
+
     /// The program fund the money comes from, where it names one.
     async fn fund(
         &self,
@@ -34,42 +45,6 @@ impl FinancingSource {
             .one::<entities::program_fund::Entity>(id)
             .await?
             .map(crate::programs::types::Fund))
-    }
-    /// The key project the money is earmarked for, if any.
-    async fn key_project_id(&self) -> Option<ID> {
-        self.0
-            .key_project_id
-            .map(|id| ids::encode(Kind::KeyProject, id))
-    }
-    /// Committed amount, CNY.
-    async fn committed_amount(&self) -> Decimal {
-        Decimal(self.0.committed_amount.0)
-    }
-    /// Disbursed amount, CNY; never more than committed.
-    async fn disbursed_amount(&self) -> Decimal {
-        Decimal(self.0.disbursed_amount.0)
-    }
-    /// Loan contract number, bond code or similar.
-    async fn reference_number(&self) -> Option<&str> {
-        self.0.reference_number.as_deref()
-    }
-    async fn committed_on(&self) -> Option<Date> {
-        self.0.committed_on.map(Date)
-    }
-    async fn disbursed_on(&self) -> Option<Date> {
-        self.0.disbursed_on.map(Date)
-    }
-    async fn status(&self) -> FinancingStatus {
-        self.0.status
-    }
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
     }
 }
 

@@ -9,6 +9,7 @@ pub mod loaders;
 pub mod node;
 pub mod nulls;
 pub mod pagination;
+pub mod records;
 pub mod rows;
 pub mod scalars;
 

@@ -6,25 +6,31 @@
 //! the list is the same `[T!]!` as a `Vec<T>`.
 
 use async_graphql::parser::types::Field;
-use async_graphql::registry::Registry;
 use async_graphql::{ContextSelectionSet, OutputType, Positioned, ServerResult, Value};
-use std::borrow::Cow;
+
+/// The type information of an `OutputType` that is, in the schema, `Vec<T>`.
+macro_rules! list_of_t {
+    () => {
+        fn type_name() -> std::borrow::Cow<'static, str> {
+            Vec::<T>::type_name()
+        }
+
+        fn qualified_type_name() -> String {
+            Vec::<T>::qualified_type_name()
+        }
+
+        fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+            Vec::<T>::create_type_info(registry)
+        }
+    };
+}
+pub(crate) use list_of_t;
 
 /// A list of records that read nothing more, resolved in order.
 pub struct InOrder<T>(pub Vec<T>);
 
 impl<T: OutputType> OutputType for InOrder<T> {
-    fn type_name() -> Cow<'static, str> {
-        Vec::<T>::type_name()
-    }
-
-    fn qualified_type_name() -> String {
-        Vec::<T>::qualified_type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        Vec::<T>::create_type_info(registry)
-    }
+    list_of_t!();
 
     async fn resolve(
         &self,

@@ -2,6 +2,7 @@
 
 use super::rule;
 use crate::graphql::loaders::Loaders;
+use crate::graphql::records::Records;
 use crate::graphql::scalars::Date;
 use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
@@ -84,7 +85,7 @@ impl Indicator {
     }
     /// Reported values, oldest period first.
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
-    async fn actuals(&self, ctx: &Context<'_>) -> Result<Vec<IndicatorActual>> {
+    async fn actuals(&self, ctx: &Context<'_>) -> Result<Records<IndicatorActual>> {
         Ok(self
             .actual_rows(ctx)
             .await?
@@ -121,25 +122,15 @@ impl Indicator {
 /// A value reported for an indicator.
 pub struct IndicatorActual(pub indicator_actual::Model);
 
-#[Object(serial)]
-impl IndicatorActual {
-    pub async fn id(&self) -> ID {
-        ids::encode(Kind::IndicatorActual, self.0.id)
-    }
-    /// Last day of the period the value is for.
-    async fn period_end(&self) -> Date {
-        self.0.period_end.into()
-    }
-    async fn value(&self) -> Decimal {
-        Decimal(self.0.value.0)
-    }
-    async fn note(&self) -> &str {
-        &self.0.note
-    }
-    async fn reported_by(&self) -> &str {
-        &self.0.reported_by
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+crate::graphql::records::record_object! {
+    #[Object(serial)]
+    impl IndicatorActual as a {
+        pub id: ID = ids::encode(Kind::IndicatorActual, a.0.id);
+        /// Last day of the period the value is for.
+        period_end: Date = a.0.period_end.into();
+        value: Decimal = Decimal(a.0.value.0);
+        note: &str = &a.0.note;
+        reported_by: &str = &a.0.reported_by;
+        created_at: DateTime<Utc> = a.0.created_at;
     }
 }

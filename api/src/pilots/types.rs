@@ -9,6 +9,7 @@ use crate::error::ApiError;
 use crate::financing::types::{FinancingSource, FinancingTotals};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{Grouped, Loaders};
+use crate::graphql::records::{Record, Records};
 use crate::graphql::scalars::Date;
 use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
@@ -191,13 +192,13 @@ impl Pilot {
         Ok(Program(self.governing_program(ctx).await?))
     }
     /// The applicant organisation.
-    async fn applicant(&self, ctx: &Context<'_>) -> Result<Organization> {
+    async fn applicant(&self, ctx: &Context<'_>) -> Result<Record<Organization>> {
         let row = ctx
             .data_unchecked::<Loaders>()
             .one::<organization::Entity>(self.model.applicant_id)
             .await?
             .ok_or_else(|| ApiError::internal("pilot without applicant"))?;
-        Ok(Organization(row))
+        Ok(Record(Organization(row)))
     }
     /// The region the pilot covers: a county, or a municipality for a city-level pilot.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
@@ -263,7 +264,7 @@ impl Pilot {
         ctx: &Context<'_>,
         kind: Option<PlanKind>,
         status: Option<PlanStatus>,
-    ) -> Result<Vec<Plan>> {
+    ) -> Result<Records<Plan>> {
         Ok(self
             .children::<plan::Entity>(ctx)
             .await?
@@ -287,7 +288,7 @@ impl Pilot {
             .collect())
     }
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
-    async fn key_projects(&self, ctx: &Context<'_>) -> Result<Vec<KeyProject>> {
+    async fn key_projects(&self, ctx: &Context<'_>) -> Result<Records<KeyProject>> {
         Ok(self
             .children::<key_project::Entity>(ctx)
             .await?
@@ -296,7 +297,7 @@ impl Pilot {
             .collect())
     }
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
-    async fn financing_sources(&self, ctx: &Context<'_>) -> Result<Vec<FinancingSource>> {
+    async fn financing_sources(&self, ctx: &Context<'_>) -> Result<Records<FinancingSource>> {
         Ok(self
             .children::<financing_source::Entity>(ctx)
             .await?
@@ -447,7 +448,7 @@ impl Pilot {
     }
     /// Every lifecycle transition, oldest first.
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
-    async fn workflow_events(&self, ctx: &Context<'_>) -> Result<Vec<WorkflowEvent>> {
+    async fn workflow_events(&self, ctx: &Context<'_>) -> Result<Records<WorkflowEvent>> {
         Ok(self
             .children::<workflow_event::Entity>(ctx)
             .await?

@@ -20,30 +20,24 @@ pub struct AttachedDocument {
     pub sha256: String,
 }
 
-#[Object(serial)]
-impl Plan {
-    pub async fn id(&self) -> ID {
-        ids::encode(Kind::Plan, self.0.id)
+crate::graphql::records::record_object! {
+    #[Object(serial)]
+    impl Plan as p {
+        pub id: ID = ids::encode(Kind::Plan, p.0.id);
+        kind: PlanKind = p.0.kind;
+        title: &str = &p.0.title;
+        /// 1 for the first version of this kind for the pilot, then 2, 3, ...
+        plan_version: i32 = p.0.plan_version;
+        period_start_year: i32 = p.0.period_start_year;
+        period_end_year: i32 = p.0.period_end_year;
+        summary: &str = &p.0.summary;
+        status: PlanStatus = p.0.status;
+        published_at: Option<DateTime<Utc>> = p.0.published_at;
+        version: i32 = p.0.version;
+        created_at: DateTime<Utc> = p.0.created_at;
+        updated_at: DateTime<Utc> = p.0.updated_at;
     }
-    async fn kind(&self) -> PlanKind {
-        self.0.kind
-    }
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    /// 1 for the first version of this kind for the pilot, then 2, 3, ...
-    async fn plan_version(&self) -> i32 {
-        self.0.plan_version
-    }
-    async fn period_start_year(&self) -> i32 {
-        self.0.period_start_year
-    }
-    async fn period_end_year(&self) -> i32 {
-        self.0.period_end_year
-    }
-    async fn summary(&self) -> &str {
-        &self.0.summary
-    }
+
     async fn document(&self) -> Option<AttachedDocument> {
         let m = &self.0;
         Some(AttachedDocument {
@@ -52,20 +46,5 @@ impl Plan {
             size: m.document_size?,
             sha256: m.document_sha256.clone()?,
         })
-    }
-    async fn status(&self) -> PlanStatus {
-        self.0.status
-    }
-    async fn published_at(&self) -> Option<DateTime<Utc>> {
-        self.0.published_at
-    }
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
     }
 }

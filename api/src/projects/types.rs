@@ -10,44 +10,22 @@ use entities::{ProjectField, ProjectStatus, key_project};
 /// A key project of a pilot.
 pub struct KeyProject(pub key_project::Model);
 
-#[Object(serial)]
-impl KeyProject {
-    pub async fn id(&self) -> ID {
-        ids::encode(Kind::KeyProject, self.0.id)
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn field(&self) -> ProjectField {
-        self.0.field
-    }
-    /// Planned investment in CNY.
-    async fn planned_investment(&self) -> Decimal {
-        Decimal(self.0.planned_investment.0)
-    }
-    /// Expected CO₂ reduction per year, tCO₂e.
-    async fn expected_annual_reduction(&self) -> Decimal {
-        Decimal(self.0.expected_annual_reduction.0)
-    }
-    async fn starts_on(&self) -> Option<Date> {
-        self.0.starts_on.map(Date)
-    }
-    async fn ends_on(&self) -> Option<Date> {
-        self.0.ends_on.map(Date)
-    }
-    async fn status(&self) -> ProjectStatus {
-        self.0.status
-    }
-    async fn progress_percent(&self) -> i32 {
-        self.0.progress_percent
-    }
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+crate::graphql::records::record_object! {
+    #[Object(serial)]
+    impl KeyProject as p {
+        pub id: ID = ids::encode(Kind::KeyProject, p.0.id);
+        name: &str = &p.0.name;
+        field: ProjectField = p.0.field;
+        /// Planned investment in CNY.
+        planned_investment: Decimal = Decimal(p.0.planned_investment.0);
+        /// Expected CO₂ reduction per year, tCO₂e.
+        expected_annual_reduction: Decimal = Decimal(p.0.expected_annual_reduction.0);
+        starts_on: Option<Date> = p.0.starts_on.map(Date);
+        ends_on: Option<Date> = p.0.ends_on.map(Date);
+        status: ProjectStatus = p.0.status;
+        progress_percent: i32 = p.0.progress_percent;
+        version: i32 = p.0.version;
+        created_at: DateTime<Utc> = p.0.created_at;
+        updated_at: DateTime<Utc> = p.0.updated_at;
     }
 }

@@ -18,20 +18,17 @@ pub struct Actor {
     pub name: Option<String>,
 }
 
-#[Object(serial)]
-impl WorkflowEvent {
-    pub async fn id(&self) -> ID {
-        ids::encode(Kind::WorkflowEvent, self.0.id)
+crate::graphql::records::record_object! {
+    #[Object(serial)]
+    impl WorkflowEvent as e {
+        pub id: ID = ids::encode(Kind::WorkflowEvent, e.0.id);
+        action: WorkflowAction = e.0.action;
+        from_status: PilotStatus = e.0.from_status;
+        to_status: PilotStatus = e.0.to_status;
+        comment: &str = &e.0.comment;
+        occurred_at: DateTime<Utc> = e.0.occurred_at;
     }
-    async fn action(&self) -> WorkflowAction {
-        self.0.action
-    }
-    async fn from_status(&self) -> PilotStatus {
-        self.0.from_status
-    }
-    async fn to_status(&self) -> PilotStatus {
-        self.0.to_status
-    }
+
     async fn actor(&self) -> Actor {
         Actor {
             sub: self.0.actor_sub.clone(),
@@ -39,11 +36,5 @@ impl WorkflowEvent {
             region: self.0.actor_region.clone(),
             name: self.0.actor_name.clone(),
         }
-    }
-    async fn comment(&self) -> &str {
-        &self.0.comment
-    }
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        self.0.occurred_at
     }
 }

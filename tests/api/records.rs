@@ -1,0 +1,123 @@
+//! Record objects (plans, financing sources, key projects, applicants) are answered from a
+//! table of their fields; whatever the selection, the answer is the one async-graphql's own
+//! resolvers give (which a fragment on the `Node` interface still takes).
+
+use crate::helpers::*;
+use serde_json::{Value, json};
+
+/// Every field of the record types on a page, in the shapes clients write: aliases, the
+/// same field twice, `__typename`, fragments on the type, and fields that read further.
+const FIELDS: &str = r#"
+  code
+  applicant { __typename name n: name kind creditCode parkLevel version createdAt updatedAt id region { name } }
+  plans { __typename id kind title t: title title planVersion periodStartYear periodEndYear summary
+          status publishedAt version createdAt updatedAt document { name sha256 } ...PlanBits }
+  financingSources { id kind provider keyProjectId committedAmount disbursedAmount referenceNumber
+          committedOn disbursedOn status version createdAt updatedAt fund { name } ... on FinancingSource { k: kind } }
+  keyProjects { id name field plannedInvestment expectedAnnualReduction startsOn endsOn status
+          progressPercent version createdAt updatedAt }
+  leafOnly: plans { id kind title status }
+  indicators { code actuals { id periodEnd value note reportedBy createdAt } }
+  workflowEvents { id action fromStatus toStatus comment occurredAt actor { role } }
+"#;
+
+fn page(extra: &str) -> String {
+    format!(
+        "query {{ pilots(first: 10, orderBy: {{field: CODE, direction: ASC}}) {{ edges {{ node {{ {FIELDS} {extra} }} }} }} }}
+         fragment PlanBits on Plan {{ kind status }}"
+    )
+}
+
+/// The same page with `... on Node { id }` inside every record, which the table does not
+/// answer: async-graphql resolves those objects itself.
+fn by_async_graphql() -> String {
+    page("")
+        .replace("{ __typename", "{ ... on Node { id } __typename")
+        .replace(
+            "{ id kind provider",
+            "{ ... on Node { id } id kind provider",
+        )
+        .replace("{ id name field", "{ ... on Node { id } id name field")
+        .replace("leafOnly: plans {", "leafOnly: plans { ... on Node { id }")
+        .replace("actuals {", "actuals { ... on Node { id }")
+        .replace("workflowEvents {", "workflowEvents { ... on Node { id }")
+}
+
+fn nodes(body: &Value) -> Vec<Value> {
+    assert!(body["errors"].is_null(), "{body}");
+    nodes_of(&body["data"]["pilots"])
+}
+
+#[actix_web::test]
+async fn records_answer_exactly_as_async_graphql_resolves_them() {
+    let app = TestApp::spawn().await;
+    api::seed::synthetic::load(&app.db, 6, false)
+        .await
+        .expect("synthetic");
+    let t = token_for("provincial", Some("370000"));
+    let fast = nodes(&app.gql(Some(&t), &page(""), json!({})).await);
+    let slow = nodes(&app.gql(Some(&t), &by_async_graphql(), json!({})).await);
+    assert_eq!(fast.len(), 10);
+    for (f, s) in fast.iter().zip(&slow) {
+        assert!(f == s, "{} answered differently:\n{f}\n{s}", f["code"]);
+    }
+    let first = &fast[0];
+    let plans = first["plans"].as_array().expect("plans");
+    assert!(!plans.is_empty(), "{first}");
+    assert_eq!(plans[0]["__typename"], "Plan");
+    assert_eq!(plans[0]["t"], plans[0]["title"]);
+    assert!(plans[0]["title"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(plans[0]["id"].as_str().is_some());
+    assert_eq!(first["applicant"]["__typename"], "Organization");
+    assert_eq!(first["applicant"]["n"], first["applicant"]["name"]);
+    assert!(first["applicant"]["region"]["name"].is_string(), "{first}");
+    let sources = first["financingSources"].as_array().expect("sources");
+    assert!(!sources.is_empty(), "{first}");
+    assert_eq!(sources[0]["k"], sources[0]["kind"]);
+    assert!(sources[0]["committedAmount"].is_string(), "{first}");
+    assert_eq!(
+        first["leafOnly"].as_array().map(Vec::len),
+        Some(plans.len())
+    );
+    assert!(
+        !first["keyProjects"]
+            .as_array()
+            .expect("projects")
+            .is_empty()
+    );
+    assert!(
+        !first["workflowEvents"]
+            .as_array()
+            .expect("events")
+            .is_empty(),
+        "{first}"
+    );
+    assert!(
+        first["workflowEvents"][0]["actor"]["role"].is_string(),
+        "{first}"
+    );
+    let actuals = fast
+        .iter()
+        .flat_map(|p| p["indicators"].as_array().cloned().unwrap_or_default())
+        .flat_map(|i| i["actuals"].as_array().cloned().unwrap_or_default())
+        .count();
+    assert!(actuals > 0, "no actual values on the page");
+}
+
+#[actix_web::test]
+async fn a_records_answer_keeps_the_order_the_fields_were_asked_in() {
+    let app = TestApp::spawn().await;
+    api::seed::synthetic::load(&app.db, 1, false)
+        .await
+        .expect("synthetic");
+    let t = token_for("provincial", Some("370000"));
+    let q = "{ pilots(first: 1) { edges { node { plans { status title kind } } } } }";
+    let (status, raw) = app.get_with(Some(&t), &query_path(q)).await;
+    assert_eq!(status, 200, "{raw}");
+    let (s, ti, k) = (
+        raw.find("\"status\"").expect("status"),
+        raw.find("\"title\"").expect("title"),
+        raw.find("\"kind\"").expect("kind"),
+    );
+    assert!(s < ti && ti < k, "{raw}");
+}
