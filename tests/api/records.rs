@@ -17,7 +17,10 @@ const FIELDS: &str = r#"
   keyProjects { id name field plannedInvestment expectedAnnualReduction startsOn endsOn status
           progressPercent version createdAt updatedAt }
   leafOnly: plans { id kind title status }
-  indicators { code actuals { id periodEnd value note reportedBy createdAt } }
+  indicators { id code name category unit direction baselineValue targetValue targetYear version
+          createdAt updatedAt met latestActual { value } actuals { id periodEnd value note reportedBy createdAt } }
+  region { id code name level parent { name } }
+  municipality { __typename id name }
   workflowEvents { id action fromStatus toStatus comment occurredAt actor { role } }
 "#;
 
@@ -40,6 +43,9 @@ fn by_async_graphql() -> String {
         .replace("{ id name field", "{ ... on Node { id } id name field")
         .replace("leafOnly: plans {", "leafOnly: plans { ... on Node { id }")
         .replace("actuals {", "actuals { ... on Node { id }")
+        .replace("indicators {", "indicators { ... on Node { id }")
+        .replace("region { id", "region { ... on Node { id } id")
+        .replace("municipality {", "municipality { ... on Node { id } id")
         .replace("workflowEvents {", "workflowEvents { ... on Node { id }")
 }
 
@@ -102,6 +108,9 @@ async fn records_answer_exactly_as_async_graphql_resolves_them() {
         .flat_map(|i| i["actuals"].as_array().cloned().unwrap_or_default())
         .count();
     assert!(actuals > 0, "no actual values on the page");
+    assert!(first["region"]["name"].is_string(), "{first}");
+    assert_eq!(first["municipality"]["__typename"], "Region");
+    assert!(first["indicators"][0]["met"].is_boolean(), "{first}");
 }
 
 #[actix_web::test]

@@ -129,18 +129,21 @@ enum_leaves!(
     entities::ParkLevel,
     entities::ProjectField,
     entities::ProjectStatus,
+    entities::RegionLevel,
+    entities::IndicatorCategory,
+    entities::Direction,
     entities::WorkflowAction,
     entities::PilotStatus,
 );
 
 /// Declares a record object: its `#[Object(serial)]` attribute, its leaf fields (`name: Type
 /// = expression of the row;`, the row bound to the name after `as`), then any further
-/// resolvers as in an `#[Object]` impl; see the module documentation. (A resolver whose
-/// `complexity` names `child_complexity` cannot be among them: macro hygiene hides the name
-/// the attribute binds.)
+/// resolvers as in an `#[Object]` impl; see the module documentation. The attribute is taken
+/// as the caller's tokens (`#` and its brackets too), so the names it binds, such as a
+/// resolver's `child_complexity`, are the caller's.
 macro_rules! record_object {
     (
-        #[$object:meta]
+        $hash:tt $object:tt
         impl $ty:ident as $row:ident {
             $(
                 $(#[$attr:meta])*
@@ -149,7 +152,7 @@ macro_rules! record_object {
         }
         $($resolvers:tt)*
     ) => {
-        #[$object]
+        $hash $object
         impl $ty {
             $(
                 $(#[$attr])*
@@ -416,6 +419,11 @@ mod tests {
             every_leaf_named_in::<crate::workflow::types::WorkflowEvent>(&r),
         ];
         assert_eq!(counts, [12, 13, 8, 12, 6, 6]);
+        assert_eq!(every_leaf_named_in::<crate::regions::types::Region>(&r), 4);
+        assert_eq!(
+            every_leaf_named_in::<crate::indicators::types::Indicator>(&r),
+            12
+        );
     }
 
     #[test]

@@ -54,35 +54,23 @@ pub fn latest(rows: &[indicator_actual::Model]) -> Option<&indicator_actual::Mod
     rows.iter().max_by_key(|a| (a.period_end, a.id))
 }
 
-#[Object]
-impl Indicator {
-    pub async fn id(&self) -> ID {
-        ids::encode(Kind::Indicator, self.model.id)
+crate::graphql::records::record_object! {
+    #[Object(serial)]
+    impl Indicator as i {
+        pub id: ID = ids::encode(Kind::Indicator, i.model.id);
+        code: &str = &i.model.code;
+        name: &str = &i.model.name;
+        category: IndicatorCategory = i.model.category;
+        unit: &str = &i.model.unit;
+        direction: Direction = i.model.direction;
+        baseline_value: Decimal = Decimal(i.model.baseline_value.0);
+        target_value: Decimal = Decimal(i.model.target_value.0);
+        target_year: i32 = i.model.target_year;
+        version: i32 = i.model.version;
+        created_at: DateTime<Utc> = i.model.created_at;
+        updated_at: DateTime<Utc> = i.model.updated_at;
     }
-    async fn code(&self) -> &str {
-        &self.model.code
-    }
-    async fn name(&self) -> &str {
-        &self.model.name
-    }
-    async fn category(&self) -> IndicatorCategory {
-        self.model.category
-    }
-    async fn unit(&self) -> &str {
-        &self.model.unit
-    }
-    async fn direction(&self) -> Direction {
-        self.model.direction
-    }
-    async fn baseline_value(&self) -> Decimal {
-        Decimal(self.model.baseline_value.0)
-    }
-    async fn target_value(&self) -> Decimal {
-        Decimal(self.model.target_value.0)
-    }
-    async fn target_year(&self) -> i32 {
-        self.model.target_year
-    }
+
     /// Reported values, oldest period first.
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn actuals(&self, ctx: &Context<'_>) -> Result<Records<IndicatorActual>> {
@@ -107,15 +95,6 @@ impl Indicator {
             self.model.target_value.0,
             latest(&rows).map(|a| a.value.0),
         ))
-    }
-    async fn version(&self) -> i32 {
-        self.model.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.model.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.model.updated_at
     }
 }
 

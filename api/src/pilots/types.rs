@@ -201,14 +201,26 @@ impl Pilot {
         Ok(Record(Organization(row)))
     }
     /// The region the pilot covers: a county, or a municipality for a city-level pilot.
-    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        region_types::load(ctx, Some(self.model.region_code.clone())).await
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Record<Region>>> {
+        Ok(
+            region_types::load(ctx, Some(self.model.region_code.clone()))
+                .await?
+                .map(Record),
+        )
     }
-    async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        region_types::load(ctx, Some(self.model.municipality_code.clone())).await
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Record<Region>>> {
+        Ok(
+            region_types::load(ctx, Some(self.model.municipality_code.clone()))
+                .await?
+                .map(Record),
+        )
     }
-    async fn province(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        region_types::load(ctx, Some(self.model.province_code.clone())).await
+    async fn province(&self, ctx: &Context<'_>) -> Result<Option<Record<Region>>> {
+        Ok(
+            region_types::load(ctx, Some(self.model.province_code.clone()))
+                .await?
+                .map(Record),
+        )
     }
     /// Description of the boundary.
     async fn boundary(&self) -> &str {
@@ -278,7 +290,7 @@ impl Pilot {
         &self,
         ctx: &Context<'_>,
         category: Option<IndicatorCategory>,
-    ) -> Result<Vec<Indicator>> {
+    ) -> Result<Records<Indicator>> {
         Ok(self
             .children::<indicator::Entity>(ctx)
             .await?

@@ -9,22 +9,17 @@ use entities::{RegionLevel, region};
 /// A node of the administrative hierarchy (GB/T 2260).
 pub struct Region(pub region::Model);
 
-#[Object(serial)]
-impl Region {
-    /// Opaque global id.
-    pub async fn id(&self) -> ID {
-        ids::encode(Kind::Region, &self.0.code)
+crate::graphql::records::record_object! {
+    #[Object(serial)]
+    impl Region as r {
+        /// Opaque global id.
+        pub id: ID = ids::encode(Kind::Region, &r.0.code);
+        /// Six-digit division code.
+        code: &str = &r.0.code;
+        name: &str = &r.0.name;
+        level: RegionLevel = r.0.level;
     }
-    /// Six-digit division code.
-    async fn code(&self) -> &str {
-        &self.0.code
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn level(&self) -> RegionLevel {
-        self.0.level
-    }
+
     /// The division above; absent for a province.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
         load(ctx, self.0.parent_code.clone()).await
