@@ -293,28 +293,32 @@ fn row_answer<T: Leaves>(row: &T, picks: &[Pick<'_>]) -> Value {
     )
 }
 
-/// The answer for `row`: leaves from the row, other fields by the object's resolvers in
-/// selection order (a record is serial); a failing field is reported and left out, as
-/// async-graphql does.
+/// The answer for `row`: leaves from the row, other fields by the object's resolvers, run
+/// together (so fields that read the same batch, as an indicator's `actuals` and `met` do,
+/// share one read), the answers in selection order; a failing field is reported and left
+/// out, as async-graphql does.
 async fn resolve_row<T: Leaves>(
     row: &T,
     ctx: &ContextSelectionSet<'_>,
     picks: &[Pick<'_>],
 ) -> Value {
+    let resolved = futures_util::future::join_all(picks.iter().map(|pick| async move {
+        match pick {
+            Pick::Resolved(_, field) => Some(row.resolve_field(&ctx.with_field(field)).await),
+            _ => None,
+        }
+    }))
+    .await;
     let mut map = IndexMap::with_capacity(picks.len());
-    for pick in picks {
-        let value = match (from_row(row, pick), pick) {
+    for (pick, answer) in picks.iter().zip(resolved) {
+        let value = match (from_row(row, pick), answer) {
             (Some(value), _) => value,
-            (None, Pick::Resolved(_, field)) => {
-                match row.resolve_field(&ctx.with_field(field)).await {
-                    Ok(value) => value.unwrap_or_default(),
-                    Err(e) => {
-                        ctx.add_error(e);
-                        continue;
-                    }
-                }
+            (None, Some(Ok(value))) => value.unwrap_or_default(),
+            (None, Some(Err(e))) => {
+                ctx.add_error(e);
+                continue;
             }
-            (None, _) => continue,
+            (None, None) => continue,
         };
         map.insert(pick.key().clone(), value);
     }
