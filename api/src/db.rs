@@ -13,6 +13,8 @@ use std::time::Duration;
 /// Connections of a SQLite pool (one writer at a time is SQLite's rule; a small pool avoids
 /// lock contention).
 const SQLITE_POOL: u32 = 8;
+/// Rows a SQLite connection's thread hands over before it waits for the request to take them.
+const SQLITE_ROW_BUFFER: usize = 1024;
 /// Connections of a PostgreSQL pool.
 const POSTGRES_POOL: u32 = 20;
 
@@ -279,6 +281,7 @@ async fn open(
         .connect_timeout(acquire_timeout.min(Duration::from_secs(10)))
         .acquire_timeout(acquire_timeout);
     opts.max_connections(size)
+        .map_sqlx_sqlite_opts(|o| o.row_buffer_size(SQLITE_ROW_BUFFER))
         .min_connections(1)
         .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR);
     if let Some(pool) = server {
