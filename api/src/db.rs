@@ -240,18 +240,27 @@ impl PerWorker {
     }
 }
 
+/// What every pool of this program shares: no per-statement log, waiting at most
+/// `acquire_timeout` for a connection, a ping only after [`PING_IF_IDLE_FOR`] idle, and SQLite
+/// connections handing over [`SQLITE_ROW_BUFFER`] rows at a time.
+fn pool_options(url: &str, acquire_timeout: Duration) -> ConnectOptions {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .acquire_timeout(acquire_timeout)
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
+        .map_sqlx_sqlite_opts(|o| o.row_buffer_size(SQLITE_ROW_BUFFER));
+    opts
+}
+
 /// Opens a pool whose connections open on first use, waiting at most `acquire_timeout` for
 /// one (tests, and tools that must start while the database may be down).
 pub async fn connect_lazy(
     url: &str,
     acquire_timeout: Duration,
 ) -> anyhow::Result<DatabaseConnection> {
-    let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false)
-        .connect_timeout(acquire_timeout)
-        .acquire_timeout(acquire_timeout)
+    let mut opts = pool_options(url, acquire_timeout);
+    opts.connect_timeout(acquire_timeout)
         .max_connections(8)
-        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         .connect_lazy(true);
     let db = Database::connect(opts)
         .await
@@ -276,14 +285,10 @@ async fn open(
         POSTGRES_POOL
     };
     let size = server.and_then(|p| p.size).unwrap_or(default_size).max(1);
-    let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false)
-        .connect_timeout(acquire_timeout.min(Duration::from_secs(10)))
-        .acquire_timeout(acquire_timeout);
-    opts.max_connections(size)
-        .map_sqlx_sqlite_opts(|o| o.row_buffer_size(SQLITE_ROW_BUFFER))
-        .min_connections(1)
-        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR);
+    let mut opts = pool_options(url, acquire_timeout);
+    opts.connect_timeout(acquire_timeout.min(Duration::from_secs(10)))
+        .max_connections(size)
+        .min_connections(1);
     if let Some(pool) = server {
         let keep_all = pool.idle_timeout.is_none();
         opts.min_connections(if keep_all { size } else { 1 })

@@ -1,5 +1,6 @@
 //! The `Organization` object of the contract.
 
+use crate::graphql::records::Record;
 use crate::ids::{self, Kind};
 use crate::regions::types::{self as region_types, Region};
 use async_graphql::{Context, ID, Object, Result};
@@ -25,7 +26,7 @@ crate::graphql::records::record_object! {
     }
 
     /// The county (or, for a city government, the municipality) it sits in.
-    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Record<Region>>> {
         region_types::load(ctx, Some(self.0.region_code.clone())).await
     }
 }

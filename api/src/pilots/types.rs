@@ -202,25 +202,13 @@ impl Pilot {
     }
     /// The region the pilot covers: a county, or a municipality for a city-level pilot.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Record<Region>>> {
-        Ok(
-            region_types::load(ctx, Some(self.model.region_code.clone()))
-                .await?
-                .map(Record),
-        )
+        region_types::load(ctx, Some(self.model.region_code.clone())).await
     }
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Option<Record<Region>>> {
-        Ok(
-            region_types::load(ctx, Some(self.model.municipality_code.clone()))
-                .await?
-                .map(Record),
-        )
+        region_types::load(ctx, Some(self.model.municipality_code.clone())).await
     }
     async fn province(&self, ctx: &Context<'_>) -> Result<Option<Record<Region>>> {
-        Ok(
-            region_types::load(ctx, Some(self.model.province_code.clone()))
-                .await?
-                .map(Record),
-        )
+        region_types::load(ctx, Some(self.model.province_code.clone())).await
     }
     /// Description of the boundary.
     async fn boundary(&self) -> &str {

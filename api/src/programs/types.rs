@@ -2,6 +2,7 @@
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::Loaders;
+use crate::graphql::records::Record;
 use crate::graphql::scalars::Date;
 use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
@@ -46,7 +47,7 @@ impl Program {
         self.0.level
     }
     /// The issuing region; absent for a national program.
-    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Record<Region>>> {
         region_types::load(ctx, self.0.region_code.clone()).await
     }
     /// Prefix of its pilots' codes.

@@ -8,6 +8,7 @@ use crate::audit::history::Records;
 use crate::audit::writer::Audited;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::ContextExt;
+use crate::graphql::records::Record;
 use crate::graphql::scalars::{Date, Decimal};
 use crate::ids::{self, Kind};
 use crate::projects::types::KeyProject;
@@ -169,7 +170,7 @@ impl RegionalPlan {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::RegionalPlan, self.model.id)
     }
-    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Record<Region>>> {
         region_types::load(ctx, Some(self.model.region_code.clone())).await
     }
     /// The superior region's plan this one implements.
@@ -646,7 +647,8 @@ impl RegionalTask {
             let Some(r) = reports.get(&p.report_id) else {
                 continue;
             };
-            let Some(region) = region_types::load(ctx, Some(r.region_code.clone())).await? else {
+            let Some(Record(region)) = region_types::load(ctx, Some(r.region_code.clone())).await?
+            else {
                 continue;
             };
             out.push(TaskProgress {
@@ -698,7 +700,7 @@ impl RegionalReport {
         ids::encode(Kind::RegionalReport, self.model.id)
     }
     /// The reporting region.
-    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Record<Region>>> {
         region_types::load(ctx, Some(self.model.region_code.clone())).await
     }
     async fn year(&self) -> i32 {
@@ -788,7 +790,7 @@ impl RegionalAssessment {
         ids::encode(Kind::RegionalAssessment, self.0.id)
     }
     /// The region assessed.
-    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Record<Region>>> {
         region_types::load(ctx, Some(self.0.region_code.clone())).await
     }
     async fn year(&self) -> i32 {

@@ -2,6 +2,7 @@
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::Loaders;
+use crate::graphql::records::Record;
 use crate::ids::{self, Kind};
 use async_graphql::{Context, ID, Object, Result};
 use entities::{RegionLevel, region};
@@ -20,9 +21,10 @@ crate::graphql::records::record_object! {
         level: RegionLevel = r.0.level;
     }
 
-    /// The division above; absent for a province.
+    /// The division above; absent for a province. (A plain `Region`: a record answered by
+    /// a record of its own type would make the resolver's future contain itself.)
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        load(ctx, self.0.parent_code.clone()).await
+        Ok(load(ctx, self.0.parent_code.clone()).await?.map(|r| r.0))
     }
     /// The divisions directly below, by code.
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
@@ -37,11 +39,11 @@ crate::graphql::records::record_object! {
 }
 
 /// Loads a region by code through the request's loader.
-pub async fn load(ctx: &Context<'_>, code: Option<String>) -> Result<Option<Region>> {
+pub async fn load(ctx: &Context<'_>, code: Option<String>) -> Result<Option<Record<Region>>> {
     let Some(code) = code else { return Ok(None) };
     let row = ctx
         .data_unchecked::<Loaders>()
         .one::<region::Entity>(code)
         .await?;
-    Ok(row.map(Region))
+    Ok(row.map(|r| Record(Region(r))))
 }
