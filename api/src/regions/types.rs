@@ -21,8 +21,9 @@ crate::graphql::records::record_object! {
         level: RegionLevel = r.0.level;
     }
 
-    /// The division above; absent for a province. (A plain `Region`: a record answered by
-    /// a record of its own type would make the resolver's future contain itself.)
+    // A plain `Region`: a record answered by a record of its own type would make the
+    // resolver's future contain itself.
+    /// The division above; absent for a province.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
         Ok(load(ctx, self.0.parent_code.clone()).await?.map(|r| r.0))
     }
