@@ -4,6 +4,9 @@
 /// Value types shared by the entities: enums stored as strings and exact decimals.
 pub mod values;
 
+/// Rows read with only some of their columns.
+pub mod partial;
+
 /// One acceptance attempt each.
 pub mod acceptance_record;
 /// A pilot's yearly progress reports and emission disclosures.
@@ -69,4 +72,5 @@ pub mod tracking_note;
 /// Every lifecycle transition of a pilot.
 pub mod workflow_event;
 
+pub use partial::{Columns, PartialRow};
 pub use values::*;

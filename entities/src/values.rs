@@ -29,6 +29,13 @@ macro_rules! domain_enum {
             }
         }
 
+        impl crate::partial::Unread for $name {
+            /// The first value: a partial model's stand-in for a column it did not read.
+            fn unread() -> Self {
+                <Self as sea_orm::Iterable>::iter().next().expect("an enum has a value")
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())

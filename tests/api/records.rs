@@ -130,3 +130,95 @@ async fn a_records_answer_keeps_the_order_the_fields_were_asked_in() {
     );
     assert!(s < ti && ti < k, "{raw}");
 }
+
+/// Records whose selection names leaves only: each read with just the columns its leaves
+/// name, two aliases of one list with different leaves in the same request.
+const LEAVES_ONLY: &str = r#"
+  applicant { name# creditCode }
+  plans { kind# title status }
+  p2: plans { summary# periodStartYear publishedAt planVersion }
+  financingSources { kind# committedAmount disbursedAmount }
+  f2: financingSources { provider# status keyProjectId committedOn }
+  financingTotals { committedAmount disbursedAmount }
+  keyProjects { name# plannedInvestment progressPercent }
+  indicators(category: null) { code# targetValue direction }
+  workflowEvents { action# toStatus occurredAt }
+"#;
+
+#[actix_web::test]
+async fn records_read_with_only_their_leaves_columns_answer_as_whole_rows_do() {
+    let app = TestApp::spawn().await;
+    api::seed::synthetic::load(&app.db, 4, false)
+        .await
+        .expect("synthetic");
+    let t = token_for("provincial", Some("370000"));
+    let q = |fields: &str| {
+        format!(
+            "{{ pilots(first: 8, orderBy: {{field: CODE, direction: ASC}}) {{ edges {{ node {{ code {fields} }} }} }} }}"
+        )
+    };
+    // A directive makes the executor resolve the object itself, from whole rows.
+    let partial = nodes(
+        &app.gql(Some(&t), &q(&LEAVES_ONLY.replace('#', "")), json!({}))
+            .await,
+    );
+    let whole = nodes(
+        &app.gql(
+            Some(&t),
+            &q(&LEAVES_ONLY.replace('#', " @include(if: true)")),
+            json!({}),
+        )
+        .await,
+    );
+    assert_eq!(partial.len(), 8);
+    assert_eq!(partial, whole);
+    let first = &partial[0];
+    assert!(
+        first["applicant"]["creditCode"]
+            .as_str()
+            .is_some_and(|c| c.len() == 18),
+        "{first}"
+    );
+    let plan = &first["plans"][0];
+    assert!(
+        plan["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{first}"
+    );
+    assert!(
+        first["p2"][0]["summary"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
+        "{first}"
+    );
+    assert_eq!(first["p2"][0]["planVersion"], 1, "{first}");
+    let sources = first["financingSources"].as_array().expect("sources");
+    assert!(!sources.is_empty(), "{first}");
+    assert!(
+        sources
+            .iter()
+            .all(|s| s["committedAmount"].as_str().is_some_and(|a| a != "0")),
+        "{first}"
+    );
+    assert!(
+        first["f2"][0]["provider"]
+            .as_str()
+            .is_some_and(|p| !p.is_empty()),
+        "{first}"
+    );
+    assert!(
+        first["keyProjects"][0]["name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty()),
+        "{first}"
+    );
+    assert!(
+        first["indicators"][0]["code"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty()),
+        "{first}"
+    );
+    assert!(
+        first["workflowEvents"][0]["toStatus"].is_string(),
+        "{first}"
+    );
+}

@@ -12,24 +12,24 @@ pub struct FinancingSource(pub financing_source::Model);
 
 crate::graphql::records::record_object! {
     #[Object(serial)]
-    impl FinancingSource as f {
-        pub id: ID = ids::encode(Kind::FinancingSource, f.0.id);
-        kind: FinancingKind = f.0.kind;
-        provider: &str = &f.0.provider;
+    impl FinancingSource(0: financing_source::Model) {
+        pub id: ID = |id| ids::encode(Kind::FinancingSource, *id);
+        kind: FinancingKind = |kind| *kind;
+        provider: &str = |provider| provider;
         /// The key project the money is earmarked for, if any.
-        key_project_id: Option<ID> = f.0.key_project_id.map(|id| ids::encode(Kind::KeyProject, id));
+        key_project_id: Option<ID> = |key_project_id| (*key_project_id).map(|id| ids::encode(Kind::KeyProject, id));
         /// Committed amount, CNY.
-        committed_amount: Decimal = Decimal(f.0.committed_amount.0);
+        committed_amount: Decimal = |committed_amount| Decimal(committed_amount.0);
         /// Disbursed amount, CNY; never more than committed.
-        disbursed_amount: Decimal = Decimal(f.0.disbursed_amount.0);
+        disbursed_amount: Decimal = |disbursed_amount| Decimal(disbursed_amount.0);
         /// Loan contract number, bond code or similar.
-        reference_number: Option<&str> = f.0.reference_number.as_deref();
-        committed_on: Option<Date> = f.0.committed_on.map(Date);
-        disbursed_on: Option<Date> = f.0.disbursed_on.map(Date);
-        status: FinancingStatus = f.0.status;
-        version: i32 = f.0.version;
-        created_at: DateTime<Utc> = f.0.created_at;
-        updated_at: DateTime<Utc> = f.0.updated_at;
+        reference_number: Option<&str> = |reference_number| reference_number.as_deref();
+        committed_on: Option<Date> = |committed_on| (*committed_on).map(Date);
+        disbursed_on: Option<Date> = |disbursed_on| (*disbursed_on).map(Date);
+        status: FinancingStatus = |status| *status;
+        version: i32 = |version| *version;
+        created_at: DateTime<Utc> = |created_at| *created_at;
+        updated_at: DateTime<Utc> = |updated_at| *updated_at;
     }
 
     /// The program fund the money comes from, where it names one.

@@ -4,11 +4,20 @@
 //! A batch's rows travel to their resolvers behind an `Arc`, so handing them over copies
 //! nothing: the resolver that asked for a key is the only holder once the batch is handed
 //! out, and takes the rows themselves ([`Loaders::children`], [`Loaders::one`]).
+//!
+//! A resolver that knows which columns its answer reads (a record's leaves, see
+//! [`crate::graphql::records::columns`]) asks for those alone ([`Loaders::children_reading`],
+//! [`Loaders::one_reading`]): rows read with other column sets come from batches of their
+//! own, so a partial row never reaches a reader that did not ask for it.
 
 use crate::error::{ApiError, ApiResult};
 use async_graphql::dataloader::{DataLoader, Loader};
 use entities::*;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use entities::{Columns, PartialRow};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IdenStatic, Iterable,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+};
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -43,6 +52,44 @@ pub struct GroupLoader<E>(DatabaseConnection, PhantomData<E>);
 /// Loads rows of `E` by unique key in one query.
 pub struct KeyLoader<E>(DatabaseConnection, PhantomData<E>);
 
+/// Loads the rows of `E` for a set of group keys in one query, reading only some columns.
+pub struct PartialGroupLoader<E>(DatabaseConnection, Columns, PhantomData<E>);
+
+/// Loads rows of `E` by unique key in one query, reading only some columns.
+pub struct PartialKeyLoader<E>(DatabaseConnection, Columns, PhantomData<E>);
+
+/// The rows `select` finds, reading only `columns` of them.
+async fn read_partial<E: EntityTrait>(
+    db: &DatabaseConnection,
+    columns: Columns,
+    select: Select<E>,
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E::Model: PartialRow,
+{
+    let select = columns
+        .names::<E::Model>()
+        .fold(select.select_only(), |select, name| {
+            let column = E::Column::iter()
+                .find(|c| c.as_str() == name)
+                .expect("a partial row names its table's columns");
+            select.column(column)
+        });
+    db.query_all(&select.into_query())
+        .await?
+        .iter()
+        .map(|row| E::Model::decode(row, columns))
+        .collect()
+}
+
+/// `columns` and the column holding the key rows are grouped or found by.
+fn with_key<E: EntityTrait>(columns: Columns, key: E::Column) -> Columns
+where
+    E::Model: PartialRow,
+{
+    columns.union(Columns::named::<E::Model>(&[key.as_str()]))
+}
+
 impl<E: Grouped> Loader<E::Key> for GroupLoader<E>
 where
     E::Model: Send + Sync + Clone,
@@ -76,6 +123,47 @@ where
         let rows = E::find()
             .filter(E::key_column().is_in(keys.iter().cloned()))
             .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (E::key_of(&r), Arc::new(r)))
+            .collect())
+    }
+}
+
+impl<E: Grouped> Loader<E::Key> for PartialGroupLoader<E>
+where
+    E::Model: PartialRow + Send + Sync,
+{
+    type Value = Arc<Vec<E::Model>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[E::Key]) -> Result<HashMap<E::Key, Self::Value>, Self::Error> {
+        let select = E::find()
+            .filter(E::key_column().is_in(keys.iter().cloned()))
+            .order_by_asc(E::order_column());
+        let rows = read_partial(&self.0, self.1, select)
+            .await
+            .map_err(Arc::new)?;
+        let mut out: HashMap<E::Key, Vec<E::Model>> = HashMap::new();
+        for row in rows {
+            out.entry(E::key_of(&row)).or_default().push(row);
+        }
+        Ok(out.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+    }
+}
+
+impl<E: Keyed> Loader<E::Key> for PartialKeyLoader<E>
+where
+    E::Model: PartialRow + Send + Sync,
+{
+    type Value = Arc<E::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[E::Key]) -> Result<HashMap<E::Key, Self::Value>, Self::Error> {
+        let select = E::find().filter(E::key_column().is_in(keys.iter().cloned()));
+        let rows = read_partial(&self.0, self.1, select)
             .await
             .map_err(Arc::new)?;
         Ok(rows
@@ -161,7 +249,8 @@ impl Keyed for region::Entity {
 /// The loaders of one request, each created the first time a resolver asks for it.
 pub struct Loaders {
     db: DatabaseConnection,
-    made: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// By loader type and, for partial loaders, the columns they read.
+    made: Mutex<HashMap<(TypeId, Columns), Arc<dyn Any + Send + Sync>>>,
     /// The viewer's redactor, read once per request.
     redactor: tokio::sync::OnceCell<Arc<crate::auth::redaction::Redactor>>,
 }
@@ -191,16 +280,21 @@ impl Loaders {
             .cloned()
     }
 
-    fn get_or_make<L: Send + Sync + 'static>(&self, make: impl FnOnce() -> L) -> Arc<L> {
+    fn get_or_make<L: Send + Sync + 'static>(
+        &self,
+        columns: Columns,
+        make: impl FnOnce() -> L,
+    ) -> Arc<L> {
+        let key = (TypeId::of::<L>(), columns);
         let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
         let existing = made
-            .get(&TypeId::of::<L>())
+            .get(&key)
             .and_then(|a| Arc::clone(a).downcast::<L>().ok());
         if let Some(existing) = existing {
             return existing;
         }
         let fresh = Arc::new(make());
-        made.insert(TypeId::of::<L>(), fresh.clone());
+        made.insert(key, fresh.clone());
         fresh
     }
 
@@ -208,7 +302,7 @@ impl Loaders {
     where
         E::Model: Send + Sync + Clone,
     {
-        self.get_or_make(|| {
+        self.get_or_make(Columns::ALL, || {
             DataLoader::new(GroupLoader(self.db.clone(), PhantomData), tokio::spawn)
         })
     }
@@ -217,7 +311,9 @@ impl Loaders {
     where
         E::Model: Send + Sync + Clone,
     {
-        self.get_or_make(|| DataLoader::new(KeyLoader(self.db.clone(), PhantomData), tokio::spawn))
+        self.get_or_make(Columns::ALL, || {
+            DataLoader::new(KeyLoader(self.db.clone(), PhantomData), tokio::spawn)
+        })
     }
 
     /// The rows of `E` under `key`, in their order (none: empty), read in the request's
@@ -232,6 +328,54 @@ impl Loaders {
             .await
             .map_err(ApiError::internal)?;
         Ok(rows.map(Arc::unwrap_or_clone).unwrap_or_default())
+    }
+
+    /// The rows of `E` under `key` as [`Loaders::children`] reads them, but holding only
+    /// `columns` (and the key); every other column holds its stand-in value.
+    pub async fn children_reading<E: Grouped>(
+        &self,
+        key: E::Key,
+        columns: Columns,
+    ) -> ApiResult<Vec<E::Model>>
+    where
+        E::Model: PartialRow + Send + Sync + Clone,
+    {
+        if columns.covers::<E::Model>() {
+            return self.children::<E>(key).await;
+        }
+        let columns = with_key::<E>(columns, E::key_column());
+        let loader = self.get_or_make(columns, || {
+            DataLoader::new(
+                PartialGroupLoader::<E>(self.db.clone(), columns, PhantomData),
+                tokio::spawn,
+            )
+        });
+        let rows = loader.load_one(key).await.map_err(ApiError::internal)?;
+        Ok(rows.map(Arc::unwrap_or_clone).unwrap_or_default())
+    }
+
+    /// The row of `E` with `key` as [`Loaders::one`] reads it, but holding only `columns`
+    /// (and the key); every other column holds its stand-in value.
+    pub async fn one_reading<E: Keyed>(
+        &self,
+        key: E::Key,
+        columns: Columns,
+    ) -> ApiResult<Option<E::Model>>
+    where
+        E::Model: PartialRow + Send + Sync + Clone,
+    {
+        if columns.covers::<E::Model>() {
+            return self.one::<E>(key).await;
+        }
+        let columns = with_key::<E>(columns, E::key_column());
+        let loader = self.get_or_make(columns, || {
+            DataLoader::new(
+                PartialKeyLoader::<E>(self.db.clone(), columns, PhantomData),
+                tokio::spawn,
+            )
+        });
+        let row = loader.load_one(key).await.map_err(ApiError::internal)?;
+        Ok(row.map(Arc::unwrap_or_clone))
     }
 
     /// The row of `E` with `key`, if any, read in the request's one batch for `E`.

@@ -12,26 +12,34 @@
 //! whichever way the object is answered. A selection this module does not read itself (a
 //! remaining directive, a fragment on an interface) falls back to the ordinary resolution.
 //! In the schema the types are the object's own (`T`, `[T!]!`).
+//!
+//! A leaf names the columns of the row it reads, and sees no others. So a selection of
+//! leaves only is answered by a row holding just their columns ([`columns`], which the
+//! resolver handing out the rows asks its loader for); any other field asks for whole rows.
 
 use async_graphql::indexmap::IndexMap;
-use async_graphql::parser::types::{Field, Selection, SelectionSet};
+use async_graphql::parser::types::{Field, FragmentDefinition, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::{
-    ContainerType, ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value,
+    ContainerType, Context, ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value,
 };
+use entities::{Columns, PartialRow};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
-/// A leaf field of a record: its name in the contract and how it is read from the row.
+/// A leaf field of a record: its name in the contract, the row's columns it reads and how.
 pub struct Leaf<T> {
     name: String,
+    columns: Columns,
     read: fn(&T) -> Value,
 }
 
 impl<T> Leaf<T> {
-    /// The leaf the Rust method `method` (snake case) resolves, read by `read`.
-    pub fn new(method: &str, read: fn(&T) -> Value) -> Self {
+    /// The leaf the Rust method `method` (snake case) resolves, read by `read` from `columns`.
+    pub fn new(method: &str, columns: Columns, read: fn(&T) -> Value) -> Self {
         Leaf {
             name: camel_case(method.trim_start_matches("r#")),
+            columns,
             read,
         }
     }
@@ -60,6 +68,8 @@ fn camel_case(snake: &str) -> String {
 
 /// An object whose leaf fields [`record_object!`] tabulated.
 pub trait Leaves: ContainerType + OutputType + Sized + 'static {
+    /// The stored row the object shows.
+    type Row: PartialRow;
     /// The leaf fields, in declaration order.
     fn leaves() -> &'static [Leaf<Self>];
 }
@@ -136,18 +146,21 @@ enum_leaves!(
     entities::PilotStatus,
 );
 
-/// Declares a record object: its `#[Object(serial)]` attribute, its leaf fields (`name: Type
-/// = expression of the row;`, the row bound to the name after `as`), then any further
-/// resolvers as in an `#[Object]` impl; see the module documentation. The attribute is taken
-/// as the caller's tokens (`#` and its brackets too), so the names it binds, such as a
-/// resolver's `child_complexity`, are the caller's.
+/// Declares a record object: its `#[Object(serial)]` attribute, the record with the field
+/// that holds its row (`impl Plan(0: plan::Model)`), its leaf fields (`name: Type = |columns|
+/// expression;`, the expression seeing only the row's columns it names, by reference), then
+/// any further resolvers as in an `#[Object]` impl; see the module documentation. A leaf
+/// cannot read a column it does not name, so a row read with only the columns its selected
+/// leaves name answers them all. The attribute is taken as the caller's tokens (`#` and its
+/// brackets too), so the names it binds, such as a resolver's `child_complexity`, are the
+/// caller's.
 macro_rules! record_object {
     (
         $hash:tt $object:tt
-        impl $ty:ident as $row:ident {
+        impl $ty:ident ($field:tt : $model:path) {
             $(
                 $(#[$attr:meta])*
-                $vis:vis $name:ident: $out:ty = $value:expr;
+                $vis:vis $name:ident: $out:ty = |$($column:ident),+| $value:expr;
             )*
         }
         $($resolvers:tt)*
@@ -159,7 +172,7 @@ macro_rules! record_object {
                 // Field names of the contract, such as `fromStatus`, are not conversions.
                 #[allow(clippy::wrong_self_convention)]
                 $vis async fn $name(&self) -> $out {
-                    let $row = self;
+                    let $model { $($column,)+ .. } = &self.$field;
                     $value
                 }
             )*
@@ -167,14 +180,21 @@ macro_rules! record_object {
         }
 
         impl $crate::graphql::records::Leaves for $ty {
+            type Row = $model;
+
             fn leaves() -> &'static [$crate::graphql::records::Leaf<Self>] {
                 static LEAVES: std::sync::OnceLock<Vec<$crate::graphql::records::Leaf<$ty>>> =
                     std::sync::OnceLock::new();
                 LEAVES.get_or_init(|| {
                     vec![$(
-                        $crate::graphql::records::Leaf::new(stringify!($name), |$row: &$ty| {
-                            <$out as $crate::graphql::records::ToLeaf>::to_leaf($value)
-                        }),
+                        $crate::graphql::records::Leaf::new(
+                            stringify!($name),
+                            entities::Columns::named::<$model>(&[$(stringify!($column)),+]),
+                            |record: &$ty| {
+                                let $model { $($column,)+ .. } = &record.$field;
+                                <$out as $crate::graphql::records::ToLeaf>::to_leaf($value)
+                            },
+                        ),
                     )*]
                 })
             }
@@ -201,11 +221,17 @@ impl Pick<'_> {
     }
 }
 
-/// The fields a selection asks of a `T`, merged by response key, or `None` when the
+/// The fragments of a request, by name.
+type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
+
+/// The fields the selection `set` asks of a `T`, merged by response key, or `None` when the
 /// selection needs async-graphql's own resolution.
-fn picks<'a, T: Leaves>(ctx: &ContextSelectionSet<'a>) -> Option<Vec<Pick<'a>>> {
+fn picks<'a, T: Leaves>(
+    fragments: &'a Fragments,
+    set: &'a Positioned<SelectionSet>,
+) -> Option<Vec<Pick<'a>>> {
     fn walk<'a, T: Leaves>(
-        ctx: &ContextSelectionSet<'a>,
+        fragments: &'a Fragments,
         set: &'a Positioned<SelectionSet>,
         out: &mut Vec<Pick<'a>>,
     ) -> Option<()> {
@@ -234,14 +260,11 @@ fn picks<'a, T: Leaves>(ctx: &ContextSelectionSet<'a>) -> Option<Vec<Pick<'a>>> 
                     }
                 }
                 Selection::FragmentSpread(spread) => {
-                    let fragment = ctx
-                        .query_env
-                        .fragments
-                        .get(&spread.node.fragment_name.node)?;
+                    let fragment = fragments.get(&spread.node.fragment_name.node)?;
                     if fragment.node.type_condition.node.on.node != *T::type_name() {
                         return None;
                     }
-                    walk::<T>(ctx, &fragment.node.selection_set, out)?;
+                    walk::<T>(fragments, &fragment.node.selection_set, out)?;
                 }
                 Selection::InlineFragment(fragment) => {
                     if let Some(on) = &fragment.node.type_condition
@@ -249,15 +272,36 @@ fn picks<'a, T: Leaves>(ctx: &ContextSelectionSet<'a>) -> Option<Vec<Pick<'a>>> 
                     {
                         return None;
                     }
-                    walk::<T>(ctx, &fragment.node.selection_set, out)?;
+                    walk::<T>(fragments, &fragment.node.selection_set, out)?;
                 }
             }
         }
         Some(())
     }
     let mut out = Vec::new();
-    walk::<T>(ctx, ctx.item, &mut out)?;
+    walk::<T>(fragments, set, &mut out)?;
     Some(out)
+}
+
+/// The picks of the selection `ctx` answers.
+fn picks_of<'a, T: Leaves>(ctx: &ContextSelectionSet<'a>) -> Option<Vec<Pick<'a>>> {
+    picks::<T>(&ctx.query_env.fragments, ctx.item)
+}
+
+/// The columns of `T`'s row that answering the selection of the field `ctx` resolves reads:
+/// those its leaves name when it asks for leaves only, every column otherwise.
+pub fn columns<T: Leaves>(ctx: &Context<'_>) -> Columns {
+    picks::<T>(&ctx.query_env.fragments, &ctx.item.node.selection_set)
+        .and_then(|picks| {
+            picks
+                .iter()
+                .try_fold(Columns::NONE, |set, pick| match pick {
+                    Pick::Leaf(_, i) => Some(set.union(T::leaves()[*i].columns)),
+                    Pick::Typename(_) => Some(set),
+                    Pick::Resolved(..) => None,
+                })
+        })
+        .unwrap_or(Columns::ALL)
 }
 
 /// Whether every pick is answered from the row alone.
@@ -346,7 +390,7 @@ impl<T: Leaves + Send + Sync> OutputType for Record<T> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        match picks::<T>(ctx) {
+        match picks_of::<T>(ctx) {
             None => self.0.resolve(ctx, field).await,
             Some(p) if row_only(&p) => Ok(row_answer(&self.0, &p)),
             Some(p) => Ok(resolve_row(&self.0, ctx, &p).await),
@@ -372,7 +416,7 @@ impl<T: Leaves + Send + Sync> OutputType for Records<T> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        let Some(p) = picks::<T>(ctx) else {
+        let Some(p) = picks_of::<T>(ctx) else {
             return self.0.resolve(ctx, field).await;
         };
         if row_only(&p) {

@@ -56,19 +56,19 @@ pub fn latest(rows: &[indicator_actual::Model]) -> Option<&indicator_actual::Mod
 
 crate::graphql::records::record_object! {
     #[Object(serial)]
-    impl Indicator as i {
-        pub id: ID = ids::encode(Kind::Indicator, i.model.id);
-        code: &str = &i.model.code;
-        name: &str = &i.model.name;
-        category: IndicatorCategory = i.model.category;
-        unit: &str = &i.model.unit;
-        direction: Direction = i.model.direction;
-        baseline_value: Decimal = Decimal(i.model.baseline_value.0);
-        target_value: Decimal = Decimal(i.model.target_value.0);
-        target_year: i32 = i.model.target_year;
-        version: i32 = i.model.version;
-        created_at: DateTime<Utc> = i.model.created_at;
-        updated_at: DateTime<Utc> = i.model.updated_at;
+    impl Indicator(model: indicator::Model) {
+        pub id: ID = |id| ids::encode(Kind::Indicator, *id);
+        code: &str = |code| code;
+        name: &str = |name| name;
+        category: IndicatorCategory = |category| *category;
+        unit: &str = |unit| unit;
+        direction: Direction = |direction| *direction;
+        baseline_value: Decimal = |baseline_value| Decimal(baseline_value.0);
+        target_value: Decimal = |target_value| Decimal(target_value.0);
+        target_year: i32 = |target_year| *target_year;
+        version: i32 = |version| *version;
+        created_at: DateTime<Utc> = |created_at| *created_at;
+        updated_at: DateTime<Utc> = |updated_at| *updated_at;
     }
 
     /// Reported values, oldest period first.
@@ -103,13 +103,13 @@ pub struct IndicatorActual(pub indicator_actual::Model);
 
 crate::graphql::records::record_object! {
     #[Object(serial)]
-    impl IndicatorActual as a {
-        pub id: ID = ids::encode(Kind::IndicatorActual, a.0.id);
+    impl IndicatorActual(0: indicator_actual::Model) {
+        pub id: ID = |id| ids::encode(Kind::IndicatorActual, *id);
         /// Last day of the period the value is for.
-        period_end: Date = a.0.period_end.into();
-        value: Decimal = Decimal(a.0.value.0);
-        note: &str = &a.0.note;
-        reported_by: &str = &a.0.reported_by;
-        created_at: DateTime<Utc> = a.0.created_at;
+        period_end: Date = |period_end| (*period_end).into();
+        value: Decimal = |value| Decimal(value.0);
+        note: &str = |note| note;
+        reported_by: &str = |reported_by| reported_by;
+        created_at: DateTime<Utc> = |created_at| *created_at;
     }
 }

@@ -12,17 +12,17 @@ pub struct Organization(pub organization::Model);
 
 crate::graphql::records::record_object! {
     #[Object(serial)]
-    impl Organization as o {
-        pub id: ID = ids::encode(Kind::Organization, o.0.id);
-        name: &str = &o.0.name;
-        kind: OrganizationKind = o.0.kind;
+    impl Organization(0: organization::Model) {
+        pub id: ID = |id| ids::encode(Kind::Organization, *id);
+        name: &str = |name| name;
+        kind: OrganizationKind = |kind| *kind;
         /// Unified social credit code (GB 32100-2015).
-        credit_code: &str = &o.0.credit_code;
+        credit_code: &str = |credit_code| credit_code;
         /// For a park management committee: the level at which its park is recognised.
-        park_level: Option<ParkLevel> = o.0.park_level;
-        version: i32 = o.0.version;
-        created_at: DateTime<Utc> = o.0.created_at;
-        updated_at: DateTime<Utc> = o.0.updated_at;
+        park_level: Option<ParkLevel> = |park_level| *park_level;
+        version: i32 = |version| *version;
+        created_at: DateTime<Utc> = |created_at| *created_at;
+        updated_at: DateTime<Utc> = |updated_at| *updated_at;
     }
 
     /// The county (or, for a city government, the municipality) it sits in.

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::financing::types::{FinancingSource, FinancingTotals};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{Grouped, Loaders};
-use crate::graphql::records::{Record, Records};
+use crate::graphql::records::{self, Record, Records};
 use crate::graphql::scalars::Date;
 use crate::graphql::scalars::Decimal;
 use crate::ids::{self, Kind};
@@ -26,6 +26,7 @@ use crate::workflow::types::WorkflowEvent;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::*;
+use entities::{Columns, PartialRow};
 use std::sync::Arc;
 
 /// Narrows the `pilots` list; every filter given must hold.
@@ -158,6 +159,24 @@ impl Pilot {
             .children::<E>(self.model.id)
             .await?)
     }
+
+    /// The children of `E` as [`Pilot::children`] reads them, holding `columns` at least.
+    async fn children_reading<E: Grouped<Key = i64>>(
+        &self,
+        ctx: &Context<'_>,
+        columns: Columns,
+    ) -> Result<Vec<E::Model>>
+    where
+        E::Model: Send + Sync + Clone + Audited + serde::de::DeserializeOwned + PartialRow,
+    {
+        if let Some(s) = &self.snapshot {
+            return Ok(s.rows::<E::Model>()?);
+        }
+        Ok(ctx
+            .data_unchecked::<Loaders>()
+            .children_reading::<E>(self.model.id, columns)
+            .await?)
+    }
 }
 
 #[Object]
@@ -195,7 +214,10 @@ impl Pilot {
     async fn applicant(&self, ctx: &Context<'_>) -> Result<Record<Organization>> {
         let row = ctx
             .data_unchecked::<Loaders>()
-            .one::<organization::Entity>(self.model.applicant_id)
+            .one_reading::<organization::Entity>(
+                self.model.applicant_id,
+                records::columns::<Organization>(ctx),
+            )
             .await?
             .ok_or_else(|| ApiError::internal("pilot without applicant"))?;
         Ok(Record(Organization(row)))
@@ -265,8 +287,11 @@ impl Pilot {
         kind: Option<PlanKind>,
         status: Option<PlanStatus>,
     ) -> Result<Records<Plan>> {
+        // The filters read kind and status.
+        let columns =
+            records::columns::<Plan>(ctx).union(Columns::named::<plan::Model>(&["kind", "status"]));
         Ok(self
-            .children::<plan::Entity>(ctx)
+            .children_reading::<plan::Entity>(ctx, columns)
             .await?
             .into_iter()
             .filter(|p| kind.is_none_or(|k| p.kind == k) && status.is_none_or(|s| p.status == s))
@@ -279,8 +304,11 @@ impl Pilot {
         ctx: &Context<'_>,
         category: Option<IndicatorCategory>,
     ) -> Result<Records<Indicator>> {
+        // The filter reads the category.
+        let columns = records::columns::<Indicator>(ctx)
+            .union(Columns::named::<indicator::Model>(&["category"]));
         Ok(self
-            .children::<indicator::Entity>(ctx)
+            .children_reading::<indicator::Entity>(ctx, columns)
             .await?
             .into_iter()
             .filter(|i| category.is_none_or(|c| i.category == c))
@@ -290,7 +318,7 @@ impl Pilot {
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn key_projects(&self, ctx: &Context<'_>) -> Result<Records<KeyProject>> {
         Ok(self
-            .children::<key_project::Entity>(ctx)
+            .children_reading::<key_project::Entity>(ctx, records::columns::<KeyProject>(ctx))
             .await?
             .into_iter()
             .map(KeyProject)
@@ -299,7 +327,10 @@ impl Pilot {
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn financing_sources(&self, ctx: &Context<'_>) -> Result<Records<FinancingSource>> {
         Ok(self
-            .children::<financing_source::Entity>(ctx)
+            .children_reading::<financing_source::Entity>(
+                ctx,
+                records::columns::<FinancingSource>(ctx),
+            )
             .await?
             .into_iter()
             .map(FinancingSource)
@@ -450,7 +481,7 @@ impl Pilot {
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
     async fn workflow_events(&self, ctx: &Context<'_>) -> Result<Records<WorkflowEvent>> {
         Ok(self
-            .children::<workflow_event::Entity>(ctx)
+            .children_reading::<workflow_event::Entity>(ctx, records::columns::<WorkflowEvent>(ctx))
             .await?
             .into_iter()
             .map(WorkflowEvent)

@@ -22,20 +22,20 @@ pub struct AttachedDocument {
 
 crate::graphql::records::record_object! {
     #[Object(serial)]
-    impl Plan as p {
-        pub id: ID = ids::encode(Kind::Plan, p.0.id);
-        kind: PlanKind = p.0.kind;
-        title: &str = &p.0.title;
+    impl Plan(0: plan::Model) {
+        pub id: ID = |id| ids::encode(Kind::Plan, *id);
+        kind: PlanKind = |kind| *kind;
+        title: &str = |title| title;
         /// 1 for the first version of this kind for the pilot, then 2, 3, ...
-        plan_version: i32 = p.0.plan_version;
-        period_start_year: i32 = p.0.period_start_year;
-        period_end_year: i32 = p.0.period_end_year;
-        summary: &str = &p.0.summary;
-        status: PlanStatus = p.0.status;
-        published_at: Option<DateTime<Utc>> = p.0.published_at;
-        version: i32 = p.0.version;
-        created_at: DateTime<Utc> = p.0.created_at;
-        updated_at: DateTime<Utc> = p.0.updated_at;
+        plan_version: i32 = |plan_version| *plan_version;
+        period_start_year: i32 = |period_start_year| *period_start_year;
+        period_end_year: i32 = |period_end_year| *period_end_year;
+        summary: &str = |summary| summary;
+        status: PlanStatus = |status| *status;
+        published_at: Option<DateTime<Utc>> = |published_at| *published_at;
+        version: i32 = |version| *version;
+        created_at: DateTime<Utc> = |created_at| *created_at;
+        updated_at: DateTime<Utc> = |updated_at| *updated_at;
     }
 
     async fn document(&self) -> Option<AttachedDocument> {

@@ -12,20 +12,20 @@ pub struct KeyProject(pub key_project::Model);
 
 crate::graphql::records::record_object! {
     #[Object(serial)]
-    impl KeyProject as p {
-        pub id: ID = ids::encode(Kind::KeyProject, p.0.id);
-        name: &str = &p.0.name;
-        field: ProjectField = p.0.field;
+    impl KeyProject(0: key_project::Model) {
+        pub id: ID = |id| ids::encode(Kind::KeyProject, *id);
+        name: &str = |name| name;
+        field: ProjectField = |field| *field;
         /// Planned investment in CNY.
-        planned_investment: Decimal = Decimal(p.0.planned_investment.0);
+        planned_investment: Decimal = |planned_investment| Decimal(planned_investment.0);
         /// Expected CO₂ reduction per year, tCO₂e.
-        expected_annual_reduction: Decimal = Decimal(p.0.expected_annual_reduction.0);
-        starts_on: Option<Date> = p.0.starts_on.map(Date);
-        ends_on: Option<Date> = p.0.ends_on.map(Date);
-        status: ProjectStatus = p.0.status;
-        progress_percent: i32 = p.0.progress_percent;
-        version: i32 = p.0.version;
-        created_at: DateTime<Utc> = p.0.created_at;
-        updated_at: DateTime<Utc> = p.0.updated_at;
+        expected_annual_reduction: Decimal = |expected_annual_reduction| Decimal(expected_annual_reduction.0);
+        starts_on: Option<Date> = |starts_on| (*starts_on).map(Date);
+        ends_on: Option<Date> = |ends_on| (*ends_on).map(Date);
+        status: ProjectStatus = |status| *status;
+        progress_percent: i32 = |progress_percent| *progress_percent;
+        version: i32 = |version| *version;
+        created_at: DateTime<Utc> = |created_at| *created_at;
+        updated_at: DateTime<Utc> = |updated_at| *updated_at;
     }
 }

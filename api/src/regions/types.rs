@@ -12,13 +12,13 @@ pub struct Region(pub region::Model);
 
 crate::graphql::records::record_object! {
     #[Object(serial)]
-    impl Region as r {
+    impl Region(0: region::Model) {
         /// Opaque global id.
-        pub id: ID = ids::encode(Kind::Region, &r.0.code);
+        pub id: ID = |code| ids::encode(Kind::Region, code);
         /// Six-digit division code.
-        code: &str = &r.0.code;
-        name: &str = &r.0.name;
-        level: RegionLevel = r.0.level;
+        code: &str = |code| code;
+        name: &str = |name| name;
+        level: RegionLevel = |level| *level;
     }
 
     // A plain `Region`: a record answered by a record of its own type would make the

@@ -20,13 +20,13 @@ pub struct Actor {
 
 crate::graphql::records::record_object! {
     #[Object(serial)]
-    impl WorkflowEvent as e {
-        pub id: ID = ids::encode(Kind::WorkflowEvent, e.0.id);
-        action: WorkflowAction = e.0.action;
-        from_status: PilotStatus = e.0.from_status;
-        to_status: PilotStatus = e.0.to_status;
-        comment: &str = &e.0.comment;
-        occurred_at: DateTime<Utc> = e.0.occurred_at;
+    impl WorkflowEvent(0: workflow_event::Model) {
+        pub id: ID = |id| ids::encode(Kind::WorkflowEvent, *id);
+        action: WorkflowAction = |action| *action;
+        from_status: PilotStatus = |from_status| *from_status;
+        to_status: PilotStatus = |to_status| *to_status;
+        comment: &str = |comment| comment;
+        occurred_at: DateTime<Utc> = |occurred_at| *occurred_at;
     }
 
     async fn actor(&self) -> Actor {
