@@ -146,6 +146,14 @@ macro_rules! partial_rows {
 }
 
 partial_rows! {
+    pilot {
+        id, code, program_id, applicant_id, region_code, county_code, municipality_code,
+        province_code, pilot_type, status, name, boundary, area_km2, population, baseline_year,
+        baseline_emissions, park_level, has_unmet_carbon_market_obligations,
+        has_falsified_emission_data, has_serious_pollution_case, notice_starts_on,
+        notice_ends_on, designated_at, rectification_deadline, title, version, created_at,
+        updated_at,
+    }
     plan {
         id, pilot_id, kind, title, plan_version, period_start_year, period_end_year, summary,
         document_name, document_media_type, document_size, document_sha256, status,

@@ -144,6 +144,7 @@ enum_leaves!(
     entities::Direction,
     entities::WorkflowAction,
     entities::PilotStatus,
+    entities::PilotType,
 );
 
 /// Declares a record object: its `#[Object(serial)]` attribute, the record with the field
@@ -472,6 +473,7 @@ mod tests {
             every_leaf_named_in::<crate::indicators::types::Indicator>(&r),
             12
         );
+        assert_eq!(every_leaf_named_in::<crate::pilots::types::Pilot>(&r), 19);
     }
 
     #[test]

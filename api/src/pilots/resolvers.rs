@@ -4,6 +4,7 @@ use super::service::{self, PilotOrderField};
 use super::types::{OrderDirection, Pilot, PilotFilter, PilotOrder};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::{self, Conn};
+use crate::graphql::records::Record;
 use crate::ids::{self, Kind};
 use crate::paging::PageArgs;
 use async_graphql::{Context, ID, Object, Result};
@@ -108,7 +109,7 @@ impl PilotQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Conn<Pilot, pilot::Entity>> {
+    ) -> Result<Conn<Record<Pilot>, pilot::Entity>> {
         let viewer = ctx.viewer()?;
         let filter = filter.unwrap_or_default().parse()?;
         let (field, direction) = order_by
@@ -122,7 +123,7 @@ impl PilotQuery {
             last,
             before,
         };
-        Ok(pagination::connection(ctx.db(), q, &sort, &args, Pilot::from).await?)
+        Ok(pagination::connection(ctx.db(), q, &sort, &args, |m| Record(Pilot::from(m))).await?)
     }
 
     /// One pilot; `NOT_FOUND` when it does not exist or is out of the caller's scope. With
@@ -133,12 +134,12 @@ impl PilotQuery {
         ctx: &Context<'_>,
         id: ID,
         as_of: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<Pilot> {
+    ) -> Result<Record<Pilot>> {
         let viewer = ctx.viewer()?;
         let id = ids::parse_id(&id, Kind::Pilot, "id")?;
         let now = service::get(ctx.db(), viewer, id).await?;
         match as_of {
-            None => Ok(Pilot::from(now)),
+            None => Ok(Record(Pilot::from(now))),
             Some(at) => {
                 let snapshot = crate::audit::history::snapshot(ctx.db(), id, at)
                     .await?
@@ -147,7 +148,7 @@ impl PilotQuery {
                             "the pilot did not exist at that instant".into(),
                         )
                     })?;
-                Ok(Pilot::as_of(snapshot))
+                Ok(Record(Pilot::as_of(snapshot)))
             }
         }
     }

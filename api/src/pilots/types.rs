@@ -179,34 +179,39 @@ impl Pilot {
     }
 }
 
-#[Object]
-impl Pilot {
-    pub async fn id(&self) -> ID {
-        ids::encode(Kind::Pilot, self.model.id)
+crate::graphql::records::record_object! {
+    #[Object]
+    impl Pilot(model: pilot::Model) {
+        pub id: ID = |id| ids::encode(Kind::Pilot, *id);
+        /// Human code, e.g. `SD-2023-PARK-0007`.
+        code: &str = |code| code;
+        name: &str = |name| name;
+        r#type: PilotType = |pilot_type| *pilot_type;
+        status: PilotStatus = |status| *status;
+        /// Changes with every update; mutations take the version they read.
+        version: i32 = |version| *version;
+        created_at: DateTime<Utc> = |created_at| *created_at;
+        updated_at: DateTime<Utc> = |updated_at| *updated_at;
+        /// Description of the boundary.
+        boundary: &str = |boundary| boundary;
+        area_km2: Decimal = |area_km2| Decimal(area_km2.0);
+        /// Population, or head-count for a campus or venue.
+        population: i64 = |population| *population;
+        baseline_year: i32 = |baseline_year| *baseline_year;
+        /// Baseline emissions, tCO₂e.
+        baseline_emissions: Decimal = |baseline_emissions| Decimal(baseline_emissions.0);
+        /// For parks: the level at which the park is recognised.
+        park_level: Option<ParkLevel> = |park_level| *park_level;
+        notice_starts_on: Option<Date> = |notice_starts_on| (*notice_starts_on).map(Date);
+        /// Last working day of the public notice.
+        notice_ends_on: Option<Date> = |notice_ends_on| (*notice_ends_on).map(Date);
+        designated_at: Option<DateTime<Utc>> = |designated_at| *designated_at;
+        /// After a failed acceptance or a RECTIFY re-review: by when to rectify.
+        rectification_deadline: Option<Date> = |rectification_deadline| (*rectification_deadline).map(Date);
+        /// The title held, once awarded (absent again after revocation).
+        title: Option<&str> = |title| title.as_deref();
     }
-    /// Human code, e.g. `SD-2023-PARK-0007`.
-    async fn code(&self) -> &str {
-        &self.model.code
-    }
-    async fn name(&self) -> &str {
-        &self.model.name
-    }
-    async fn r#type(&self) -> PilotType {
-        self.model.pilot_type
-    }
-    async fn status(&self) -> PilotStatus {
-        self.model.status
-    }
-    /// Changes with every update; mutations take the version they read.
-    async fn version(&self) -> i32 {
-        self.model.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.model.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.model.updated_at
-    }
+
     async fn program(&self, ctx: &Context<'_>) -> Result<Program> {
         Ok(Program(self.governing_program(ctx).await?))
     }
@@ -232,52 +237,12 @@ impl Pilot {
     async fn province(&self, ctx: &Context<'_>) -> Result<Option<Record<Region>>> {
         region_types::load(ctx, Some(self.model.province_code.clone())).await
     }
-    /// Description of the boundary.
-    async fn boundary(&self) -> &str {
-        &self.model.boundary
-    }
-    async fn area_km2(&self) -> Decimal {
-        Decimal(self.model.area_km2.0)
-    }
-    /// Population, or head-count for a campus or venue.
-    async fn population(&self) -> i64 {
-        self.model.population
-    }
-    async fn baseline_year(&self) -> i32 {
-        self.model.baseline_year
-    }
-    /// Baseline emissions, tCO₂e.
-    async fn baseline_emissions(&self) -> Decimal {
-        Decimal(self.model.baseline_emissions.0)
-    }
-    /// For parks: the level at which the park is recognised.
-    async fn park_level(&self) -> Option<ParkLevel> {
-        self.model.park_level
-    }
     async fn eligibility(&self) -> Eligibility {
         Eligibility {
             has_unmet_carbon_market_obligations: self.model.has_unmet_carbon_market_obligations,
             has_falsified_emission_data: self.model.has_falsified_emission_data,
             has_serious_pollution_case: self.model.has_serious_pollution_case,
         }
-    }
-    async fn notice_starts_on(&self) -> Option<Date> {
-        self.model.notice_starts_on.map(Date)
-    }
-    /// Last working day of the public notice.
-    async fn notice_ends_on(&self) -> Option<Date> {
-        self.model.notice_ends_on.map(Date)
-    }
-    async fn designated_at(&self) -> Option<DateTime<Utc>> {
-        self.model.designated_at
-    }
-    /// After a failed acceptance or a RECTIFY re-review: by when to rectify.
-    async fn rectification_deadline(&self) -> Option<Date> {
-        self.model.rectification_deadline.map(Date)
-    }
-    /// The title held, once awarded (absent again after revocation).
-    async fn title(&self) -> Option<&str> {
-        self.model.title.as_deref()
     }
     /// Every version of every plan, oldest first; filter by kind or status.
     #[graphql(complexity = "crate::graphql::cost::list(child_complexity)")]
