@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod conditional;
+pub mod documents;
 pub mod export;
 pub mod graphiql;
 pub mod graphql;

@@ -87,6 +87,8 @@ pub struct Pipeline {
     pub safelist: Option<Safelist>,
     pub limiter: RateLimiter,
     pub metrics: Arc<Metrics>,
+    /// Documents parsed recently, by text.
+    documents: super::documents::Documents,
     /// Turns for queries (`MAX_QUERIES_IN_FLIGHT`), given in the order they were asked for.
     queries: Arc<tokio::sync::Semaphore>,
 }
@@ -103,6 +105,7 @@ impl Pipeline {
         Ok(Pipeline {
             limiter: RateLimiter::from_limits(&limits),
             metrics: Arc::default(),
+            documents: Default::default(),
             queries: Arc::new(tokio::sync::Semaphore::new(
                 limits.queries_in_flight(workers),
             )),
@@ -357,7 +360,7 @@ impl Gateway {
         }
         let queries_only = get::<QueriesOnly>(&request.data).is_some();
 
-        let doc = async_graphql::parser::parse_query(&request.query).map_err(ServerError::from)?;
+        let doc = pipeline.documents.parse(&request.query)?;
         limits::check_document(&doc, &pipeline.limits).map_err(|e| refusal(e, 400))?;
         let selected = limits::selected_operation(&doc, request.operation_name.as_deref());
         // The operation as metrics name it: by the request's name, or the document's one.
