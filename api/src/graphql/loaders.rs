@@ -46,40 +46,59 @@ pub trait Keyed: EntityTrait {
     fn key_of(m: &Self::Model) -> Self::Key;
 }
 
-/// Loads every row of `E` for a set of group keys in one query.
-pub struct GroupLoader<E>(DatabaseConnection, PhantomData<E>);
+/// How a batch reads its rows of `E`.
+pub trait Read<E: EntityTrait>: Send + Sync + 'static {
+    /// The rows `select` finds.
+    fn rows(
+        &self,
+        db: &DatabaseConnection,
+        select: Select<E>,
+    ) -> impl Future<Output = Result<Vec<E::Model>, DbErr>> + Send;
+}
 
-/// Loads rows of `E` by unique key in one query.
-pub struct KeyLoader<E>(DatabaseConnection, PhantomData<E>);
+/// Rows read whole.
+pub struct Whole;
 
-/// Loads the rows of `E` for a set of group keys in one query, reading only some columns.
-pub struct PartialGroupLoader<E>(DatabaseConnection, Columns, PhantomData<E>);
+/// Rows read with only some columns (see [`PartialRow`]).
+pub struct Only(Columns);
 
-/// Loads rows of `E` by unique key in one query, reading only some columns.
-pub struct PartialKeyLoader<E>(DatabaseConnection, Columns, PhantomData<E>);
-
-/// The rows `select` finds, reading only `columns` of them.
-async fn read_partial<E: EntityTrait>(
-    db: &DatabaseConnection,
-    columns: Columns,
-    select: Select<E>,
-) -> Result<Vec<E::Model>, DbErr>
+impl<E: EntityTrait> Read<E> for Whole
 where
-    E::Model: PartialRow,
+    E::Model: Send + Sync,
 {
-    let select = columns
-        .names::<E::Model>()
-        .fold(select.select_only(), |select, name| {
-            let column = E::Column::iter()
-                .find(|c| c.as_str() == name)
-                .expect("a partial row names its table's columns");
-            select.column(column)
-        });
-    db.query_all(&select.into_query())
-        .await?
-        .iter()
-        .map(|row| E::Model::decode(row, columns))
-        .collect()
+    async fn rows(
+        &self,
+        db: &DatabaseConnection,
+        select: Select<E>,
+    ) -> Result<Vec<E::Model>, DbErr> {
+        select.all(db).await
+    }
+}
+
+impl<E: EntityTrait> Read<E> for Only
+where
+    E::Model: PartialRow + Send + Sync,
+{
+    async fn rows(
+        &self,
+        db: &DatabaseConnection,
+        select: Select<E>,
+    ) -> Result<Vec<E::Model>, DbErr> {
+        let columns = self.0;
+        let select = columns
+            .names::<E::Model>()
+            .fold(select.select_only(), |select, name| {
+                let column = E::Column::iter()
+                    .find(|c| c.as_str() == name)
+                    .expect("a partial row names its table's columns");
+                select.column(column)
+            });
+        db.query_all(&select.into_query())
+            .await?
+            .iter()
+            .map(|row| E::Model::decode(row, columns))
+            .collect()
+    }
 }
 
 /// `columns` and the column holding the key rows are grouped or found by.
@@ -90,51 +109,15 @@ where
     columns.union(Columns::named::<E::Model>(&[key.as_str()]))
 }
 
-impl<E: Grouped> Loader<E::Key> for GroupLoader<E>
+/// Loads the rows of `E` for a set of group keys in one query, read as `R` says.
+pub struct GroupLoader<E, R = Whole>(DatabaseConnection, R, PhantomData<E>);
+
+/// Loads rows of `E` by unique key in one query, read as `R` says.
+pub struct KeyLoader<E, R = Whole>(DatabaseConnection, R, PhantomData<E>);
+
+impl<E: Grouped, R: Read<E>> Loader<E::Key> for GroupLoader<E, R>
 where
-    E::Model: Send + Sync + Clone,
-{
-    type Value = Arc<Vec<E::Model>>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[E::Key]) -> Result<HashMap<E::Key, Self::Value>, Self::Error> {
-        let rows = E::find()
-            .filter(E::key_column().is_in(keys.iter().cloned()))
-            .order_by_asc(E::order_column())
-            .all(&self.0)
-            .await
-            .map_err(Arc::new)?;
-        let mut out: HashMap<E::Key, Vec<E::Model>> = HashMap::new();
-        for row in rows {
-            out.entry(E::key_of(&row)).or_default().push(row);
-        }
-        Ok(out.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
-    }
-}
-
-impl<E: Keyed> Loader<E::Key> for KeyLoader<E>
-where
-    E::Model: Send + Sync + Clone,
-{
-    type Value = Arc<E::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[E::Key]) -> Result<HashMap<E::Key, Self::Value>, Self::Error> {
-        let rows = E::find()
-            .filter(E::key_column().is_in(keys.iter().cloned()))
-            .all(&self.0)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (E::key_of(&r), Arc::new(r)))
-            .collect())
-    }
-}
-
-impl<E: Grouped> Loader<E::Key> for PartialGroupLoader<E>
-where
-    E::Model: PartialRow + Send + Sync,
+    E::Model: Send + Sync,
 {
     type Value = Arc<Vec<E::Model>>;
     type Error = Arc<DbErr>;
@@ -143,9 +126,7 @@ where
         let select = E::find()
             .filter(E::key_column().is_in(keys.iter().cloned()))
             .order_by_asc(E::order_column());
-        let rows = read_partial(&self.0, self.1, select)
-            .await
-            .map_err(Arc::new)?;
+        let rows = self.1.rows(&self.0, select).await.map_err(Arc::new)?;
         let mut out: HashMap<E::Key, Vec<E::Model>> = HashMap::new();
         for row in rows {
             out.entry(E::key_of(&row)).or_default().push(row);
@@ -154,18 +135,16 @@ where
     }
 }
 
-impl<E: Keyed> Loader<E::Key> for PartialKeyLoader<E>
+impl<E: Keyed, R: Read<E>> Loader<E::Key> for KeyLoader<E, R>
 where
-    E::Model: PartialRow + Send + Sync,
+    E::Model: Send + Sync,
 {
     type Value = Arc<E::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[E::Key]) -> Result<HashMap<E::Key, Self::Value>, Self::Error> {
         let select = E::find().filter(E::key_column().is_in(keys.iter().cloned()));
-        let rows = read_partial(&self.0, self.1, select)
-            .await
-            .map_err(Arc::new)?;
+        let rows = self.1.rows(&self.0, select).await.map_err(Arc::new)?;
         Ok(rows
             .into_iter()
             .map(|r| (E::key_of(&r), Arc::new(r)))
@@ -303,7 +282,10 @@ impl Loaders {
         E::Model: Send + Sync + Clone,
     {
         self.get_or_make(Columns::ALL, || {
-            DataLoader::new(GroupLoader(self.db.clone(), PhantomData), tokio::spawn)
+            DataLoader::new(
+                GroupLoader(self.db.clone(), Whole, PhantomData),
+                tokio::spawn,
+            )
         })
     }
 
@@ -312,7 +294,7 @@ impl Loaders {
         E::Model: Send + Sync + Clone,
     {
         self.get_or_make(Columns::ALL, || {
-            DataLoader::new(KeyLoader(self.db.clone(), PhantomData), tokio::spawn)
+            DataLoader::new(KeyLoader(self.db.clone(), Whole, PhantomData), tokio::spawn)
         })
     }
 
@@ -346,7 +328,7 @@ impl Loaders {
         let columns = with_key::<E>(columns, E::key_column());
         let loader = self.get_or_make(columns, || {
             DataLoader::new(
-                PartialGroupLoader::<E>(self.db.clone(), columns, PhantomData),
+                GroupLoader::<E, _>(self.db.clone(), Only(columns), PhantomData),
                 tokio::spawn,
             )
         });
@@ -370,7 +352,7 @@ impl Loaders {
         let columns = with_key::<E>(columns, E::key_column());
         let loader = self.get_or_make(columns, || {
             DataLoader::new(
-                PartialKeyLoader::<E>(self.db.clone(), columns, PhantomData),
+                KeyLoader::<E, _>(self.db.clone(), Only(columns), PhantomData),
                 tokio::spawn,
             )
         });
