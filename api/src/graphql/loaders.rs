@@ -11,7 +11,7 @@
 //! own, so a partial row never reaches a reader that did not ask for it.
 
 use crate::error::{ApiError, ApiResult};
-use async_graphql::dataloader::{DataLoader, Loader};
+use crate::graphql::batch::{Batch, Load};
 use entities::*;
 use entities::{Columns, PartialRow};
 use sea_orm::{
@@ -115,7 +115,7 @@ pub struct GroupLoader<E, R = Whole>(DatabaseConnection, R, PhantomData<E>);
 /// Loads rows of `E` by unique key in one query, read as `R` says.
 pub struct KeyLoader<E, R = Whole>(DatabaseConnection, R, PhantomData<E>);
 
-impl<E: Grouped, R: Read<E>> Loader<E::Key> for GroupLoader<E, R>
+impl<E: Grouped, R: Read<E>> Load<E::Key> for GroupLoader<E, R>
 where
     E::Model: Send + Sync,
 {
@@ -135,7 +135,7 @@ where
     }
 }
 
-impl<E: Keyed, R: Read<E>> Loader<E::Key> for KeyLoader<E, R>
+impl<E: Keyed, R: Read<E>> Load<E::Key> for KeyLoader<E, R>
 where
     E::Model: Send + Sync,
 {
@@ -277,24 +277,21 @@ impl Loaders {
         fresh
     }
 
-    fn group<E: Grouped>(&self) -> Arc<DataLoader<GroupLoader<E>>>
+    fn group<E: Grouped>(&self) -> Arc<Batch<E::Key, GroupLoader<E>>>
     where
         E::Model: Send + Sync + Clone,
     {
         self.get_or_make(Columns::ALL, || {
-            DataLoader::new(
-                GroupLoader(self.db.clone(), Whole, PhantomData),
-                tokio::spawn,
-            )
+            Batch::new(GroupLoader(self.db.clone(), Whole, PhantomData))
         })
     }
 
-    fn keyed<E: Keyed>(&self) -> Arc<DataLoader<KeyLoader<E>>>
+    fn keyed<E: Keyed>(&self) -> Arc<Batch<E::Key, KeyLoader<E>>>
     where
         E::Model: Send + Sync + Clone,
     {
         self.get_or_make(Columns::ALL, || {
-            DataLoader::new(KeyLoader(self.db.clone(), Whole, PhantomData), tokio::spawn)
+            Batch::new(KeyLoader(self.db.clone(), Whole, PhantomData))
         })
     }
 
@@ -327,10 +324,11 @@ impl Loaders {
         }
         let columns = with_key::<E>(columns, E::key_column());
         let loader = self.get_or_make(columns, || {
-            DataLoader::new(
-                GroupLoader::<E, _>(self.db.clone(), Only(columns), PhantomData),
-                tokio::spawn,
-            )
+            Batch::new(GroupLoader::<E, _>(
+                self.db.clone(),
+                Only(columns),
+                PhantomData,
+            ))
         });
         let rows = loader.load_one(key).await.map_err(ApiError::internal)?;
         Ok(rows.map(Arc::unwrap_or_clone).unwrap_or_default())
@@ -351,10 +349,11 @@ impl Loaders {
         }
         let columns = with_key::<E>(columns, E::key_column());
         let loader = self.get_or_make(columns, || {
-            DataLoader::new(
-                KeyLoader::<E, _>(self.db.clone(), Only(columns), PhantomData),
-                tokio::spawn,
-            )
+            Batch::new(KeyLoader::<E, _>(
+                self.db.clone(),
+                Only(columns),
+                PhantomData,
+            ))
         });
         let row = loader.load_one(key).await.map_err(ApiError::internal)?;
         Ok(row.map(Arc::unwrap_or_clone))

@@ -2,6 +2,7 @@
 //! per-request loaders and the cost model. The request pipeline wraps the schema
 //! (`crate::http::pipeline::Gateway`).
 
+pub mod batch;
 pub mod compat;
 pub mod context;
 pub mod cost;
