@@ -50,8 +50,8 @@ impl<E: fmt::Display> fmt::Display for Failed<E> {
     }
 }
 
-/// The values one asker gets: those of its keys that were found.
-type Answer<K, L> = Result<HashMap<K, <L as Load<K>>::Value>, <L as Load<K>>::Error>;
+/// What one asker gets: its keys that were found, each with its value.
+type Answer<K, L> = Result<Vec<(K, <L as Load<K>>::Value)>, <L as Load<K>>::Error>;
 
 /// Keys asked for, and where their values go.
 struct Asker<K, L: Load<K>> {
@@ -89,6 +89,16 @@ where
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
+        Ok(self.ask(keys).await?.into_iter().collect())
+    }
+
+    /// The value of `key`, if found, read as [`Batch::load_many`] reads.
+    pub async fn load_one(&self, key: K) -> Result<Option<L::Value>, Failed<L::Error>> {
+        Ok(self.ask(vec![key]).await?.pop().map(|(_, value)| value))
+    }
+
+    /// Joins `keys` to the next batch and waits for its answer.
+    async fn ask(&self, keys: Vec<K>) -> Result<Vec<(K, L::Value)>, Failed<L::Error>> {
         let (answer, answered) = oneshot::channel();
         let first = {
             let mut waiting = lock(&self.waiting);
@@ -103,11 +113,6 @@ where
             Ok(values) => values.map_err(Failed::Load),
             Err(_) => Err(Failed::Interrupted),
         }
-    }
-
-    /// The value of `key`, if found, read as [`Batch::load_many`] reads.
-    pub async fn load_one(&self, key: K) -> Result<Option<L::Value>, Failed<L::Error>> {
-        Ok(self.load_many([key.clone()]).await?.remove(&key))
     }
 }
 
@@ -153,7 +158,7 @@ where
         }
     }
     for asker in askers {
-        let mut values = HashMap::with_capacity(asker.keys.len());
+        let mut values = Vec::with_capacity(asker.keys.len());
         for key in asker.keys {
             let left = askers_of.get_mut(&key).map_or(0, |n| {
                 *n -= 1;
@@ -165,7 +170,7 @@ where
                 found.get(&key).cloned()
             };
             if let Some(value) = value {
-                values.insert(key, value);
+                values.push((key, value));
             }
         }
         let _ = asker.answer.send(Ok(values));
