@@ -8,6 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use entities::{Columns, PartialRow};
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder,
@@ -140,7 +141,7 @@ pub async fn fetch<E>(
 ) -> ApiResult<Page<E::Model>>
 where
     E: EntityTrait,
-    E::Model: Send + Sync,
+    E::Model: PartialRow + Send + Sync,
 {
     let first = page_size(args.first, "first")?;
     let last = page_size(args.last, "last")?;
@@ -184,12 +185,11 @@ where
     } else {
         Order::Asc
     };
-    let mut rows = query
+    let page = query
         .order_by(sort.column, order.clone())
         .order_by(sort.tie, order)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
+        .limit(limit + 1);
+    let mut rows = entities::partial::read(db, page, Columns::ALL).await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     if backward {

@@ -7,7 +7,10 @@
 //! partial models only to fields that named, at compile time, every column they read.
 
 use crate::values::Dec;
-use sea_orm::{DbErr, QueryResult};
+use sea_orm::{
+    ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult, QuerySelect,
+    QueryTrait, Select,
+};
 
 /// A set of a table's columns, by their position in the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -99,6 +102,36 @@ pub trait PartialRow: Sized {
     fn decode(row: &QueryResult, columns: Columns) -> Result<Self, DbErr>;
 }
 
+/// The rows `select` finds, holding `columns` (every column: [`Columns::ALL`]), each decoded
+/// by position. Faster than `Select::all` even for whole rows: sea-orm decodes a model by
+/// column name, building the name and looking it up in the row for every column of every row.
+pub async fn read<E, C>(db: &C, select: Select<E>, columns: Columns) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: PartialRow,
+    C: ConnectionTrait,
+{
+    // An entity's select lists its columns in the model's order (checked by
+    // `every_partial_row_names_its_table_columns_in_order`).
+    let select = if columns.covers::<E::Model>() {
+        select
+    } else {
+        columns
+            .names::<E::Model>()
+            .fold(select.select_only(), |select, name| {
+                let column = E::Column::iter()
+                    .find(|c| c.as_str() == name)
+                    .expect("a partial row names its table's columns");
+                select.column(column)
+            })
+    };
+    db.query_all(&select.into_query())
+        .await?
+        .iter()
+        .map(|row| E::Model::decode(row, columns))
+        .collect()
+}
+
 /// Makes models partial rows: each module's model with every one of its fields, in order
 /// (the struct literal the macro builds fails to compile if one is missing).
 macro_rules! partial_rows {
@@ -184,6 +217,16 @@ partial_rows! {
         park_level, version, created_at, updated_at,
     }
     region { code, name, level, parent_code }
+    program {
+        id, name, authority, document_number, level, region_code, code_prefix,
+        application_opens_on, application_closes_on, construction_starts_on,
+        construction_ends_on, notice_working_days, re_review_interval_months,
+        acceptance_grace_days, notes, version, created_at, updated_at,
+    }
+    audit_event {
+        seq, occurred_at, actor_sub, actor_role, actor_region, actor_org, entity_type,
+        entity_id, pilot_id, plan_id, action, before, after, request_id, prev_hash, hash,
+    }
 }
 
 #[cfg(test)]

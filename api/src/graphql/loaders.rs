@@ -15,8 +15,8 @@ use crate::graphql::batch::{Batch, Load};
 use entities::*;
 use entities::{Columns, PartialRow};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IdenStatic, Iterable,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
+    Select,
 };
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -84,20 +84,7 @@ where
         db: &DatabaseConnection,
         select: Select<E>,
     ) -> Result<Vec<E::Model>, DbErr> {
-        let columns = self.0;
-        let select = columns
-            .names::<E::Model>()
-            .fold(select.select_only(), |select, name| {
-                let column = E::Column::iter()
-                    .find(|c| c.as_str() == name)
-                    .expect("a partial row names its table's columns");
-                select.column(column)
-            });
-        db.query_all(&select.into_query())
-            .await?
-            .iter()
-            .map(|row| E::Model::decode(row, columns))
-            .collect()
+        entities::partial::read(db, select, self.0).await
     }
 }
 

@@ -5,6 +5,7 @@ use crate::error::ApiError;
 use crate::paging::{PageArgs, Sort, fetch};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Object, OutputType};
+use entities::PartialRow;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, Select};
 
 /// The extra fields of every connection: a `totalCount` computed only when asked for.
@@ -56,7 +57,7 @@ pub async fn connection<E, N>(
 ) -> crate::error::ApiResult<Conn<N, E>>
 where
     E: EntityTrait + Send + Sync,
-    E::Model: Send + Sync,
+    E::Model: PartialRow + Send + Sync,
     N: OutputType,
 {
     let page = fetch(db, base.clone(), sort, args).await?;
