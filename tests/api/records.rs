@@ -205,15 +205,17 @@ async fn records_read_with_only_their_leaves_columns_answer_as_whole_rows_do() {
             "{{ pilots(first: 8, orderBy: {{field: CODE, direction: ASC}}) {{ edges {{ node {{ code {fields} }} }} }} }}"
         )
     };
-    // A directive makes the executor resolve the object itself, from whole rows.
+    // A fragment on the `Node` interface makes the executor resolve the object itself, from
+    // whole rows (async-graphql removes `@include` and `@skip` before execution, so a
+    // directive would not).
     let partial = nodes(
-        &app.gql(Some(&t), &q(&LEAVES_ONLY.replace('#', "")), json!({}))
+        &app.gql(Some(&t), &q(&LEAVES_ONLY.replace('#', " id")), json!({}))
             .await,
     );
     let whole = nodes(
         &app.gql(
             Some(&t),
-            &q(&LEAVES_ONLY.replace('#', " @include(if: true)")),
+            &q(&LEAVES_ONLY.replace('#', " ... on Node { id }")),
             json!({}),
         )
         .await,
