@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use entities::{Columns, PartialRow};
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, IdenStatic, Order, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 
@@ -132,12 +132,14 @@ pub struct Page<M> {
     pub has_next: bool,
 }
 
-/// Fetches one page of `base` (already filtered by scope and filters) sorted by `sort`.
+/// Fetches one page of `base` (already filtered by scope and filters) sorted by `sort`, its
+/// rows holding `columns` and the sort's two (see [`entities::PartialRow`]).
 pub async fn fetch<E>(
     db: &DatabaseConnection,
     base: Select<E>,
     sort: &Sort<E>,
     args: &PageArgs,
+    columns: Columns,
 ) -> ApiResult<Page<E::Model>>
 where
     E: EntityTrait,
@@ -189,7 +191,11 @@ where
         .order_by(sort.column, order.clone())
         .order_by(sort.tie, order)
         .limit(limit + 1);
-    let mut rows = entities::partial::read(db, page, Columns::ALL).await?;
+    let columns = columns.union(Columns::named::<E::Model>(&[
+        sort.column.as_str(),
+        sort.tie.as_str(),
+    ]));
+    let mut rows = entities::partial::read(db, page, columns).await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     if backward {

@@ -272,3 +272,97 @@ async fn records_read_with_only_their_leaves_columns_answer_as_whole_rows_do() {
         "{first}"
     );
 }
+
+/// Each of a pilot's resolved fields that name the columns they read, with the least it
+/// asks of the records it reaches: a page asking for one reads only its columns of pilots.
+const PILOT_READS: [&str; 20] = [
+    "program { name }",
+    "applicant { name }",
+    "region { name }",
+    "municipality { name }",
+    "province { name }",
+    "eligibility { hasUnmetCarbonMarketObligations hasFalsifiedEmissionData hasSeriousPollutionCase }",
+    "plans { kind }",
+    "indicators { code }",
+    "keyProjects { name }",
+    "financingSources { kind }",
+    "financingTotals { committedAmount disbursedAmount }",
+    "expertReviews { result score }",
+    "objections { status }",
+    "acceptanceRecords { attempt }",
+    "trackingNotes { body }",
+    "annualReports { year }",
+    "reportObligations { kind year dueOn overdue }",
+    "availableActions",
+    "history(first: 2) { totalCount edges { node { action } } }",
+    "workflowEvents { action }",
+];
+
+#[actix_web::test]
+async fn a_page_of_pilots_read_with_the_columns_its_fields_name_answers_as_whole_rows_do() {
+    let app = TestApp::spawn().await;
+    api::seed::synthetic::load(&app.db, 6, false)
+        .await
+        .expect("synthetic");
+    let t = token_for("provincial", Some("370000"));
+    let page = |fields: String, shape: &str| {
+        let list = match shape {
+            "edges" => format!("edges {{ cursor node {{ {fields} }} }}"),
+            _ => format!("nodes {{ {fields} }}"),
+        };
+        format!(
+            "{{ pilots(first: 12, orderBy: {{field: UPDATED_AT, direction: DESC}}) {{ totalCount {list} }} }}"
+        )
+    };
+    let run = |query: String| {
+        let (app, t) = (&app, &t);
+        async move {
+            let body = app.gql(Some(t), &query, json!({})).await;
+            assert!(body["errors"].is_null(), "{query}: {body}");
+            body["data"]["pilots"].clone()
+        }
+    };
+    let mut answered = Vec::new();
+    for field in PILOT_READS {
+        // The field alone beside two leaves, so no other field's columns cover for it; a
+        // fragment on the `Node` interface makes the page read whole rows.
+        let partial = run(page(format!("id code {field}"), "edges")).await;
+        let whole = run(page(format!("... on Node {{ id }} code {field}"), "edges")).await;
+        assert_eq!(partial, whole, "{field}");
+        let by_nodes = run(page(format!("id code {field}"), "nodes")).await;
+        assert_eq!(
+            by_nodes["nodes"].as_array(),
+            Some(&nodes_of(&partial)),
+            "{field}"
+        );
+        answered.push(nodes_of(&partial));
+    }
+    let [program, _, _, _, province, ..] = &answered[..] else {
+        unreachable!()
+    };
+    assert_eq!(program.len(), 12);
+    assert!(
+        program
+            .iter()
+            .all(|p| p["program"]["name"].as_str().is_some_and(|n| !n.is_empty())),
+        "{program:?}"
+    );
+    assert!(
+        province.iter().all(|p| p["province"]["name"].is_string()),
+        "{province:?}"
+    );
+    let history = &answered[18];
+    assert!(
+        history
+            .iter()
+            .all(|p| p["history"]["totalCount"].as_u64().is_some_and(|n| n > 0)),
+        "{history:?}"
+    );
+    let actions = &answered[17];
+    assert!(
+        actions.iter().any(|p| p["availableActions"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())),
+        "no pilot of the page has an action for the province: {actions:?}"
+    );
+}

@@ -8,7 +8,7 @@ use crate::ids::{self, Kind};
 use crate::paging::PageArgs;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use entities::audit_event;
+use entities::{Columns, audit_event};
 
 /// Narrows `auditEvents`.
 #[derive(InputObject, Default)]
@@ -43,6 +43,7 @@ pub async fn events(
         service::query(viewer, filter),
         &service::sort(),
         args,
+        Columns::ALL,
         |m| AuditEvent::new(m, &redactor),
     )
     .await?)

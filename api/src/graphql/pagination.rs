@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use crate::paging::{PageArgs, Sort, fetch};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Object, OutputType};
-use entities::PartialRow;
+use entities::{Columns, PartialRow};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, Select};
 
 /// The extra fields of every connection: a `totalCount` computed only when asked for.
@@ -47,12 +47,14 @@ where
 /// A Relay connection of `N` nodes built from rows of `E`.
 pub type Conn<N, E> = Connection<String, N, TotalCount<E>>;
 
-/// Fetches a page and wraps it as a connection, converting each row with `node`.
+/// Fetches a page and wraps it as a connection, converting each row with `node`; the rows
+/// hold `columns` at least (every column: `Columns::ALL`).
 pub async fn connection<E, N>(
     db: &DatabaseConnection,
     base: Select<E>,
     sort: &Sort<E>,
     args: &PageArgs,
+    columns: Columns,
     node: impl Fn(E::Model) -> N,
 ) -> crate::error::ApiResult<Conn<N, E>>
 where
@@ -60,7 +62,7 @@ where
     E::Model: PartialRow + Send + Sync,
     N: OutputType,
 {
-    let page = fetch(db, base.clone(), sort, args).await?;
+    let page = fetch(db, base.clone(), sort, args, columns).await?;
     let mut conn = Connection::with_additional_fields(
         page.has_previous,
         page.has_next,

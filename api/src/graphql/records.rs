@@ -15,7 +15,9 @@
 //!
 //! A leaf names the columns of the row it reads, and sees no others. So a selection of
 //! leaves only is answered by a row holding just their columns ([`columns`], which the
-//! resolver handing out the rows asks its loader for); any other field asks for whole rows.
+//! resolver handing out the rows asks its loader for, and [`node_columns`] for a page of a
+//! connection); any other field asks for whole rows, unless the object names the columns
+//! that field's resolver reads (`reads` in [`record_object!`]).
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, FragmentDefinition, Selection, SelectionSet};
@@ -38,7 +40,7 @@ impl<T> Leaf<T> {
     /// The leaf the Rust method `method` (snake case) resolves, read by `read` from `columns`.
     pub fn new(method: &str, columns: Columns, read: fn(&T) -> Value) -> Self {
         Leaf {
-            name: camel_case(method.trim_start_matches("r#")),
+            name: field_name(method),
             columns,
             read,
         }
@@ -48,6 +50,11 @@ impl<T> Leaf<T> {
     pub fn name(&self) -> &str {
         &self.name
     }
+}
+
+/// The field name async-graphql gives the Rust method `method` (`r#type` is `type`).
+pub fn field_name(method: &str) -> String {
+    camel_case(method.trim_start_matches("r#"))
 }
 
 /// The field name async-graphql gives a Rust method: `plan_version` is `planVersion`.
@@ -72,6 +79,11 @@ pub trait Leaves: ContainerType + OutputType + Sized + 'static {
     type Row: PartialRow;
     /// The leaf fields, in declaration order.
     fn leaves() -> &'static [Leaf<Self>];
+    /// The columns of the row that each resolved field listed reads (`reads { … }` in
+    /// [`record_object!`]), by field name; a resolved field not listed reads the whole row.
+    fn reads() -> &'static [(String, Columns)] {
+        &[]
+    }
 }
 
 /// A value of a leaf field, as async-graphql's own resolver would answer it.
@@ -150,15 +162,20 @@ enum_leaves!(
 /// Declares a record object: its `#[Object(serial)]` attribute, the record with the field
 /// that holds its row (`impl Plan(0: plan::Model)`), its leaf fields (`name: Type = |columns|
 /// expression;`, the expression seeing only the row's columns it names, by reference), then
-/// any further resolvers as in an `#[Object]` impl; see the module documentation. A leaf
-/// cannot read a column it does not name, so a row read with only the columns its selected
-/// leaves name answers them all. The attribute is taken as the caller's tokens (`#` and its
-/// brackets too), so the names it binds, such as a resolver's `child_complexity`, are the
-/// caller's.
+/// any further resolvers as in an `#[Object]` impl, the columns of the row they read named
+/// before the leaves (`reads { applicant: applicant_id; … }`, optional, a resolver not named
+/// reading the whole row); see the module documentation. A
+/// leaf cannot read a column it does not name, so a row read with only the columns its
+/// selected leaves name answers them all; a resolver's `reads` is its author's word, held to
+/// by the records tests (a list answered from such rows equals one from whole rows). The
+/// attribute is taken as the caller's tokens (`#` and its brackets too), so the names it
+/// binds, such as a resolver's `child_complexity`, are the caller's.
 macro_rules! record_object {
     (
         $hash:tt $object:tt
-        impl $ty:ident ($field:tt : $model:path) {
+        impl $ty:ident ($field:tt : $model:path)
+        $(reads { $($reader:ident: $($read:ident),+;)* })?
+        {
             $(
                 $(#[$attr:meta])*
                 $vis:vis $name:ident: $out:ty = |$($column:ident),+| $value:expr;
@@ -199,6 +216,21 @@ macro_rules! record_object {
                     )*]
                 })
             }
+
+            $(
+                fn reads() -> &'static [(String, entities::Columns)] {
+                    static READS: std::sync::OnceLock<Vec<(String, entities::Columns)>> =
+                        std::sync::OnceLock::new();
+                    READS.get_or_init(|| {
+                        vec![$(
+                            (
+                                $crate::graphql::records::field_name(stringify!($reader)),
+                                entities::Columns::named::<$model>(&[$(stringify!($read)),+]),
+                            ),
+                        )*]
+                    })
+                }
+            )?
         }
     };
 }
@@ -290,19 +322,75 @@ fn picks_of<'a, T: Leaves>(ctx: &ContextSelectionSet<'a>) -> Option<Vec<Pick<'a>
 }
 
 /// The columns of `T`'s row that answering the selection of the field `ctx` resolves reads:
-/// those its leaves name when it asks for leaves only, every column otherwise.
+/// those its leaves name and its resolved fields declare (see [`Leaves::reads`]), every
+/// column when it asks for a field that declares none.
 pub fn columns<T: Leaves>(ctx: &Context<'_>) -> Columns {
-    picks::<T>(&ctx.query_env.fragments, &ctx.item.node.selection_set)
+    selection_columns::<T>(&ctx.query_env.fragments, &ctx.item.node.selection_set)
+}
+
+/// The columns of `T`'s row that answering the selection `set` of a `T` reads.
+fn selection_columns<T: Leaves>(fragments: &Fragments, set: &Positioned<SelectionSet>) -> Columns {
+    picks::<T>(fragments, set)
         .and_then(|picks| {
             picks
                 .iter()
                 .try_fold(Columns::NONE, |set, pick| match pick {
                     Pick::Leaf(_, i) => Some(set.union(T::leaves()[*i].columns)),
                     Pick::Typename(_) => Some(set),
-                    Pick::Resolved(..) => None,
+                    Pick::Resolved(_, field) => T::reads()
+                        .iter()
+                        .find(|(name, _)| name == field.node.name.node.as_str())
+                        .map(|(_, columns)| set.union(*columns)),
                 })
         })
         .unwrap_or(Columns::ALL)
+}
+
+/// The columns of `T`'s row that answering the nodes of the connection the field `ctx`
+/// resolves reads (under `edges { node }` and `nodes`); every column when the selection has
+/// anything this does not follow (a fragment, a directive, a field it does not know).
+pub fn node_columns<T: Leaves>(ctx: &Context<'_>) -> Columns {
+    fn fields(set: &Positioned<SelectionSet>) -> Option<impl Iterator<Item = &Positioned<Field>>> {
+        let plain = set
+            .node
+            .items
+            .iter()
+            .all(|s| matches!(&s.node, Selection::Field(f) if f.node.directives.is_empty()));
+        plain.then(|| {
+            set.node.items.iter().filter_map(|s| match &s.node {
+                Selection::Field(f) => Some(f),
+                _ => None,
+            })
+        })
+    }
+    let fragments = &ctx.query_env.fragments;
+    let nodes = |set: &Positioned<SelectionSet>| selection_columns::<T>(fragments, set);
+    let Some(top) = fields(&ctx.item.node.selection_set) else {
+        return Columns::ALL;
+    };
+    let mut columns = Columns::NONE;
+    for field in top {
+        columns = columns.union(match field.node.name.node.as_str() {
+            "nodes" => nodes(&field.node.selection_set),
+            "edges" => {
+                let Some(edge) = fields(&field.node.selection_set) else {
+                    return Columns::ALL;
+                };
+                let mut under = Columns::NONE;
+                for f in edge {
+                    under = under.union(match f.node.name.node.as_str() {
+                        "node" => nodes(&f.node.selection_set),
+                        "cursor" | "__typename" => Columns::NONE,
+                        _ => return Columns::ALL,
+                    });
+                }
+                under
+            }
+            "pageInfo" | "totalCount" | "__typename" => Columns::NONE,
+            _ => return Columns::ALL,
+        });
+    }
+    columns
 }
 
 /// Whether every pick is answered from the row alone.

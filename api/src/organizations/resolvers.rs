@@ -4,6 +4,7 @@ use super::service::{self, OrganizationFilter as Filter};
 use super::types::Organization;
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::{self, Conn};
+use crate::graphql::records;
 use crate::ids::{self, Kind};
 use crate::paging::PageArgs;
 use async_graphql::{Context, ID, InputObject, Object, Result};
@@ -51,7 +52,11 @@ impl OrganizationQuery {
             last,
             before,
         };
-        Ok(pagination::connection(ctx.db(), q, &service::sort(), &args, Organization).await?)
+        let columns = records::node_columns::<Organization>(ctx);
+        Ok(
+            pagination::connection(ctx.db(), q, &service::sort(), &args, columns, Organization)
+                .await?,
+        )
     }
 
     async fn organization(&self, ctx: &Context<'_>, id: ID) -> Result<Organization> {

@@ -4,7 +4,7 @@ use super::service::{self, PilotOrderField};
 use super::types::{OrderDirection, Pilot, PilotFilter, PilotOrder};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::{self, Conn};
-use crate::graphql::records::Record;
+use crate::graphql::records::{self, Record};
 use crate::ids::{self, Kind};
 use crate::paging::PageArgs;
 use async_graphql::{Context, ID, Object, Result};
@@ -123,7 +123,13 @@ impl PilotQuery {
             last,
             before,
         };
-        Ok(pagination::connection(ctx.db(), q, &sort, &args, |m| Record(Pilot::from(m))).await?)
+        let columns = records::node_columns::<Pilot>(ctx);
+        Ok(
+            pagination::connection(ctx.db(), q, &sort, &args, columns, |m| {
+                Record(Pilot::from(m))
+            })
+            .await?,
+        )
     }
 
     /// One pilot; `NOT_FOUND` when it does not exist or is out of the caller's scope. With

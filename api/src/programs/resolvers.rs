@@ -8,7 +8,7 @@ use crate::graphql::pagination::{self, Conn};
 use crate::ids::{self, Kind};
 use crate::paging::PageArgs;
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use entities::{PilotType, ProgramLevel, program};
+use entities::{Columns, PilotType, ProgramLevel, program};
 
 /// Narrows the `programs` list.
 #[derive(InputObject, Default)]
@@ -52,7 +52,10 @@ impl ProgramQuery {
             last,
             before,
         };
-        Ok(pagination::connection(ctx.db(), q, &service::sort(), &args, Program).await?)
+        Ok(
+            pagination::connection(ctx.db(), q, &service::sort(), &args, Columns::ALL, Program)
+                .await?,
+        )
     }
 
     async fn program(&self, ctx: &Context<'_>, id: ID) -> Result<Program> {

@@ -4,6 +4,7 @@ use super::service::{self, RegionFilter as Filter};
 use super::types::Region;
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::{self, Conn};
+use crate::graphql::records;
 use crate::paging::PageArgs;
 use async_graphql::{Context, InputObject, Object, Result};
 use entities::{RegionLevel, region};
@@ -47,7 +48,8 @@ impl RegionQuery {
             last,
             before,
         };
-        Ok(pagination::connection(ctx.db(), q, &service::sort(), &args, Region).await?)
+        let columns = records::node_columns::<Region>(ctx);
+        Ok(pagination::connection(ctx.db(), q, &service::sort(), &args, columns, Region).await?)
     }
 
     /// One region by its six-digit code.
