@@ -187,6 +187,15 @@ impl TestApp {
         Self::spawn_with(jwt_settings()).await
     }
 
+    /// The app with demo data and `pilots` synthetic pilots beside them (all of one shape).
+    pub async fn spawn_with_synthetic(pilots: u32) -> TestApp {
+        let app = Self::spawn().await;
+        api::seed::synthetic::load(&app.db, pilots, false)
+            .await
+            .expect("synthetic");
+        app
+    }
+
     /// The app with demo data and the given token settings.
     pub async fn spawn_with(jwt: JwtSettings) -> TestApp {
         Self::spawn_configured(jwt, api::config::Limits::default()).await

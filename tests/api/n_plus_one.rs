@@ -27,11 +27,8 @@ async fn statements_for(app: &TestApp, n: i64) -> usize {
 
 #[actix_web::test]
 async fn a_page_of_fifty_costs_as_many_statements_as_a_page_of_five() {
-    let app = TestApp::spawn().await;
     // Synthetic pilots all have the same shape, so both pages touch the same relationships.
-    api::seed::synthetic::load(&app.db, 60, false)
-        .await
-        .expect("synthetic");
+    let app = TestApp::spawn_with_synthetic(60).await;
     let small = statements_for(&app, 5).await;
     let large = statements_for(&app, 50).await;
     // One page query, one count, one per relationship and column set (20 in all): a fixed

@@ -73,10 +73,7 @@ async fn every_ordering_pages_forward_and_backward_without_gaps_or_repeats() {
 
 #[actix_web::test]
 async fn pages_of_synthetic_pilots_with_equal_timestamps_stay_stable() {
-    let app = TestApp::spawn().await;
-    api::seed::synthetic::load(&app.db, 230, false)
-        .await
-        .expect("synthetic");
+    let app = TestApp::spawn_with_synthetic(230).await;
     // Many synthetic pilots share a name prefix; ties are broken by id.
     let t = token_for("provincial", Some("370000"));
     let mut seen = Vec::new();

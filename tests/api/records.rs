@@ -59,10 +59,7 @@ fn nodes(body: &Value) -> Vec<Value> {
 
 #[actix_web::test]
 async fn records_answer_exactly_as_async_graphql_resolves_them() {
-    let app = TestApp::spawn().await;
-    api::seed::synthetic::load(&app.db, 6, false)
-        .await
-        .expect("synthetic");
+    let app = TestApp::spawn_with_synthetic(6).await;
     let t = token_for("provincial", Some("370000"));
     let fast = nodes(&app.gql(Some(&t), &page(""), json!({})).await);
     let slow = nodes(&app.gql(Some(&t), &by_async_graphql(), json!({})).await);
@@ -124,10 +121,7 @@ async fn records_answer_exactly_as_async_graphql_resolves_them() {
 
 #[actix_web::test]
 async fn one_pilot_answers_exactly_as_async_graphql_resolves_it() {
-    let app = TestApp::spawn().await;
-    api::seed::synthetic::load(&app.db, 2, false)
-        .await
-        .expect("synthetic");
+    let app = TestApp::spawn_with_synthetic(2).await;
     let t = token_for("provincial", Some("370000"));
     let list = nodes(&app.gql(Some(&t), &page(""), json!({})).await);
     let id = list[0]["id"].as_str().expect("id").to_owned();
@@ -163,10 +157,7 @@ async fn one_pilot_answers_exactly_as_async_graphql_resolves_it() {
 
 #[actix_web::test]
 async fn a_records_answer_keeps_the_order_the_fields_were_asked_in() {
-    let app = TestApp::spawn().await;
-    api::seed::synthetic::load(&app.db, 1, false)
-        .await
-        .expect("synthetic");
+    let app = TestApp::spawn_with_synthetic(1).await;
     let t = token_for("provincial", Some("370000"));
     let q = "{ pilots(first: 1) { edges { node { plans { status title kind } } } } }";
     let (status, raw) = app.get_with(Some(&t), &query_path(q)).await;
@@ -195,10 +186,7 @@ const LEAVES_ONLY: &str = r#"
 
 #[actix_web::test]
 async fn records_read_with_only_their_leaves_columns_answer_as_whole_rows_do() {
-    let app = TestApp::spawn().await;
-    api::seed::synthetic::load(&app.db, 4, false)
-        .await
-        .expect("synthetic");
+    let app = TestApp::spawn_with_synthetic(4).await;
     let t = token_for("provincial", Some("370000"));
     let q = |fields: &str| {
         format!(
@@ -300,10 +288,7 @@ const PILOT_READS: [&str; 20] = [
 
 #[actix_web::test]
 async fn a_page_of_pilots_read_with_the_columns_its_fields_name_answers_as_whole_rows_do() {
-    let app = TestApp::spawn().await;
-    api::seed::synthetic::load(&app.db, 6, false)
-        .await
-        .expect("synthetic");
+    let app = TestApp::spawn_with_synthetic(6).await;
     let t = token_for("provincial", Some("370000"));
     let page = |fields: String, shape: &str| {
         let list = match shape {
