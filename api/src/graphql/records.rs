@@ -164,12 +164,12 @@ enum_leaves!(
 /// expression;`, the expression seeing only the row's columns it names, by reference), then
 /// any further resolvers as in an `#[Object]` impl, the columns of the row they read named
 /// before the leaves (`reads { applicant: applicant_id; … }`, optional, a resolver not named
-/// reading the whole row); see the module documentation. A
-/// leaf cannot read a column it does not name, so a row read with only the columns its
-/// selected leaves name answers them all; a resolver's `reads` is its author's word, held to
-/// by the records tests (a list answered from such rows equals one from whole rows). The
-/// attribute is taken as the caller's tokens (`#` and its brackets too), so the names it
-/// binds, such as a resolver's `child_complexity`, are the caller's.
+/// reading the whole row); see the module documentation. A leaf cannot read a column it does
+/// not name, so a row read with only the columns its selected leaves name answers them all; a
+/// resolver's `reads` is its author's word, held to by the records tests (a list answered
+/// from such rows equals one from whole rows). The attribute is taken as the caller's tokens
+/// (`#` and its brackets too), so the names it binds, such as a resolver's
+/// `child_complexity`, are the caller's.
 macro_rules! record_object {
     (
         $hash:tt $object:tt
