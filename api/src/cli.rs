@@ -250,6 +250,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .context("connecting to the read replica (DATABASE_READ_URL)")?;
                 let replica = pools.after_startup(replica, url, acquire).await?;
                 state = state.with_replica(replica);
+            } else if let Some(lagging) =
+                db::connect_lagging(&settings.database_url, acquire, settings.pool).await?
+            {
+                state = state.with_replica(lagging);
             }
             let app = Application::build(
                 listener,

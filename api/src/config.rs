@@ -361,8 +361,8 @@ pub const SETTINGS: &[SettingDoc] = &[
     ),
     doc(
         "DB_POOL_SIZE",
-        "20 (PostgreSQL), 8 (SQLite)",
-        "connections of the server (on PostgreSQL split among the HTTP workers)",
+        "20 (PostgreSQL), 12 (SQLite)",
+        "connections of the server (on PostgreSQL split among the HTTP workers; on SQLite a quarter as many more, at least 2, for statistics and exports)",
     ),
     doc(
         "DB_IDLE_TIMEOUT",

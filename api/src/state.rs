@@ -16,7 +16,8 @@ pub struct AppState {
     /// The primary: every write, and every read that must see the latest commit.
     pub db: DatabaseConnection,
     /// Reads that tolerate seconds of lag — exports and statistics — on a streaming replica
-    /// when one is configured (`DATABASE_READ_URL`); otherwise the primary. The change feed,
+    /// when one is configured (`DATABASE_READ_URL`); a SQLite server's on a pool of their own
+    /// over the same file (`db::connect_lagging`); otherwise the primary. The change feed,
     /// subscriptions and reads after one's own write stay on the primary.
     pub lagging: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
