@@ -17,6 +17,7 @@ mod m20261201_000004_regional_plans;
 mod m20261201_000005_workflow_events_notify;
 mod m20261201_000006_scope_counts;
 mod m20261202_000007_municipal_figures;
+mod m20261207_000008_figures_per_statement;
 mod names;
 
 /// Every migration of the service, in order.
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_workflow_events_notify::Migration),
             Box::new(m20261201_000006_scope_counts::Migration),
             Box::new(m20261202_000007_municipal_figures::Migration),
+            Box::new(m20261207_000008_figures_per_statement::Migration),
         ]
     }
 }
