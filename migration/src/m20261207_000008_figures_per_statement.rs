@@ -1,9 +1,8 @@
 //! On PostgreSQL, financing sources move `pilot_figures` once per statement, not once per row:
 //! the statement's rows (its transition tables) are summed per cell and each cell is updated
-//! once, by one join with the pilots. Row by row, a bulk load updated the same cells hundreds of
-//! times within one transaction, each time joining one pilot by a plan made without the
-//! statistics of the rows loaded just before: loading the bench's 100k-pilot data set (400,000
-//! financing sources in one COPY) had not finished after 20 minutes. On the 10k data set, one
+//! once, by one join with the pilots. Row by row, a bulk load ran a join and an update for every
+//! row and updated the same cells hundreds of times within one transaction: loading the bench's
+//! 100k-pilot data set (400,000 financing sources in one COPY) had not finished after 20 minutes. On the 10k data set, one
 //! statement adding 200,000 sources took 9.5 s row by row and 1.9 s per statement, with the
 //! same sums. A single-row write moves the same cell by the same amounts as before. SQLite's
 //! row triggers stay: it updates a row in place.
