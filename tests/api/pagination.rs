@@ -2,6 +2,7 @@
 //! `totalCount` is right under every filter.
 
 use crate::helpers::*;
+use crate::lifecycle::{application, new_org};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
@@ -183,6 +184,74 @@ async fn total_count_is_right_under_every_filter() {
             "filter {filter} should match something"
         );
     }
+}
+
+/// Each list's `totalCount`, for `views` of (token, filter), checked against the rows listed.
+async fn counted(app: &TestApp, views: &[(&str, Value)]) -> Vec<i64> {
+    let mut out = Vec::new();
+    for (t, filter) in views {
+        let conn = page(app, t, json!({"f": filter, "first": 100})).await;
+        let total = conn["totalCount"].as_i64().expect("totalCount");
+        assert_eq!(total as usize, page_codes(&conn).len(), "{filter}");
+        out.push(total);
+    }
+    out
+}
+
+/// Lists whose scope and filters read only region, program, type and status are counted from
+/// the statistics cells: the count moves with every new pilot and every status change, in the
+/// same statement, and always equals the rows listed.
+#[actix_web::test]
+async fn total_count_follows_new_pilots_and_status_changes() {
+    let app = TestApp::spawn().await;
+    let program = app.program_id("SD").await;
+    let org = new_org(
+        &app,
+        "PARK_MANAGEMENT_COMMITTEE",
+        "370303",
+        Some("PROVINCIAL"),
+        511,
+    )
+    .await;
+    let applicant = applicant_token(&org);
+    let county = token_for("county", Some("370303"));
+    let municipal = token_for("municipal", Some("370300"));
+    let provincial = token_for("provincial", Some("370000"));
+    let views: Vec<(&str, Value)> = vec![
+        (&provincial, json!({})),
+        (&municipal, json!({})),
+        (&county, json!({})),
+        (&municipal, json!({"status": "DRAFT"})),
+        (
+            &municipal,
+            json!({"status": ["SUBMITTED", "COUNTY_ENDORSED"]}),
+        ),
+        (
+            &provincial,
+            json!({"type": "PARK", "regionCode": "370303", "programId": program}),
+        ),
+        (&provincial, json!({"regionCode": "371400", "type": "PARK"})),
+    ];
+    let before = counted(&app, &views).await;
+    let moved = |now: &[i64]| -> Vec<i64> { now.iter().zip(&before).map(|(a, b)| a - b).collect() };
+
+    app.set_day("2023-09-01");
+    let (pilot, _) = application(&app, &applicant, &program, "PARK", None, 3, 11).await;
+    let drafted = counted(&app, &views).await;
+    assert_eq!(moved(&drafted), [1, 1, 1, 1, 0, 1, 0]);
+
+    assert_eq!(app.as_(&applicant).submit(&pilot).await, "SUBMITTED");
+    let submitted = counted(&app, &views).await;
+    assert_eq!(moved(&submitted), [1, 1, 1, 0, 1, 1, 0]);
+
+    assert_eq!(app.as_(&county).endorse(&pilot).await, "COUNTY_ENDORSED");
+    let endorsed = counted(&app, &views).await;
+    assert_eq!(moved(&endorsed), [1, 1, 1, 0, 1, 1, 0]);
+
+    // An applicant's own list is counted from its rows.
+    let own = page(&app, &applicant, json!({"first": 100})).await;
+    assert_eq!(own["totalCount"], 1);
+    assert_eq!(page_codes(&own).len(), 1);
 }
 
 #[actix_web::test]

@@ -6,12 +6,30 @@ use crate::paging::{PageArgs, Sort, fetch};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Object, OutputType};
 use entities::{Columns, PartialRow};
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, Select};
+use sea_orm::sea_query::SelectStatement;
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Select};
 
 /// The extra fields of every connection: a `totalCount` computed only when asked for.
 pub struct TotalCount<E: EntityTrait> {
     db: DatabaseConnection,
-    query: Select<E>,
+    count: Counting<E>,
+}
+
+/// How a connection's `totalCount` is computed.
+enum Counting<E: EntityTrait> {
+    /// By counting the rows of the list's query.
+    Rows(Select<E>),
+    /// By a statement answering the same number in one column `n` (an integer), e.g. from
+    /// counts kept beside the rows.
+    Kept(SelectStatement),
+}
+
+impl<E: EntityTrait> TotalCount<E> {
+    /// Computes the count with `statement` instead of counting the list's rows: a statement
+    /// of one row whose column `n` holds the same number as the list's query would count.
+    pub fn counted_by(&mut self, statement: SelectStatement) {
+        self.count = Counting::Kept(statement);
+    }
 }
 
 impl<E: EntityTrait> async_graphql::TypeName for TotalCount<E> {
@@ -35,12 +53,20 @@ where
 {
     /// How many records match the filter, over all pages.
     async fn total_count(&self) -> async_graphql::Result<u64> {
-        Ok(self
-            .query
-            .clone()
-            .count(&self.db)
-            .await
-            .map_err(ApiError::from)?)
+        match &self.count {
+            Counting::Rows(query) => Ok(query
+                .clone()
+                .count(&self.db)
+                .await
+                .map_err(ApiError::from)?),
+            Counting::Kept(statement) => {
+                let n: i64 = match self.db.query_one(statement).await.map_err(ApiError::from)? {
+                    Some(row) => row.try_get("", "n").map_err(ApiError::from)?,
+                    None => 0,
+                };
+                Ok(u64::try_from(n).unwrap_or_default())
+            }
+        }
     }
 }
 
@@ -68,7 +94,7 @@ where
         page.has_next,
         TotalCount {
             db: db.clone(),
-            query: base,
+            count: Counting::Rows(base),
         },
     );
     conn.edges.extend(

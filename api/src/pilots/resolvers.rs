@@ -124,12 +124,14 @@ impl PilotQuery {
             before,
         };
         let columns = records::node_columns::<Pilot>(ctx);
-        Ok(
-            pagination::connection(ctx.db(), q, &sort, &args, columns, |m| {
-                Record(Pilot::from(m))
-            })
-            .await?,
-        )
+        let mut conn = pagination::connection(ctx.db(), q, &sort, &args, columns, |m| {
+            Record(Pilot::from(m))
+        })
+        .await?;
+        if let Some(count) = service::count_from_cells(viewer, &filter)? {
+            conn.additional_fields.counted_by(count);
+        }
+        Ok(conn)
     }
 
     /// One pilot; `NOT_FOUND` when it does not exist or is out of the caller's scope. With

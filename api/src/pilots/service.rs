@@ -7,6 +7,7 @@ use crate::paging::{KeyKind, Sort, SortValue, contains_ci};
 use crate::regions::code::RegionCode;
 use chrono::{DateTime, Utc};
 use entities::{PilotStatus, PilotType, RegionLevel, pilot};
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, Select};
 
 /// Filters of the `pilots` list; all given filters must hold.
@@ -33,23 +34,26 @@ pub enum PilotOrderField {
 
 /// The pilots the viewer may read, filtered.
 pub fn query(viewer: &Viewer, f: &PilotFilter) -> ApiResult<Select<pilot::Entity>> {
-    let mut q = pilot::Entity::find().filter(viewer.pilot_scope());
+    Ok(pilot::Entity::find().filter(condition(viewer, f)?))
+}
+
+/// The condition of [`query`]: the viewer's scope and every filter given.
+fn condition(viewer: &Viewer, f: &PilotFilter) -> ApiResult<Condition> {
+    let mut c = viewer.pilot_scope();
     if let Some(id) = f.program_id {
-        q = q.filter(pilot::Column::ProgramId.eq(id));
+        c = c.add(pilot::Column::ProgramId.eq(id));
     }
     if let Some(types) = &f.types {
-        q = q.filter(pilot::Column::PilotType.is_in(types.iter().copied()));
+        c = c.add(pilot::Column::PilotType.is_in(types.iter().copied()));
     }
     if let Some(statuses) = &f.statuses {
-        q = q.filter(pilot::Column::Status.is_in(statuses.iter().copied()));
+        c = c.add(pilot::Column::Status.is_in(statuses.iter().copied()));
     }
-    if let Some(code) = &f.region_code {
-        let code =
-            RegionCode::parse(code).map_err(|e| ApiError::bad_input("filter.regionCode", e))?;
-        q = q.filter(crate::auth::scope::pilot_in(&code));
+    if let Some(code) = region_filter(f)? {
+        c = c.add(crate::auth::scope::pilot_in(&code));
     }
     if let Some(id) = f.applicant_id {
-        q = q.filter(pilot::Column::ApplicantId.eq(id));
+        c = c.add(pilot::Column::ApplicantId.eq(id));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if text.chars().count() > 100 {
@@ -58,16 +62,56 @@ pub fn query(viewer: &Viewer, f: &PilotFilter) -> ApiResult<Select<pilot::Entity
                 "at most 100 characters",
             ));
         }
-        q = q.filter(
+        c = c.add(
             Condition::any()
                 .add(contains_ci(pilot::Column::Name, text))
                 .add(contains_ci(pilot::Column::Code, text)),
         );
     }
     if let Some(since) = f.updated_since {
-        q = q.filter(pilot::Column::UpdatedAt.gte(since));
+        c = c.add(pilot::Column::UpdatedAt.gte(since));
     }
-    Ok(q)
+    Ok(c)
+}
+
+fn region_filter(f: &PilotFilter) -> ApiResult<Option<RegionCode>> {
+    f.region_code
+        .as_deref()
+        .map(|code| {
+            RegionCode::parse(code).map_err(|e| ApiError::bad_input("filter.regionCode", e))
+        })
+        .transpose()
+}
+
+/// How many pilots [`query`] matches, as a statement over the statistics cells (one row,
+/// column `n`), when the scope and every filter given read only what the cells hold: region,
+/// program, type and status. Otherwise (an applicant's scope, a filter by applicant, text
+/// or time) `None`, and the rows are counted. The cells move in the same statement as the
+/// pilots, so the number is the rows' own; it is read from a few dozen cells instead of
+/// every pilot of the region (6,459 for a municipality at 100,000 pilots).
+pub fn count_from_cells(viewer: &Viewer, f: &PilotFilter) -> ApiResult<Option<SelectStatement>> {
+    let PilotFilter {
+        program_id: _,
+        types: _,
+        statuses: _,
+        region_code: _,
+        applicant_id,
+        search,
+        updated_since,
+    } = f;
+    let searched = search.as_deref().is_some_and(|t| !t.trim().is_empty());
+    if viewer.role == entities::Role::Applicant
+        || applicant_id.is_some()
+        || searched
+        || updated_since.is_some()
+    {
+        return Ok(None);
+    }
+    let region = region_filter(f)?;
+    Ok(Some(super::statistics::count(
+        condition(viewer, f)?,
+        viewer.region.iter().chain(region.as_ref()),
+    )))
 }
 
 /// The sort of a pilot list; ties are broken by id so every row has one place.

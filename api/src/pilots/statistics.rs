@@ -72,15 +72,10 @@ fn source(
     scope: &sea_orm::Condition,
     finest: Grain,
 ) -> (SelectStatement, bool) {
-    let mut from = Query::select();
     if viewer.role != Role::Applicant {
-        let cells = match finest {
-            Grain::Municipality => "pilot_figures_municipal",
-            Grain::Region => "pilot_figures",
-        };
-        from.column(Asterisk).from(Alias::new(cells));
-        return (from, true);
+        return (cells(finest), true);
     }
+    let mut from = Query::select();
     let money = |column: &str| {
         Expr::cust(format!(
             "(SELECT COALESCE(SUM({}), 0) FROM financing_sources s \
@@ -95,6 +90,39 @@ fn source(
         .from(pilot::Entity)
         .cond_where(scope.clone());
     (from, false)
+}
+
+/// Every cell of the grain `finest`.
+fn cells(finest: Grain) -> SelectStatement {
+    let table = match finest {
+        Grain::Municipality => "pilot_figures_municipal",
+        Grain::Region => "pilot_figures",
+    };
+    Query::select()
+        .column(Asterisk)
+        .from(Alias::new(table))
+        .to_owned()
+}
+
+/// How many pilots match `condition`, summed from the cells (one row, column `n`):
+/// `condition` is written against the pilots table and reads only the columns the cells
+/// carry under the pilot's names (regions, program, type, status); `regions` are the regions
+/// it names, which decide how fine the cells must be.
+pub fn count<'a>(
+    condition: sea_orm::Condition,
+    regions: impl IntoIterator<Item = &'a crate::regions::code::RegionCode>,
+) -> SelectStatement {
+    Query::select()
+        .expr_as(
+            Expr::cust("CAST(COALESCE(SUM(pilot_count), 0) AS BIGINT)"),
+            Alias::new("n"),
+        )
+        .from_subquery(
+            cells(grain(&[], regions)),
+            Alias::new(pilot::Entity.table_name()),
+        )
+        .cond_where(condition)
+        .to_owned()
 }
 
 /// How fine the cells a statement reads must be.
