@@ -538,4 +538,30 @@ mod tests {
             "sqlite://data/x.sqlite"
         );
     }
+
+    /// The embedded SQLite is built as `.cargo/config.toml` says: without memory statistics
+    /// (one process-wide mutex per allocation) and with plans that do not depend on bound
+    /// values (no re-planning of a page's query on every execution).
+    #[tokio::test]
+    async fn the_embedded_sqlite_is_built_with_the_workspaces_options() {
+        use sea_orm::{ConnectionTrait, Database, Statement};
+        let db = Database::connect("sqlite::memory:").await.expect("connect");
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "PRAGMA compile_options",
+            ))
+            .await
+            .expect("compile options");
+        let options: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0).expect("option"))
+            .collect();
+        for wanted in ["DEFAULT_MEMSTATUS=0", "ENABLE_QPSG"] {
+            assert!(
+                options.iter().any(|o| o == wanted),
+                "{wanted} missing from {options:?}"
+            );
+        }
+    }
 }
