@@ -255,22 +255,46 @@ async fn accept_review(
     );
 }
 
-#[actix_web::test]
-async fn a_shandong_park_goes_from_draft_to_titled() {
-    let app = TestApp::spawn().await;
+/// A provincial-level park committee newly registered in Zhangdian (370303, Zibo), with the
+/// Shandong program and the tokens of the applicant and of the bureaus above it.
+pub struct ShandongPark {
+    pub program: String,
+    pub applicant: String,
+    pub county: String,
+    pub municipal: String,
+    pub provincial: String,
+}
+
+/// Registers a [`ShandongPark`] (`serial` makes its credit code).
+pub async fn shandong_park(app: &TestApp, serial: u32) -> ShandongPark {
     let program = app.program_id("SD").await;
     let org = new_org(
-        &app,
+        app,
         "PARK_MANAGEMENT_COMMITTEE",
         "370303",
         Some("PROVINCIAL"),
-        501,
+        serial,
     )
     .await;
-    let applicant = applicant_token(&org);
-    let county = token_for("county", Some("370303"));
-    let municipal = token_for("municipal", Some("370300"));
-    let provincial = token_for("provincial", Some("370000"));
+    ShandongPark {
+        program,
+        applicant: applicant_token(&org),
+        county: token_for("county", Some("370303")),
+        municipal: token_for("municipal", Some("370300")),
+        provincial: token_for("provincial", Some("370000")),
+    }
+}
+
+#[actix_web::test]
+async fn a_shandong_park_goes_from_draft_to_titled() {
+    let app = TestApp::spawn().await;
+    let ShandongPark {
+        program,
+        applicant,
+        county,
+        municipal,
+        provincial,
+    } = shandong_park(&app, 501).await;
 
     app.set_day("2023-09-01");
     let (pilot, indicators) = application(&app, &applicant, &program, "PARK", None, 3, 11).await;

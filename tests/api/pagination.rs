@@ -2,7 +2,7 @@
 //! `totalCount` is right under every filter.
 
 use crate::helpers::*;
-use crate::lifecycle::{application, new_org};
+use crate::lifecycle::{application, shandong_park};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
@@ -204,52 +204,46 @@ async fn counted(app: &TestApp, views: &[(&str, Value)]) -> Vec<i64> {
 #[actix_web::test]
 async fn total_count_follows_new_pilots_and_status_changes() {
     let app = TestApp::spawn().await;
-    let program = app.program_id("SD").await;
-    let org = new_org(
-        &app,
-        "PARK_MANAGEMENT_COMMITTEE",
-        "370303",
-        Some("PROVINCIAL"),
-        511,
-    )
-    .await;
-    let applicant = applicant_token(&org);
-    let county = token_for("county", Some("370303"));
-    let municipal = token_for("municipal", Some("370300"));
-    let provincial = token_for("provincial", Some("370000"));
+    let park = shandong_park(&app, 511).await;
     let views: Vec<(&str, Value)> = vec![
-        (&provincial, json!({})),
-        (&municipal, json!({})),
-        (&county, json!({})),
-        (&municipal, json!({"status": "DRAFT"})),
+        (&park.provincial, json!({})),
+        (&park.municipal, json!({})),
+        (&park.county, json!({})),
+        (&park.municipal, json!({"status": "DRAFT"})),
         (
-            &municipal,
+            &park.municipal,
             json!({"status": ["SUBMITTED", "COUNTY_ENDORSED"]}),
         ),
         (
-            &provincial,
-            json!({"type": "PARK", "regionCode": "370303", "programId": program}),
+            &park.provincial,
+            json!({"type": "PARK", "regionCode": "370303", "programId": park.program}),
         ),
-        (&provincial, json!({"regionCode": "371400", "type": "PARK"})),
+        (
+            &park.provincial,
+            json!({"regionCode": "371400", "type": "PARK"}),
+        ),
     ];
     let before = counted(&app, &views).await;
     let moved = |now: &[i64]| -> Vec<i64> { now.iter().zip(&before).map(|(a, b)| a - b).collect() };
 
     app.set_day("2023-09-01");
-    let (pilot, _) = application(&app, &applicant, &program, "PARK", None, 3, 11).await;
+    let (pilot, _) = application(&app, &park.applicant, &park.program, "PARK", None, 3, 11).await;
     let drafted = counted(&app, &views).await;
     assert_eq!(moved(&drafted), [1, 1, 1, 1, 0, 1, 0]);
 
-    assert_eq!(app.as_(&applicant).submit(&pilot).await, "SUBMITTED");
+    assert_eq!(app.as_(&park.applicant).submit(&pilot).await, "SUBMITTED");
     let submitted = counted(&app, &views).await;
     assert_eq!(moved(&submitted), [1, 1, 1, 0, 1, 1, 0]);
 
-    assert_eq!(app.as_(&county).endorse(&pilot).await, "COUNTY_ENDORSED");
+    assert_eq!(
+        app.as_(&park.county).endorse(&pilot).await,
+        "COUNTY_ENDORSED"
+    );
     let endorsed = counted(&app, &views).await;
     assert_eq!(moved(&endorsed), [1, 1, 1, 0, 1, 1, 0]);
 
     // An applicant's own list is counted from its rows.
-    let own = page(&app, &applicant, json!({"first": 100})).await;
+    let own = page(&app, &park.applicant, json!({"first": 100})).await;
     assert_eq!(own["totalCount"], 1);
     assert_eq!(page_codes(&own).len(), 1);
 }
