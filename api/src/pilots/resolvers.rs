@@ -115,7 +115,7 @@ impl PilotQuery {
         let (field, direction) = order_by
             .map(|o| (o.field, o.direction))
             .unwrap_or((PilotOrderField::UpdatedAt, OrderDirection::Desc));
-        let q = service::query(viewer, &filter)?;
+        let listing = service::query(viewer, &filter)?;
         let sort = service::sort(field, direction == OrderDirection::Desc);
         let args = PageArgs {
             first,
@@ -124,11 +124,11 @@ impl PilotQuery {
             before,
         };
         let columns = records::node_columns::<Pilot>(ctx);
-        let mut conn = pagination::connection(ctx.db(), q, &sort, &args, columns, |m| {
+        let mut conn = pagination::connection(ctx.db(), listing.rows, &sort, &args, columns, |m| {
             Record(Pilot::from(m))
         })
         .await?;
-        if let Some(count) = service::count_from_cells(viewer, &filter)? {
+        if let Some(count) = listing.count_from_cells {
             conn.additional_fields.counted_by(count);
         }
         Ok(conn)
