@@ -3,8 +3,8 @@
 //! relay reads it at once instead of at its next poll. SQLite serves one process: its relay
 //! is woken in memory.
 
+use crate::names::run_on_postgres;
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -12,29 +12,23 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DbBackend::Postgres {
-            m.get_connection()
-                .execute_unprepared(
-                    "CREATE FUNCTION workflow_events_notify() RETURNS trigger AS $$
-                     BEGIN PERFORM pg_notify('workflow_events', NEW.id::text); RETURN NULL; END
-                     $$ LANGUAGE plpgsql;
-                     CREATE TRIGGER workflow_events_notify AFTER INSERT ON workflow_events
-                       FOR EACH ROW EXECUTE FUNCTION workflow_events_notify();",
-                )
-                .await?;
-        }
-        Ok(())
+        run_on_postgres(
+            m,
+            "CREATE FUNCTION workflow_events_notify() RETURNS trigger AS $$
+             BEGIN PERFORM pg_notify('workflow_events', NEW.id::text); RETURN NULL; END
+             $$ LANGUAGE plpgsql;
+             CREATE TRIGGER workflow_events_notify AFTER INSERT ON workflow_events
+               FOR EACH ROW EXECUTE FUNCTION workflow_events_notify();",
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DbBackend::Postgres {
-            m.get_connection()
-                .execute_unprepared(
-                    "DROP TRIGGER workflow_events_notify ON workflow_events;
-                     DROP FUNCTION workflow_events_notify();",
-                )
-                .await?;
-        }
-        Ok(())
+        run_on_postgres(
+            m,
+            "DROP TRIGGER workflow_events_notify ON workflow_events;
+             DROP FUNCTION workflow_events_notify();",
+        )
+        .await
     }
 }

@@ -7,8 +7,8 @@
 //! same sums. A single-row write moves the same cell by the same amounts as before. SQLite's
 //! row triggers stay: it updates a row in place.
 
+use crate::names::run_on_postgres;
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -59,25 +59,19 @@ CREATE TRIGGER pilot_figures_sources_updated AFTER UPDATE ON financing_sources
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DbBackend::Postgres {
-            m.get_connection().execute_unprepared(&up_sql()).await?;
-        }
-        Ok(())
+        run_on_postgres(m, &up_sql()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DbBackend::Postgres {
-            m.get_connection()
-                .execute_unprepared(
-                    "DROP TRIGGER pilot_figures_sources_inserted ON financing_sources;
-                     DROP TRIGGER pilot_figures_sources_updated ON financing_sources;
-                     DROP FUNCTION pilot_figures_sources_inserted();
-                     DROP FUNCTION pilot_figures_sources_updated();
-                     CREATE TRIGGER pilot_figures_source AFTER INSERT OR UPDATE ON financing_sources
-                       FOR EACH ROW EXECUTE FUNCTION pilot_figures_source();",
-                )
-                .await?;
-        }
-        Ok(())
+        run_on_postgres(
+            m,
+            "DROP TRIGGER pilot_figures_sources_inserted ON financing_sources;
+             DROP TRIGGER pilot_figures_sources_updated ON financing_sources;
+             DROP FUNCTION pilot_figures_sources_inserted();
+             DROP FUNCTION pilot_figures_sources_updated();
+             CREATE TRIGGER pilot_figures_source AFTER INSERT OR UPDATE ON financing_sources
+               FOR EACH ROW EXECUTE FUNCTION pilot_figures_source();",
+        )
+        .await
     }
 }

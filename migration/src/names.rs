@@ -31,3 +31,11 @@ pub async fn run_for_backend(
     m.get_connection().execute_unprepared(sql).await?;
     Ok(())
 }
+
+/// Runs `sql` on PostgreSQL only (what SQLite already does another way, or needs not).
+pub async fn run_on_postgres(m: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    if m.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
+        m.get_connection().execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
