@@ -35,6 +35,8 @@ pub mod ids;
 pub mod indicators;
 /// Checks of client input shared by every mutation.
 pub mod input;
+/// How the process allocates: mimalloc, for the bundled SQLite too.
+pub mod memory;
 /// Prometheus metrics.
 pub mod metrics;
 /// Applicant organisations.
