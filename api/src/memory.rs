@@ -53,9 +53,8 @@ impl std::error::Error for SqliteAlreadyStarted {}
 
 /// Gives the bundled SQLite a mimalloc heap of its own ([`SQLITE_HEAP`], made when SQLite
 /// starts; if mimalloc cannot reserve it, SQLite's start fails as out of memory) and sets
-/// mimalloc's purge delay. Call it before any
-/// SQLite connection opens and before other threads exist: `sqlite3_config` is not
-/// thread-safe and refuses once SQLite has initialised.
+/// mimalloc's purge delay. Call it before any SQLite connection opens and before other
+/// threads exist: `sqlite3_config` is not thread-safe and refuses once SQLite has initialised.
 pub fn configure() -> Result<(), SqliteAlreadyStarted> {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets one integer option; mimalloc reads options with relaxed loads.
@@ -89,7 +88,7 @@ fn heap() -> *mut mi::mi_heap_t {
 }
 
 unsafe extern "C" fn malloc(n: c_int) -> *mut c_void {
-    // SAFETY: the heap `configure` made before handing SQLite these methods.
+    // SAFETY: SQLite allocates only after its start, where `init` made the heap.
     unsafe { mi::mi_heap_malloc(heap(), usize::try_from(n).unwrap_or(0)) }
 }
 
